@@ -1,0 +1,25 @@
+"""The conversations. Each module is one conversation; `build_router` puts them together.
+
+Order matters for intents: the first that matches a message handles it.
+"""
+
+from __future__ import annotations
+
+from bot.conversation import Router
+
+
+def build_router() -> Router:
+    from handlers import common, emergency, help, language, menu, privacy, start
+
+    router = Router()
+    router.use(common.bad_input)
+    router.use(emergency.danger_first)
+    emergency.register(router)
+    start.register(router)
+    language.register(router)
+    help.register(router)
+    privacy.register(router)
+    menu.register(router)
+    router.include(start.flow, language.flow, menu.flow, privacy.flow, emergency.flow)
+    router.include(*menu.not_ready_flows(router))
+    return router

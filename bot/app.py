@@ -1,0 +1,37 @@
+"""Opening and closing the running system: store, services, engine."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import aiosqlite
+
+from bot.clock import Clock, SystemClock
+from bot.config import Settings
+from bot.engine import Engine
+from bot.services import Services
+from storage.db import connect
+
+
+@dataclass
+class System:
+    conn: aiosqlite.Connection
+    services: Services
+    engine: Engine
+
+
+@asynccontextmanager
+async def open_system(
+    settings: Settings, *, db: Path | str | None = None, clock: Clock | None = None
+) -> AsyncIterator[System]:
+    conn = await connect(db or settings.database_path)
+    services = Services(settings=settings, clock=clock or SystemClock())
+    engine = Engine(conn, services)
+    try:
+        async with engine:
+            yield System(conn, services, engine)
+    finally:
+        await conn.close()

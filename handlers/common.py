@@ -1,0 +1,59 @@
+"""Pieces every conversation uses: re-asking, the words that mean "yes", bad input."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from bot.conversation import Context, normalize
+from bot.i18n import _
+from bot.messages import Choice
+
+YES = frozenset(
+    {"ya", "y", "iya", "yes", "setuju", "ok", "oke", "okay", "boleh", "mau", "yup", "yoi"}
+)
+NO = frozenset(
+    {"tidak", "tdk", "gak", "ga", "nggak", "enggak", "no", "n", "tidak setuju", "batal", "cancel"}
+)
+
+
+def yes_no() -> tuple[Choice, Choice]:
+    return (Choice("yes", _("Yes")), Choice("no", _("No")))
+
+
+def answer_yes_no(ctx: Context) -> bool | None:
+    if ctx.choice in ("yes", "no"):
+        return ctx.choice == "yes"
+    word = normalize(ctx.text)
+    if word in YES:
+        return True
+    if word in NO:
+        return False
+    return None
+
+
+def reask(ctx: Context) -> None:
+    """The answer did not fit: say so plainly and offer the same choices again."""
+    offered = list(ctx.state.choices)
+    if ctx.out_of_range and offered:
+        ctx.say(_("Please choose a number from 1 to {n}.").format(n=len(offered)), offered)
+    elif offered:
+        ctx.say(_("Sorry, I did not understand. Please choose one of these:"), offered)
+    else:
+        ctx.say(_('Sorry, I did not understand. Type "menu" to see what I can do.'))
+
+
+async def bad_input(ctx: Context, call_next: Callable[[], Awaitable[None]]) -> None:
+    """Pictures, voice notes and empty messages get a clear answer instead of a wrong guess."""
+    if ctx.inbound.media and not ctx.text and ctx.location is None:
+        ctx.say(
+            _("I can only read text messages. Please type your message (or choose a number)."),
+            ctx.state.choices,
+        )
+        return
+    if not ctx.text and not ctx.choice and ctx.location is None:
+        if ctx.is_new:
+            await call_next()
+            return
+        ctx.say(_("I received an empty message. Please type your message."), ctx.state.choices)
+        return
+    await call_next()

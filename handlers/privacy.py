@@ -1,0 +1,118 @@
+"""What the bot keeps about me, and erasing it (UU 27/2022: the right to erasure)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+import aiosqlite
+
+from bot.conversation import Context, Flow, Router
+from bot.i18n import _, format_timestamp
+from handlers.common import answer_yes_no, reask, yes_no
+from storage import contacts as contacts_store
+
+flow = Flow("privacy")
+
+_SHOW = frozenset(
+    {
+        "data saya",
+        "my data",
+        "/data",
+        "/mydata",
+        "lihat data saya",
+        "privasi",
+        "privacy",
+        "/privasi",
+        "/privacy",
+    }
+)
+_DELETE = frozenset(
+    {
+        "hapus data saya",
+        "hapus data",
+        "delete my data",
+        "delete data",
+        "/hapus",
+        "/delete",
+        "erase my data",
+        "hapus semua data saya",
+    }
+)
+
+# Other parts of the system register what they keep about a person (reports, volunteer
+# records…), so "my data" and "delete my data" cover everything without knowing the details.
+Describe = Callable[[aiosqlite.Connection, int], Awaitable[list[str]]]
+Erase = Callable[[aiosqlite.Connection, int, float], Awaitable[None]]
+DESCRIBERS: list[Describe] = []
+ERASERS: list[Erase] = []
+
+
+def register(router: Router) -> None:
+    @router.intent("my-data", lambda ctx: ctx.norm in _SHOW or ctx.choice == "go:mydata")
+    async def my_data(ctx: Context) -> None:
+        await ctx.goto("privacy", "show")
+
+    @router.intent("delete-my-data", lambda ctx: ctx.norm in _DELETE or ctx.choice == "go:delete")
+    async def delete(ctx: Context) -> None:
+        await ctx.goto("privacy", "confirm")
+
+
+@flow.step("show")
+async def show(ctx: Context) -> None:
+    c = ctx.contact
+    lines = [_("This is what I keep about you:")]
+    lines.append(_("• Your chat: {channel} {address}").format(channel=c.channel, address=c.address))
+    lines.append(
+        _("• Language: {language}").format(
+            language="Bahasa Indonesia" if c.locale == "id" else "English"
+        )
+    )
+    if c.consent_at is not None:
+        lines.append(
+            _("• You agreed to the privacy notice on {date}.").format(
+                date=format_timestamp(c.consent_at)
+            )
+        )
+    else:
+        lines.append(_("• You have not agreed to the privacy notice, so I keep nothing you write."))
+    if c.display_name:
+        lines.append(_("• Your name as the chat app shows it: {name}").format(name=c.display_name))
+    lines.append(_("• Where we are in the conversation, so I can continue it."))
+    for describe in DESCRIBERS:
+        lines.extend(await describe(ctx.conn, c.id))
+    lines.append("")
+    lines.append(_('Type "delete my data" to erase all of it.'))
+    ctx.say("\n".join(lines))
+    await ctx.goto("menu")
+
+
+@flow.step("confirm")
+async def confirm(ctx: Context) -> None:
+    ctx.move("erase")
+    ctx.say(
+        _(
+            "This erases everything I keep about you: your chat number, language, answers and your "
+            "reports. A volunteer working on your report will only see that it was withdrawn. "
+            "This cannot be undone. Erase everything?"
+        ),
+        yes_no(),
+    )
+
+
+@flow.step("erase")
+async def erase(ctx: Context) -> None:
+    answer = answer_yes_no(ctx)
+    if answer is None:
+        reask(ctx)
+        return
+    if not answer:
+        ctx.say(_("Nothing was erased."))
+        await ctx.goto("menu")
+        return
+    for eraser in ERASERS:
+        await eraser(ctx.conn, ctx.contact.id, ctx.now)
+    await contacts_store.delete(ctx.conn, ctx.contact.id)
+    ctx.forgotten = True
+    ctx.say(
+        _("Done: everything I kept about you has been erased. If you write again, we start afresh.")
+    )
