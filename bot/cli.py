@@ -40,6 +40,41 @@ async def _chat(args: argparse.Namespace) -> int:
     return 0
 
 
+async def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from bot.web import create_app
+
+    app = create_app(_settings(args))
+    config = uvicorn.Config(app, host=args.host, port=args.port, log_level="info")
+    await uvicorn.Server(config).serve()
+    return 0
+
+
+async def _telegram_poll(args: argparse.Namespace) -> int:
+    from bot.channels import telegram
+
+    settings = _settings(args)
+    if not settings.telegram_bot_token:
+        print("TELEGRAM_BOT_TOKEN is not set", file=sys.stderr)
+        return 2
+    await telegram.poll(settings)
+    return 0
+
+
+async def _telegram_set_webhook(args: argparse.Namespace) -> int:
+    from bot.channels import telegram
+
+    settings = _settings(args)
+    url = args.url or (settings.public_base_url and settings.public_base_url + "/telegram")
+    if not settings.telegram_bot_token or not url:
+        print("need TELEGRAM_BOT_TOKEN and --url or PUBLIC_BASE_URL", file=sys.stderr)
+        return 2
+    await telegram.set_webhook(settings, url)
+    print(f"webhook set to {url}")
+    return 0
+
+
 async def seed_sample_volunteers(system: object) -> None:
     """Filled in by the volunteer registry: the console demo starts with sample volunteers."""
 
@@ -55,6 +90,23 @@ def build_parser() -> argparse.ArgumentParser:
     chat.add_argument("--user", default="me", help="console user id (default: me)")
     chat.add_argument("--lang", choices=("id", "en"), help="language of a new user")
     chat.set_defaults(run=_chat)
+
+    serve = sub.add_parser("serve", help="run the web app (Telegram and WhatsApp webhooks)")
+    serve.add_argument("--db")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.set_defaults(run=_serve)
+
+    poll = sub.add_parser("telegram-poll", help="run the Telegram bot by long polling")
+    poll.add_argument("--db")
+    poll.set_defaults(run=_telegram_poll)
+
+    hook = sub.add_parser(
+        "telegram-set-webhook", help="register the webhook URL and secret with Telegram"
+    )
+    hook.add_argument("--db")
+    hook.add_argument("--url", help="default: PUBLIC_BASE_URL + /telegram")
+    hook.set_defaults(run=_telegram_set_webhook)
     return parser
 
 
