@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import logging
 import sys
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import asdict, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.config import Settings
+
+if TYPE_CHECKING:
+    import aiosqlite
+
+    from bot.app import System
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -27,6 +34,10 @@ async def _chat(args: argparse.Namespace) -> int:
     settings = _settings(args)
     async with open_system(settings) as system:
         await seed_sample_volunteers(system)
+        from bot.scheduler import Scheduler
+
+        scheduler = Scheduler(system.engine)
+        await scheduler.start()
         console = Console(system.engine, args.user, lang=args.lang)
         interactive = sys.stdin.isatty()
         if interactive:
@@ -37,6 +48,7 @@ async def _chat(args: argparse.Namespace) -> int:
             sys.stdout.flush()
             await console.deliver()
         await console.run(sys.stdin, prompt=interactive)
+        await scheduler.stop()
     return 0
 
 
@@ -75,8 +87,119 @@ async def _telegram_set_webhook(args: argparse.Namespace) -> int:
     return 0
 
 
-async def seed_sample_volunteers(system: object) -> None:
-    """Filled in by the volunteer registry: the console demo starts with sample volunteers."""
+async def seed_sample_volunteers(system: System) -> None:
+    """The console demo starts with the fictional sample volunteers when there are none."""
+    from bot.paths import CONTENT
+    from bot.volunteers import import_csv
+    from storage import volunteers as volunteers_store
+
+    async def seed(conn: aiosqlite.Connection) -> None:
+        if await volunteers_store.count(conn) == 0:
+            now = system.services.clock.now()
+            await import_csv(
+                conn, CONTENT / "sample" / "volunteers.csv", system.services.gazetteer, now
+            )
+
+    await system.engine.run(seed)
+
+
+async def _volunteers_import(args: argparse.Namespace) -> int:
+    from bot.app import open_system
+    from bot.volunteers import import_csv
+
+    path = Path(args.file)
+    if not path.is_file():
+        print(f"{path}: no such file", file=sys.stderr)
+        return 2
+    async with open_system(_settings(args)) as system:
+        now = system.services.clock.now()
+        result = await system.engine.run(
+            lambda conn: import_csv(conn, path, system.services.gazetteer, now)
+        )
+    for line, reason in result.errors:
+        print(f"{path}:{line}: {reason}", file=sys.stderr)
+    print(f"imported {result.imported} volunteer(s), {len(result.errors)} row(s) with errors")
+    return 1 if result.errors and not result.imported else 0
+
+
+async def _volunteers_list(args: argparse.Namespace) -> int:
+    from bot.app import open_system
+    from storage import volunteers as volunteers_store
+
+    async with open_system(_settings(args)) as system:
+        people = await system.engine.run(volunteers_store.all)
+    if args.json:
+        print(json.dumps([asdict(v) for v in people], ensure_ascii=False, indent=2))
+        return 0
+    for v in people:
+        state = "available" if v.available else "away"
+        print(
+            f"{v.id:>4}  {v.name:<32} {v.channel:<9} {v.address:<20} {v.place_name or '':<28} cap {v.capacity}  {state}"
+        )
+    print(f"{len(people)} volunteer(s)")
+    return 0
+
+
+async def _places(args: argparse.Namespace) -> int:
+    from bot.places import default_gazetteer
+
+    matches = default_gazetteer().lookup(" ".join(args.query), limit=args.limit)
+    if args.json:
+        print(json.dumps([m.to_dict() for m in matches], ensure_ascii=False))
+    else:
+        for m in matches:
+            print(
+                f"{m.place.code}  {m.place.name}, {m.place.province}  ({m.place.lat:.4f}, {m.place.lon:.4f})  score {m.score:.2f}"
+            )
+        if not matches:
+            print("no match")
+    return 0
+
+
+async def _route(args: argparse.Namespace) -> int:
+    from bot.app import open_system
+    from bot.routing import Candidate, VolunteerIndex
+    from storage import volunteers as volunteers_store
+
+    settings = _settings(args)
+    async with open_system(settings) as system:
+        if args.place:
+            match = system.services.gazetteer.resolve(args.place)
+            if match is None:
+                options = system.services.gazetteer.lookup(args.place, limit=3)
+                hint = (
+                    "; did you mean: " + ", ".join(m.place.name for m in options) if options else ""
+                )
+                print(f"unknown or ambiguous place {args.place!r}{hint}", file=sys.stderr)
+                return 2
+            lat, lon = match.place.lat, match.place.lon
+        else:
+            lat, lon = args.lat, args.lon
+        people = {v.id: v for v in await system.engine.run(volunteers_store.all)}
+    index = VolunteerIndex(Candidate(v.id, v.lat, v.lon) for v in people.values())
+    max_km = args.max_km if args.max_km is not None else settings.max_route_km
+    ranked = index.nearest(
+        lat, lon, limit=args.limit, max_km=max_km, accept=lambda vid: people[vid].available
+    )
+    rows = [
+        {
+            "volunteer_id": r.candidate.volunteer_id,
+            "name": people[r.candidate.volunteer_id].name,
+            "place": people[r.candidate.volunteer_id].place_name,
+            "distance_km": round(r.distance_km, 1),
+        }
+        for r in ranked
+    ]
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False))
+    else:
+        for row in rows:
+            print(
+                f"{row['volunteer_id']:>4}  {row['name']:<32} {row['place']:<28} {row['distance_km']:>7.1f} km"
+            )
+        if not rows:
+            print(f"no available volunteer within {max_km:g} km")
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -107,12 +230,43 @@ def build_parser() -> argparse.ArgumentParser:
     hook.add_argument("--db")
     hook.add_argument("--url", help="default: PUBLIC_BASE_URL + /telegram")
     hook.set_defaults(run=_telegram_set_webhook)
+
+    places = sub.add_parser("places", help="look up a kabupaten/kota")
+    places.add_argument("query", nargs="+")
+    places.add_argument("--limit", type=int, default=5)
+    places.add_argument("--json", action="store_true")
+    places.set_defaults(run=_places)
+
+    route = sub.add_parser("route", help="nearest available volunteers to a place or point")
+    where = route.add_mutually_exclusive_group(required=True)
+    where.add_argument("--place")
+    where.add_argument("--lat", type=float)
+    route.add_argument("--lon", type=float)
+    route.add_argument("--limit", type=int, default=5)
+    route.add_argument("--max-km", type=float)
+    route.add_argument("--json", action="store_true")
+    route.add_argument("--db")
+    route.set_defaults(run=_route)
+
+    volunteers = sub.add_parser("volunteers", help="the volunteer registry")
+    vsub = volunteers.add_subparsers(dest="action", required=True)
+    vimport = vsub.add_parser("import", help="import or update volunteers from a CSV file")
+    vimport.add_argument("file")
+    vimport.add_argument("--db")
+    vimport.set_defaults(run=_volunteers_import)
+    vlist = vsub.add_parser("list", help="list volunteers")
+    vlist.add_argument("--json", action="store_true")
+    vlist.add_argument("--db")
+    vlist.set_defaults(run=_volunteers_list)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "lat", None) is not None and getattr(args, "lon", None) is None:
+        parser.error("--lat needs --lon")
     return asyncio.run(args.run(args))
 
 

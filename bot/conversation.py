@@ -16,11 +16,10 @@ from typing import TYPE_CHECKING, Any
 
 import aiosqlite
 
-from bot.i18n import current_locale, use_locale
+from bot.i18n import current_locale
 from bot.messages import Choice, Inbound, Location, Reply
-from storage import contacts as contacts_store
+from bot.postman import Postman
 from storage.contacts import Contact, State
-from storage.outbox import NewMessage
 
 if TYPE_CHECKING:
     from bot.services import Services
@@ -59,7 +58,7 @@ class Context:
     now: float
     is_new: bool = False
     replies: list[Reply] = field(default_factory=list)
-    outgoing: list[NewMessage] = field(default_factory=list)
+    post: Postman = field(init=False)
     text: str = ""
     choice: str | None = None
     out_of_range: bool = False  # a number was sent that is not among the choices
@@ -67,6 +66,7 @@ class Context:
     _jumps: int = 0
 
     def __post_init__(self) -> None:
+        self.post = Postman(self.conn, self.now)
         self.text = clean_text(self.inbound.text)
         self.choice = self._resolve_choice()
 
@@ -74,6 +74,11 @@ class Context:
     @property
     def norm(self) -> str:
         return normalize(self.text)
+
+    @property
+    def typed(self) -> bool:
+        """Free text, not one of the offered choices."""
+        return self.choice is None and bool(self.text) and not self.out_of_range
 
     @property
     def location(self) -> Location | None:
@@ -135,27 +140,6 @@ class Context:
         self.choice = None
         await self.services.router.run_step(self)
 
-    async def send_to(self, contact_id: int, build: Callable[[], Reply], kind: str) -> bool:
-        """Queue a message to another person, written in their language. False when that
-        person cannot be reached (unknown or blocked the bot)."""
-        other = await contacts_store.get(self.conn, contact_id)
-        if other is None or other.unreachable_at is not None:
-            return False
-        with use_locale(other.locale):
-            reply = build()
-            locale = current_locale()
-        self.outgoing.append(
-            NewMessage(
-                contact_id=other.id,
-                channel=other.channel,
-                address=other.address,
-                locale=locale,
-                reply=reply,
-                kind=kind,
-            )
-        )
-        return True
-
 
 @dataclass
 class Flow:
@@ -187,6 +171,16 @@ class Router:
         self.flows: dict[str, Flow] = {}
         self.intents: list[Intent] = []
         self.middleware: list[Middleware] = []
+        # Named extension points, e.g. "free_text" (who understands text typed at the menu),
+        # "describe_data" and "erase_data" (what each part keeps about a person).
+        self.hooks: dict[str, list[Callable[..., Any]]] = {}
+
+    def hook(self, name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        def register(fn: Callable[..., Any]) -> Callable[..., Any]:
+            self.hooks.setdefault(name, []).append(fn)
+            return fn
+
+        return register
 
     def include(self, *flows: Flow) -> None:
         for flow in flows:

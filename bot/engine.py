@@ -83,6 +83,11 @@ class Engine:
         """Called after each commit with the channels that got new outbox rows."""
         self._listeners.append(listener)
 
+    def notify(self, channels: set[str]) -> None:
+        """Tell the dispatchers that work run through `run()` queued messages."""
+        for listener in self._listeners:
+            listener(channels)
+
     # --- the two ways in ---------------------------------------------------------------------
     async def handle(self, inbound: Inbound) -> Handled:
         """Handle one message; returns once its effects are committed."""
@@ -118,8 +123,7 @@ class Engine:
                 else:
                     job.future.set_result(result)
             if channels:
-                for listener in self._listeners:
-                    listener(channels)
+                self.notify(channels)
 
     async def _rollback(self) -> None:
         try:
@@ -166,6 +170,7 @@ class Engine:
         new_keys: list[tuple[str, str]] = []
         touched: dict[int, tuple[Contact, State]] = {}
         outgoing: list[NewMessage] = []
+        focus: dict[int, State] = {}  # conversations moved by messages to other people
         for job in batch:
             if job.task is not None:
                 results.append(await job.task(conn))
@@ -226,17 +231,24 @@ class Engine:
             outgoing.extend(
                 NewMessage(owner, inbound.channel, inbound.address, locale, r) for r in ctx.replies
             )
-            outgoing.extend(ctx.outgoing)
+            outgoing.extend(ctx.post.messages)
+            focus.update(ctx.post.focus)
             results.append(
                 Handled(duplicate=False, contact_id=contact.id, replies=list(ctx.replies))
             )
 
         await inbound_store.record(conn, new_keys, now)
+        for cid, moved in focus.items():
+            if cid in touched:  # the recipient also wrote in this batch: move the state in memory
+                state = touched[cid][1]
+                state.flow, state.step, state.data = moved.flow, moved.step, moved.data
+                state.choices = moved.choices
+        states = [(cid, s) for cid, (_c, s) in touched.items()]
+        states += [(cid, s) for cid, s in focus.items() if cid not in touched]
         if touched:
             await contacts_store.save_many(conn, [c for c, _s in touched.values()])
-            await contacts_store.save_states(
-                conn, [(cid, s) for cid, (_c, s) in touched.items()], now
-            )
+        if states:
+            await contacts_store.save_states(conn, states, now)
         if outgoing:
             await outbox_store.add_many(conn, outgoing, now)
         await conn.commit()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
@@ -12,6 +12,9 @@ from bot.config import Settings
 if TYPE_CHECKING:
     from bot.conversation import Router
     from bot.directory import Directory
+    from bot.guidance import Library
+    from bot.places import Gazetteer
+    from bot.search import ArticleSearch
 
 
 @dataclass
@@ -19,6 +22,8 @@ class Services:
     settings: Settings = field(default_factory=Settings)
     clock: Clock = field(default_factory=SystemClock)
     router: Router = field(default=None)  # type: ignore[assignment]
+    # Derived data kept between messages, rebuilt when its source changes (the routing index).
+    cache: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.router is None:
@@ -31,3 +36,21 @@ class Services:
         from bot.directory import Directory
 
         return Directory.load()
+
+    @cached_property
+    def library(self) -> Library:
+        from bot.guidance import default_library
+
+        return default_library()
+
+    @cached_property
+    def search(self) -> ArticleSearch:
+        from bot.search import default_search
+
+        return default_search()
+
+    @cached_property
+    def gazetteer(self) -> Gazetteer:
+        from bot.places import default_gazetteer
+
+        return default_gazetteer()

@@ -9,7 +9,18 @@ from bot.conversation import Router
 
 
 def build_router() -> Router:
-    from handlers import common, emergency, help, language, menu, privacy, start
+    from handlers import (
+        common,
+        emergency,
+        guidance,
+        help,
+        language,
+        menu,
+        privacy,
+        report,
+        start,
+        volunteer,
+    )
 
     router = Router()
     router.use(common.bad_input)
@@ -19,7 +30,13 @@ def build_router() -> Router:
     language.register(router)
     help.register(router)
     privacy.register(router)
+    report.register(router)
+    volunteer.register(router)
     menu.register(router)
-    router.include(start.flow, language.flow, menu.flow, privacy.flow, emergency.flow)
+    router.include(
+        start.flow, language.flow, menu.flow, privacy.flow, emergency.flow, guidance.flow
+    )
+    router.include(report.flow, volunteer.flow)
+    router.hook("free_text")(guidance.understand)
     router.include(*menu.not_ready_flows(router))
     return router

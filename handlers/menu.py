@@ -53,8 +53,11 @@ ENTRIES: tuple[tuple[str, str, str], ...] = (
 )
 
 
-def menu_choices(ctx: Context) -> list[Choice]:
-    return [Choice(key, _(label)) for key, _flow, label in ENTRIES]
+async def menu_choices(ctx: Context) -> list[Choice]:
+    choices = [Choice(key, _(label)) for key, _flow, label in ENTRIES]
+    for extra in ctx.services.router.hooks.get("menu_entries", []):
+        choices.extend(await extra(ctx))  # e.g. "My cases" for volunteers
+    return choices
 
 
 def register(router: Router) -> None:
@@ -85,7 +88,7 @@ async def show(ctx: Context) -> None:
             if key.split(":", 1)[1] == payload:
                 await ctx.goto(target)
                 return
-    ctx.say(_("What would you like to do?"), menu_choices(ctx))
+    ctx.say(_("What would you like to do?"), await menu_choices(ctx))
 
 
 @flow.step("choose")
@@ -94,21 +97,18 @@ async def choose(ctx: Context) -> None:
         if ctx.choice == key:
             await ctx.goto(target)
             return
-    if ctx.choice is None and ctx.text and not ctx.out_of_range:
+    if ctx.typed:
         if ctx.norm in _GREETINGS:
-            ctx.say(_("Hello! What would you like to do?"), menu_choices(ctx))
+            ctx.say(_("Hello! What would you like to do?"), await menu_choices(ctx))
             return
-        for understand in FREE_TEXT:
+        # Free text typed at the menu is offered to each "free_text" hook in turn (a pasted
+        # offer goes to the check, a question to the guides); the first that takes it answers.
+        for understand in ctx.services.router.hooks.get("free_text", []):
             if await understand(ctx):
                 return
     if not ctx.state.choices:
-        ctx.state.choices = menu_choices(ctx)
+        ctx.state.choices = await menu_choices(ctx)
     reask(ctx)
-
-
-# Free text typed at the menu is offered to each of these in turn (a pasted offer goes to
-# the check, a question to the guides); the first that takes it answers.
-FREE_TEXT: list = []
 
 
 def not_ready_flows(router: Router) -> list[Flow]:

@@ -40,11 +40,9 @@ _DELETE = frozenset(
 )
 
 # Other parts of the system register what they keep about a person (reports, volunteer
-# records…), so "my data" and "delete my data" cover everything without knowing the details.
-Describe = Callable[[aiosqlite.Connection, int], Awaitable[list[str]]]
-Erase = Callable[[aiosqlite.Connection, int, float], Awaitable[None]]
-DESCRIBERS: list[Describe] = []
-ERASERS: list[Erase] = []
+# records…) as router hooks, so "my data" and "delete my data" cover everything.
+Describe = Callable[[aiosqlite.Connection, int], Awaitable[list[str]]]  # hook "describe_data"
+Erase = Callable[[Context], Awaitable[None]]  # hook "erase_data", before the contact goes
 
 
 def register(router: Router) -> None:
@@ -78,7 +76,7 @@ async def show(ctx: Context) -> None:
     if c.display_name:
         lines.append(_("• Your name as the chat app shows it: {name}").format(name=c.display_name))
     lines.append(_("• Where we are in the conversation, so I can continue it."))
-    for describe in DESCRIBERS:
+    for describe in ctx.services.router.hooks.get("describe_data", []):
         lines.extend(await describe(ctx.conn, c.id))
     lines.append("")
     lines.append(_('Type "delete my data" to erase all of it.'))
@@ -109,8 +107,8 @@ async def erase(ctx: Context) -> None:
         ctx.say(_("Nothing was erased."))
         await ctx.goto("menu")
         return
-    for eraser in ERASERS:
-        await eraser(ctx.conn, ctx.contact.id, ctx.now)
+    for eraser in ctx.services.router.hooks.get("erase_data", []):
+        await eraser(ctx)
     await contacts_store.delete(ctx.conn, ctx.contact.id)
     ctx.forgotten = True
     ctx.say(

@@ -1,0 +1,67 @@
+"""Time-driven work: expired alert deadlines, and report drafts left unfinished.
+
+Everything it acts on is in the store, so a restart loses nothing: the first tick after it
+finds what fell due while the process was down.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+import aiosqlite
+
+from bot.cases import Casework
+from bot.engine import Engine
+from bot.postman import Postman
+
+log = logging.getLogger(__name__)
+DRAFT_HOURS = 24  # a report form left this long is forgotten: nothing kept without consent
+
+
+async def tick(engine: Engine) -> int:
+    """One pass. Returns how many deadlines expired."""
+    services = engine.services
+    now = services.clock.now()
+
+    async def work(conn: aiosqlite.Connection) -> tuple[int, set[str]]:
+        post = Postman(conn, now)
+        expired = await Casework(conn, post, services, now).expire_overdue()
+        await conn.execute(
+            "UPDATE conversations SET flow = 'menu', step = 'start', data = '{}', choices = '[]'"
+            " WHERE flow = 'report' AND updated_at < ?",
+            (now - DRAFT_HOURS * 3600,),
+        )
+        return expired, await post.flush()
+
+    expired, channels = await engine.run(work)
+    if channels:
+        engine.notify(channels)
+    return expired
+
+
+class Scheduler:
+    def __init__(self, engine: Engine, every: float = 30.0) -> None:
+        self.engine = engine
+        self.every = every
+        self._task: asyncio.Task[None] | None = None
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                await tick(self.engine)
+            except Exception:
+                log.exception("scheduler tick failed")
+            await asyncio.sleep(self.every)
+
+    async def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.create_task(self._run(), name="scheduler")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None

@@ -1,0 +1,304 @@
+"""The volunteer's side, inside the chat: answer an alert, see my cases, a case's details and
+history, add a note, set its status, and mark myself available or away.
+
+A volunteer only ever sees cases offered to them or accepted by them; the reporter's contact
+only after accepting, and every such read goes into the case history.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.cases import VOLUNTEER_STATUSES, Casework, alert_choices, status_label
+from bot.conversation import Context, Flow, Router
+from bot.i18n import _, format_timestamp
+from bot.messages import Choice
+from handlers.common import reask
+from storage import cases as cases_store
+from storage import volunteers as volunteers_store
+from storage.cases import Case
+from storage.volunteers import Volunteer
+
+flow = Flow("volunteer")
+
+_ACTION = re.compile(r"^case:(accept|decline|conflict):(\d+)$")
+_MY_CASES = frozenset({"kasus saya", "my cases", "/kasus", "/cases", "kasus", "cases"})
+_VIEW = re.compile(r"^/?(?:kasus|case)\s+(ma[\s-]?[a-z0-9]{5})$", re.IGNORECASE)
+_AWAY = frozenset({"/away", "away", "tidak tersedia", "sedang tidak tersedia", "libur", "cuti"})
+_BACK = frozenset({"/available", "available", "tersedia", "siap", "aktif"})
+EVENT_LABELS = {
+    "created": "📝",
+    "alerted": "🔔",
+    "accepted": "✅",
+    "declined": "↪️",
+    "conflict": "↪️",
+    "timeout": "⏰",
+    "undeliverable": "⚠️",
+    "status": "🔄",
+    "note": "🗒",
+    "contact_viewed": "👁",
+    "escalated": "📋",
+    "withdrawn": "🗑",
+}
+
+
+async def me(ctx: Context) -> Volunteer | None:
+    return await volunteers_store.for_contact(ctx.conn, ctx.contact.id)
+
+
+def work(ctx: Context) -> Casework:
+    return Casework(ctx.conn, ctx.post, ctx.services, ctx.now)
+
+
+def _visible(case: Case | None, volunteer: Volunteer) -> bool:
+    if case is None:
+        return False
+    accepted = case.volunteer_id == volunteer.id
+    offered = case.offered_to == volunteer.id and case.status == "alerted"
+    return accepted or offered
+
+
+async def answer_alert(ctx: Context) -> None:
+    m = _ACTION.match(ctx.choice or "")
+    assert m is not None
+    action, case_id = m.group(1), int(m.group(2))
+    volunteer = await me(ctx)
+    case = await cases_store.get(ctx.conn, case_id)
+    if volunteer is None or case is None or not _visible(case, volunteer):
+        ctx.say(_("This case is no longer waiting for you: it went to someone else or was closed."))
+        await ctx.goto("menu")
+        return
+    if action == "accept":
+        if not await work(ctx).accept(case, volunteer):
+            ctx.say(
+                _("This case is no longer waiting for you: it went to someone else or was closed.")
+            )
+            await ctx.goto("menu")
+            return
+        ctx.say(_("Thank you for taking case {number}.").format(number=case.number))
+        await show_case(ctx, case_id, with_contact=True)
+        return
+    await work(ctx).decline(case, volunteer, "conflict" if action == "conflict" else "declined")
+    if action == "conflict":
+        ctx.say(
+            _(
+                "Thank you for being careful. The case goes to another volunteer, and I noted that you know this person."
+            )
+        )
+    else:
+        ctx.say(_("Thank you for telling me. The case goes to another volunteer."))
+    await ctx.goto("menu")
+
+
+async def show_cases(ctx: Context) -> None:
+    volunteer = await me(ctx)
+    if volunteer is None:
+        ctx.say(_("This is for Kawan PMI volunteers registered with Migrasi Aman."))
+        await ctx.goto("menu")
+        return
+    mine = await cases_store.for_volunteer(ctx.conn, volunteer.id)
+    ctx.move("cases", flow="volunteer")
+    state = (
+        _("You are available for new cases.")
+        if volunteer.available
+        else _("You are marked away: no new cases.")
+    )
+    if not mine:
+        text = _("You have no open cases.") + "\n" + state
+    else:
+        text = _("Your cases:") + "\n" + state
+    choices = [
+        Choice(f"vcase:{k.id}", f"{k.number} · {k.place_name or '?'} · {status_label(k.status)}")
+        for k in mine[:8]
+    ]
+    if volunteer.available:
+        choices.append(Choice("vol:away", _("Mark me away")))
+    else:
+        choices.append(Choice("vol:available", _("Mark me available")))
+    choices.append(Choice("go:menu", _("Main menu")))
+    ctx.say(text, choices)
+
+
+async def show_case(ctx: Context, case_id: int, *, with_contact: bool = False) -> None:
+    volunteer = await me(ctx)
+    case = await cases_store.get(ctx.conn, case_id)
+    if volunteer is None or not _visible(case, volunteer):
+        ctx.say(_("You can only see cases offered to you or accepted by you."))
+        await ctx.goto("menu")
+        return
+    assert case is not None
+    cw = work(ctx)
+    lines = [
+        f"{case.number} · {case.place_name or '?'}",
+        _("Status: {status}").format(status=status_label(case.status)),
+    ]
+    if case.urgent:
+        lines.append(_("⚠️ Marked URGENT: someone may be in danger or about to leave."))
+    lines.extend(cw.summary_lines(case, await cw.linked_reports(case)))
+    if case.offered_to == volunteer.id and case.status == "alerted":
+        ctx.move("alert", flow="volunteer")
+        ctx.state.data["case"] = case.id
+        ctx.say("\n".join(lines), alert_choices(case.id))
+        return
+    if with_contact:
+        lines.append("")
+        lines.append(await _contact_lines(ctx, case, volunteer))
+    history = await cases_store.events(ctx.conn, case.id)
+    if history:
+        lines.append("")
+        lines.append(_("History:"))
+        for event in history[-6:]:
+            detail = status_label(event.detail) if event.kind == "status" else event.detail
+            lines.append(
+                f"{EVENT_LABELS.get(event.kind, '•')} {format_timestamp(event.at)} {event.kind} {detail}".rstrip()
+            )
+    ctx.move("case", flow="volunteer")
+    ctx.state.data["case"] = case.id
+    choices = []
+    if case.status not in cases_store.CLOSED:
+        choices += [
+            Choice("v:contact", _("Reporter's contact")),
+            Choice("v:status", _("Set status")),
+            Choice("v:note", _("Add a note")),
+        ]
+    choices += [Choice("v:cases", _("My cases")), Choice("go:menu", _("Main menu"))]
+    ctx.say("\n".join(lines), choices)
+
+
+async def _contact_lines(ctx: Context, case: Case, volunteer: Volunteer) -> str:
+    contact = await work(ctx).reporter_contact(case, volunteer)
+    if contact is None:
+        return _("You can only see cases offered to you or accepted by you.")
+    if not contact:
+        return _(
+            "The reporter chose to stay anonymous. You will reach them only through status updates."
+        )
+    return _("Reporter's contact (only you can see this; the view is recorded):") + "\n" + contact
+
+
+@flow.step("alert")
+async def alert(ctx: Context) -> None:
+    reask(ctx)
+
+
+@flow.step("cases")
+async def cases(ctx: Context) -> None:
+    choice = ctx.choice or ""
+    volunteer = await me(ctx)
+    if choice.startswith("vcase:") and choice[6:].isdigit():
+        await show_case(ctx, int(choice[6:]))
+    elif choice in ("vol:away", "vol:available") and volunteer is not None:
+        await volunteers_store.set_available(ctx.conn, volunteer.id, choice == "vol:available")
+        await show_cases(ctx)
+    else:
+        reask(ctx)
+
+
+@flow.step("case")
+async def case_actions(ctx: Context) -> None:
+    case_id = int(ctx.state.data.get("case", 0))
+    volunteer = await me(ctx)
+    case = await cases_store.get(ctx.conn, case_id)
+    if volunteer is None or case is None or case.volunteer_id != volunteer.id:
+        await show_cases(ctx)
+        return
+    if ctx.choice == "v:contact":
+        ctx.say(await _contact_lines(ctx, case, volunteer), ctx.state.choices)
+    elif ctx.choice == "v:status":
+        ctx.move("status")
+        ctx.state.data["case"] = case.id
+        choices = [Choice(f"st:{s}", status_label(s)) for s in VOLUNTEER_STATUSES]
+        ctx.say(
+            _("New status for {number}? The reporter will be told.").format(number=case.number),
+            choices,
+        )
+    elif ctx.choice == "v:note":
+        ctx.move("note")
+        ctx.state.data["case"] = case.id
+        ctx.say(_("Type your note. Only you and the coordinator can read it."))
+    elif ctx.choice == "v:cases":
+        await show_cases(ctx)
+    else:
+        reask(ctx)
+
+
+@flow.step("status")
+async def status(ctx: Context) -> None:
+    case = await cases_store.get(ctx.conn, int(ctx.state.data.get("case", 0)))
+    volunteer = await me(ctx)
+    new = (ctx.choice or "").removeprefix("st:")
+    if case is None or volunteer is None or new not in VOLUNTEER_STATUSES:
+        reask(ctx)
+        return
+    if await work(ctx).set_status(case, volunteer, new):
+        ctx.say(
+            _("Status of {number} is now: {status}. The reporter has been told.").format(
+                number=case.number, status=status_label(new)
+            )
+        )
+    await show_case(ctx, case.id)
+
+
+@flow.step("note", free_text=True)
+async def note(ctx: Context) -> None:
+    case = await cases_store.get(ctx.conn, int(ctx.state.data.get("case", 0)))
+    volunteer = await me(ctx)
+    if case is None or volunteer is None or not ctx.text:
+        reask(ctx)
+        return
+    await work(ctx).add_note(case, volunteer, ctx.text)
+    ctx.say(_("Note saved."))
+    await show_case(ctx, case.id)
+
+
+async def menu_entries(ctx: Context) -> list[Choice]:  # hook "menu_entries"
+    return [Choice("menu:cases", _("My cases"))] if await me(ctx) else []
+
+
+async def erase(ctx: Context) -> None:  # hook "erase_data"
+    volunteer = await me(ctx)
+    if volunteer is not None:
+        await volunteers_store.delete(ctx.conn, volunteer.id)
+
+
+def register(router: Router) -> None:
+    @router.intent("alert-answer", lambda ctx: bool(_ACTION.match(ctx.choice or "")))
+    async def on_alert(ctx: Context) -> None:
+        await answer_alert(ctx)
+
+    @router.intent(
+        "my-cases",
+        lambda ctx: (
+            ctx.norm in _MY_CASES
+            or (ctx.choice in ("menu:cases", "v:cases") and ctx.state.flow != "volunteer")
+        ),
+    )
+    async def my_cases(ctx: Context) -> None:
+        await show_cases(ctx)
+
+    @router.intent(
+        "view-case",
+        lambda ctx: bool(_VIEW.match(ctx.text.strip())) and not router.takes_free_text(ctx),
+    )
+    async def view(ctx: Context) -> None:
+        m = _VIEW.match(ctx.text.strip())
+        assert m is not None
+        case = await cases_store.by_number(ctx.conn, m.group(1))
+        volunteer = await me(ctx)
+        if case is None or volunteer is None or not _visible(case, volunteer):
+            ctx.say(_("You can only see cases offered to you or accepted by you."))
+            await ctx.goto("menu")
+            return
+        await show_case(ctx, case.id)
+
+    @router.intent("availability", lambda ctx: ctx.norm in _AWAY or ctx.norm in _BACK)
+    async def availability(ctx: Context) -> None:
+        volunteer = await me(ctx)
+        if volunteer is None:
+            await ctx.goto("menu", "choose")
+            return
+        await volunteers_store.set_available(ctx.conn, volunteer.id, ctx.norm in _BACK)
+        await show_cases(ctx)
+
+    router.hook("menu_entries")(menu_entries)
+    router.hook("erase_data")(erase)
