@@ -53,6 +53,11 @@ ROLE_LABELS = {
     "other": N_("someone else"),
 }
 ALERT_TEXT_CHARS = 600
+ESCALATION_REASONS = {
+    "no_location": N_("no place was given"),
+    "attempts": N_("{n} volunteers were asked and none took it in time"),
+    "nobody_near": N_("no available volunteer within {km} km"),
+}
 
 
 def status_label(status: str) -> str:
@@ -144,10 +149,10 @@ class Casework:
         """True when the case was offered or escalated; False when the chosen volunteer could
         not be reached and the next one should be tried."""
         if case.lat is None or case.lon is None:
-            await self.escalate(case, "no location")
+            await self.escalate(case, "no_location")
             return True
         if case.attempts >= self.settings.max_route_attempts:
-            await self.escalate(case, f"{case.attempts} volunteers asked")
+            await self.escalate(case, "attempts", n=case.attempts)
             return True
         skip = await volunteers_store.unable_to_take(self.conn, case.id)
         index = await self._index()
@@ -159,9 +164,7 @@ class Casework:
             accept=lambda vid: vid not in skip,
         )
         if not ranked:
-            await self.escalate(
-                case, f"no available volunteer within {self.settings.max_route_km:g} km"
-            )
+            await self.escalate(case, "nobody_near", km=f"{self.settings.max_route_km:g}")
             return True
         distance = ranked[0].distance_km
         volunteer = await volunteers_store.get(self.conn, ranked[0].candidate.volunteer_id)
@@ -337,7 +340,7 @@ class Casework:
                 await self.decline(case, volunteer, "timeout")
         return len(overdue)
 
-    async def escalate(self, case: Case, why: str) -> None:
+    async def escalate(self, case: Case, reason: str, **params: object) -> None:
         await cases_store.update(
             self.conn, case.id, self.now, status="escalated", offered_to=None, deadline_at=None
         )
@@ -351,7 +354,9 @@ class Casework:
                     "\n".join(
                         [
                             _("📋 Report {number} near {place} needs a person: {why}.").format(
-                                number=case.number, place=case.place_name or "?", why=why
+                                number=case.number,
+                                place=case.place_name or "?",
+                                why=_(ESCALATION_REASONS[reason]).format(**params),
                             ),
                             *self.summary_lines(case, linked),
                         ]
@@ -359,6 +364,7 @@ class Casework:
                 ),
                 kind="alert",
             )
+        why = ESCALATION_REASONS[reason].format(**params)  # the audit trail stays in English
         detail = why if reached else f"{why}; no coordinator reachable (COORDINATOR_ADDRESS)"
         await cases_store.add_event(self.conn, case.id, "system", "escalated", self.now, detail)
         case = await self._reload(case)

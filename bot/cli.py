@@ -140,6 +140,53 @@ async def _volunteers_list(args: argparse.Namespace) -> int:
     return 0
 
 
+async def _check(args: argparse.Namespace) -> int:
+    from bot.i18n import use_locale
+    from bot.screening import default_screener
+    from handlers.check import describe
+
+    screener = default_screener()
+    if args.jsonl is not None:
+        source = sys.stdin if args.jsonl == "-" else open(args.jsonl, encoding="utf-8")  # noqa: SIM115
+        with source:
+            for n, line in enumerate(source, 1):
+                if not line.strip():
+                    continue
+                try:
+                    item = json.loads(line)
+                    text = item["text"]
+                    if not isinstance(text, str):
+                        raise TypeError("text is not a string")
+                except (ValueError, KeyError, TypeError) as exc:
+                    print(
+                        json.dumps({"line": n, "error": f"{type(exc).__name__}: {exc}"}), flush=True
+                    )
+                    continue
+                result = screener.check(text, lang=args.lang).to_dict()
+                if "id" in item:
+                    result = {"id": item["id"], **result}
+                print(json.dumps(result, ensure_ascii=False))
+        return 0
+    text = sys.stdin.read() if args.text in ([], ["-"]) else " ".join(args.text)
+    result = screener.check(text, lang=args.lang)
+    if args.json:
+        print(json.dumps(result.to_dict(), ensure_ascii=False))
+    else:
+        with use_locale(result.lang):
+            print(describe(result))
+    return 0
+
+
+async def _content_check(args: argparse.Namespace) -> int:
+    from bot.content_check import check
+
+    problems = check()
+    for problem in problems:
+        print(problem)
+    print("content ok" if not problems else f"{len(problems)} problem(s)")
+    return 1 if problems else 0
+
+
 async def _places(args: argparse.Namespace) -> int:
     from bot.places import default_gazetteer
 
@@ -230,6 +277,20 @@ def build_parser() -> argparse.ArgumentParser:
     hook.add_argument("--db")
     hook.add_argument("--url", help="default: PUBLIC_BASE_URL + /telegram")
     hook.set_defaults(run=_telegram_set_webhook)
+
+    check = sub.add_parser("check", help="screen a job offer for warning signs")
+    check.add_argument("text", nargs="*", help="the offer (or - / nothing to read stdin)")
+    check.add_argument("--json", action="store_true")
+    check.add_argument(
+        "--jsonl", nargs="?", const="-", help="many offers: JSON lines with a text field"
+    )
+    check.add_argument("--lang", choices=("id", "en"))
+    check.set_defaults(run=_check)
+
+    content = sub.add_parser("content", help="content tools")
+    csub = content.add_subparsers(dest="action", required=True)
+    ccheck = csub.add_parser("check", help="validate articles and contacts")
+    ccheck.set_defaults(run=_content_check)
 
     places = sub.add_parser("places", help="look up a kabupaten/kota")
     places.add_argument("query", nargs="+")

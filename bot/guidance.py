@@ -44,13 +44,19 @@ class Article:
 
     @property
     def contact_ids(self) -> list[str]:
-        return [i.strip() for m in CONTACTS_LINE.finditer(self.body) for i in m.group(1).split(",") if i.strip()]
+        return [
+            i.strip()
+            for m in CONTACTS_LINE.finditer(self.body)
+            for i in m.group(1).split(",")
+            if i.strip()
+        ]
 
     def rendered(self, directory: Directory) -> str:
         """The body with contact placeholders filled in, in the article's language."""
         with use_locale(self.lang):
             return CONTACTS_LINE.sub(
-                lambda m: directory.render([i.strip() for i in m.group(1).split(",") if i.strip()]), self.body
+                lambda m: directory.render([i.strip() for i in m.group(1).split(",") if i.strip()]),
+                self.body,
             ).strip()
 
     def parts(self, directory: Directory, limit: int = PART_CHARS) -> list[str]:
@@ -100,7 +106,13 @@ class Library:
     @classmethod
     def load(cls, root: Path | None = None) -> Library:
         root = root or CONTENT
-        return cls([parse(p, lang) for lang in LOCALES for p in sorted((root / lang / "guides").glob("*.md"))])
+        return cls(
+            [
+                parse(p, lang)
+                for lang in LOCALES
+                for p in sorted((root / lang / "guides").glob("*.md"))
+            ]
+        )
 
     def get(self, article_id: str, lang: str) -> Article | None:
         return self.by_lang.get(lang, {}).get(article_id)

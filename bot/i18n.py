@@ -10,10 +10,11 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from datetime import date
 from functools import cache
 from io import BytesIO
 
-from babel.dates import format_datetime
+from babel.dates import format_date, format_datetime
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_currency
@@ -103,3 +104,8 @@ def format_timestamp(ts: float, locale: str | None = None) -> str:
 def format_rupiah(amount: int, locale: str | None = None) -> str:
     loc = BABEL_LOCALE[normalize_locale(locale or current_locale())]
     return format_currency(amount, "IDR", locale=loc, currency_digits=False)
+
+
+def format_day(day: date, locale: str | None = None) -> str:
+    loc = BABEL_LOCALE[normalize_locale(locale or current_locale())]
+    return format_date(day, "d MMMM yyyy", locale=loc)

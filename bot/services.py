@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from bot.directory import Directory
     from bot.guidance import Library
     from bot.places import Gazetteer
+    from bot.screening import Screener
     from bot.search import ArticleSearch
 
 
@@ -54,3 +55,9 @@ class Services:
         from bot.places import default_gazetteer
 
         return default_gazetteer()
+
+    @cached_property
+    def screener(self) -> Screener:
+        from bot.screening import default_screener
+
+        return default_screener()

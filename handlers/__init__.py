@@ -1,6 +1,7 @@
 """The conversations. Each module is one conversation; `build_router` puts them together.
 
-Order matters for intents: the first that matches a message handles it.
+Order matters: middleware runs outermost first; the first intent that matches a message
+handles it; "free_text" hooks are asked in order (a pasted offer before a question).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from bot.conversation import Router
 
 def build_router() -> Router:
     from handlers import (
+        check,
         common,
         emergency,
         guidance,
@@ -25,18 +27,19 @@ def build_router() -> Router:
     router = Router()
     router.use(common.bad_input)
     router.use(emergency.danger_first)
-    emergency.register(router)
-    start.register(router)
-    language.register(router)
-    help.register(router)
-    privacy.register(router)
-    report.register(router)
-    volunteer.register(router)
-    menu.register(router)
-    router.include(
-        start.flow, language.flow, menu.flow, privacy.flow, emergency.flow, guidance.flow
-    )
-    router.include(report.flow, volunteer.flow)
+    for module in (emergency, start, language, help, privacy, check, report, volunteer, menu):
+        module.register(router)
     router.hook("free_text")(guidance.understand)
+    router.include(
+        start.flow,
+        language.flow,
+        menu.flow,
+        privacy.flow,
+        emergency.flow,
+        guidance.flow,
+        check.flow,
+        report.flow,
+        volunteer.flow,
+    )
     router.include(*menu.not_ready_flows(router))
     return router

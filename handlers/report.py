@@ -59,6 +59,15 @@ async def role(ctx: Context) -> None:
         reask(ctx)
         return
     ctx.state.data["role"] = ctx.choice.split(":", 1)[1]
+    offer = ctx.state.data.pop("offer", "")
+    if offer:  # coming from a checked offer: that text is what happened
+        ctx.state.data["description"] = offer
+        ctx.move("recruiter")
+        ctx.say(
+            _("What is the recruiter's name or company, if you know it?"),
+            [Choice("skip", _("I don't know"))],
+        )
+        return
     ctx.move("what")
     ctx.say(
         _(

@@ -42,3 +42,55 @@ class ConsoleDriver:
     @property
     def transcript(self) -> str:
         return self.out.getvalue()
+
+
+VOLUNTEERS_CSV = """name,channel,address,place,lat,lon,languages,capacity
+Relawan Indramayu,console,rel-indramayu,Kabupaten Indramayu,,,id,2
+Relawan Cirebon,console,rel-cirebon,Kabupaten Cirebon,,,id,2
+Relawan Majalengka,console,rel-majalengka,Kabupaten Majalengka,,,id;en,2
+Relawan Surabaya,console,rel-surabaya,Kota Surabaya,,,en,2
+"""
+
+
+async def add_volunteers(system: System, csv_text: str = VOLUNTEERS_CSV):
+    from bot.volunteers import import_csv
+
+    now = system.services.clock.now()
+    return await system.engine.run(
+        lambda conn: import_csv(conn, csv_text, system.services.gazetteer, now)
+    )
+
+
+async def report_from(
+    chat: ConsoleDriver,
+    *,
+    place: str = "Indramayu",
+    urgent: bool = False,
+    anonymous: bool = False,
+    recruiter: str = "Bu Sri",
+    phone: str = "0812 3456 7890",
+    lang: str = "id",
+) -> str:
+    """Walk the report form from a fresh console user to the case number; returns the number."""
+    await chat.send("halo")
+    await chat.send("1" if lang == "id" else "2")
+    await chat.send("1")  # privacy consent
+    await chat.send("3")  # report
+    await chat.send("2")  # family
+    await chat.send(
+        "Ada sponsor datang ke rumah minta DP 5 juta untuk kerja di Taiwan pakai visa turis"
+    )
+    await chat.send(recruiter)
+    await chat.send(phone)
+    await chat.send(place)
+    await chat.send("1")  # yes, that place
+    await chat.send("1" if urgent else "2")
+    await chat.send("2" if anonymous else "1")
+    if not anonymous:
+        await chat.send("0813 0000 1111")  # how the volunteer may reach me
+    out = await chat.send("1")  # consent: send it
+    import re
+
+    m = re.search(r"MA-[0-9A-Z]{5}", out)
+    assert m, out
+    return m.group(0)
