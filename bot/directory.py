@@ -98,7 +98,7 @@ def render_entry(entry: Entry) -> str:
     line = "".join(parts)
     note = entry.note[lang]
     if note:
-        line += f" {note}"
+        line += f" — {note}"
     if entry.confidence == "medium":
         line += " " + _("(check this number before relying on it)")
     return line

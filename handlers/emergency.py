@@ -11,6 +11,7 @@ from bot.conversation import Context, Flow, Router, normalize
 from bot.i18n import _
 from bot.messages import Choice
 from bot.paths import CONTENT
+from handlers.common import reask
 
 flow = Flow("emergency")
 
@@ -96,5 +97,7 @@ async def after(ctx: Context) -> None:
         await ctx.goto("report")
     elif ctx.choice == "menu" or normalize(ctx.text) in ("menu", "kembali"):
         await ctx.goto("menu")
-    else:
+    elif ctx.typed:  # something else typed: the menu tries to understand it
         await ctx.goto("menu", "choose")
+    else:
+        reask(ctx)

@@ -1,0 +1,501 @@
+"""The WhatsApp channel through Twilio: webhooks in, REST API out.
+
+    POST /whatsapp          a person's message (Twilio's inbound webhook)
+    POST /whatsapp/status   what became of a message we sent (Twilio's StatusCallback)
+
+Acknowledge fast. Every webhook is authenticated first: X-Twilio-Signature is checked with
+twilio's RequestValidator against PUBLIC_BASE_URL + the path, never against `request.url`,
+because a proxy in front of us changes scheme and host and every check would fail; with no
+auth token or public URL configured nothing is accepted (403). The endpoint then awaits
+`engine.handle`, which dedupes on MessageSid, handles the message and COMMITS in a few
+milliseconds, and only then answers 200 with an empty TwiML <Response/>. Replies are rows in
+the outbox, sent later by the dispatcher through `TwilioSender`. So a crash before the commit
+means Twilio retries (nothing lost), and a retry after it is a duplicate (nothing doubled).
+
+Rendering. WhatsApp has no buttons in a plain message: choices are numbered ("Balas 1 atau
+2") by bot/render.numbered, and the number, the label or a template button's payload all come
+back as the choice. A message body holds at most 1600 characters: longer text is split in
+order and the numbered choices stay with the last part.
+
+The 24-hour window. WhatsApp delivers free-form text only within 24 hours of the person's
+last message to us (`Contact.last_inbound_at`). Outside it (a volunteer alert, a status update
+to a reporter who went quiet) only an approved template may be sent: ContentSid + a JSON
+ContentVariables, no Body. The template for an outbox row is
+`settings.whatsapp_templates[row.kind][row.locale]` (TWILIO_TEMPLATE_{ALERT,STATUS,REPLY}_
+{ID,EN}). It must be a single-variable template such as "Migrasi Aman: {{1}} Balas pesan ini
+untuk melanjutkan." — the whole rendered message goes into variable "1", flattened to one line
+(WhatsApp rejects variables with newlines, tabs or more than four spaces in a row) and trimmed
+to fit the 1024-character template limit. (A template that ENDS with a variable needs a
+sample value when submitted to Meta; trailing text avoids that.) With no template configured
+the send fails permanently; the routing code's `delivery_failed` hook then reroutes the alert
+or tells the coordinator. A message without a contact counts as inside the window only if it
+is a reply.
+
+Why our own httpx call and not the twilio library for sending. Sending is one form POST to
+{TWILIO_API_BASE_URL}/2010-04-01/Accounts/{sid}/Messages.json with Basic auth. The library's
+async client must be built inside a running loop, ignores its timeout and warns on every
+request under current aiohttp; the sync client would need a worker thread per send (threads
+cannot be cancelled when the dispatcher stops, and a requests.Session shared between threads
+is not documented as safe), and its TwilioRestException carries no response headers, so a
+429's Retry-After is lost. An httpx.AsyncClient is native to our loop, has real timeouts and
+cancellation, pools connections, and lets us read Retry-After. The wire format is small and is
+checked against the fake Twilio server, whose behaviour was verified with the real library.
+The twilio package is still used where it matters most: signature validation.
+
+Errors. Network errors, 429 and 5xx are transient (Retry-After honoured when present); a 4xx is
+permanent (resending the same request cannot help) with the Twilio code in the message, except
+401 (credentials being rotated: retry) and the rate-limit codes; 21610 (the person sent STOP)
+means blocked: the dispatcher marks the contact unreachable. A reply split into parts remembers
+in memory which parts went out, so a retry after a failure in the middle does not repeat them
+(after a restart it may repeat one part: a rare duplicate, never a loss).
+
+Delivery receipts. /whatsapp/status records MessageStatus on the outbox row (by the sid of the
+row's last part) and, when a message failed or was undelivered — often 63016 arrives this way,
+after Twilio accepted the send — runs every `delivery_failed` hook, as the dispatcher does for
+a failed send, so a failed volunteer alert counts as "no answer" for routing. Statuses never go
+backwards (callbacks can arrive out of order) and a repeated failure runs the hooks once.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import ipaddress
+import json
+import logging
+import re
+import time
+from collections.abc import AsyncIterator, Iterable, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+from urllib.parse import parse_qsl, urlsplit
+
+import aiosqlite
+import httpx
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+from twilio.request_validator import RequestValidator
+
+from bot.config import Settings
+from bot.engine import Engine
+from bot.i18n import _, normalize_locale, use_locale
+from bot.messages import Inbound, Location, Outgoing, Reply
+from bot.outbox import Limits, SendError, Sent
+from bot.render import numbered, split_text
+from bot.web import runtime
+from storage import contacts as contacts_store
+from storage import outbox as outbox_store
+
+if TYPE_CHECKING:
+    from bot.app import System
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "whatsapp"
+INBOUND_PATH = "/whatsapp"
+STATUS_PATH = "/whatsapp/status"
+
+MAX_BODY = 1600  # Twilio refuses a longer WhatsApp body (21617)
+# A template's text with its variables filled in may not exceed 1024 characters; the approved
+# wording around {{1}} takes some of that.
+TEMPLATE_VARIABLE_MAX = 1024 - 124
+WINDOW_SECONDS = 24 * 3600
+# A send takes a moment to reach WhatsApp after we decide: do not cut it that close.
+WINDOW_MARGIN = 300
+
+EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
+
+# 21610: the person replied STOP. Nothing more may be sent to them until they write again.
+BLOCKED_CODES = frozenset({21610})
+# 4xx codes that mean "later", not "never": rate limits of the account or the channel.
+TRANSIENT_CODES = frozenset({20429, 63018})
+FAILED_STATUSES = frozenset({"failed", "undelivered"})
+# Callbacks may arrive out of order; a status only ever moves forward.
+_STATUS_RANK = {
+    "accepted": 0,
+    "queued": 1,
+    "sending": 2,
+    "sent": 3,
+    "delivered": 4,
+    "read": 5,
+    "failed": 6,
+    "undelivered": 6,
+}
+
+
+# --- the channel-module contract ---------------------------------------------------------------
+def configured(settings: Settings) -> bool:
+    return bool(
+        settings.twilio_account_sid and settings.twilio_auth_token and settings.twilio_whatsapp_from
+    )
+
+
+def limits(settings: Settings) -> Limits:
+    # Meta also limits messages to one person (the "pair rate", error 131056: roughly one per
+    # 6 s sustained, short bursts tolerated). A conversation at human pace sends a few messages
+    # per turn: a burst of 10, then 1/s. The overall rate is the sender's Twilio/Meta throughput.
+    return Limits(
+        overall_per_second=settings.whatsapp_rate_per_second,
+        per_chat_per_second=1.0,
+        per_chat_burst=10.0,
+    )
+
+
+@dataclass
+class WhatsApp:
+    """What the web app keeps for this channel (`Runtime.channels["whatsapp"]`)."""
+
+    settings: Settings
+    system: System
+    http: httpx.AsyncClient
+    sender: TwilioSender
+
+
+@asynccontextmanager
+async def adapter(settings: Settings, system: System) -> AsyncIterator[WhatsApp]:
+    base = settings.twilio_api_base_url.rstrip("/")
+    async with httpx.AsyncClient(
+        base_url=base,
+        auth=(settings.twilio_account_sid, settings.twilio_auth_token),
+        timeout=httpx.Timeout(15.0, connect=5.0),
+        # A proxy from the environment must not receive traffic meant for a loopback fake.
+        trust_env=not _is_loopback(base),
+        headers={"User-Agent": "migrasi-aman"},
+    ) as http:
+        yield WhatsApp(settings, system, http, TwilioSender(settings, system.engine, http))
+
+
+def routes(settings: Settings) -> list[Route]:
+    return [
+        Route(INBOUND_PATH, inbound_webhook, methods=["POST"]),
+        Route(STATUS_PATH, status_webhook, methods=["POST"]),
+    ]
+
+
+# --- addresses -----------------------------------------------------------------------------------
+_NOT_DIGITS = re.compile(r"\D")
+
+
+def wa_address(address: str) -> str:
+    """ "6281234567890", "+62 812-3456-7890" or "whatsapp:+62812…" → "whatsapp:+6281234567890"."""
+    return "whatsapp:+" + _NOT_DIGITS.sub("", address.removeprefix("whatsapp:"))
+
+
+def _is_loopback(url: str) -> bool:
+    host = urlsplit(url).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+# --- inbound: the wire → Inbound ---------------------------------------------------------------
+class Form(dict[str, str]):
+    """A webhook's form fields: the first value of each for reading, and every value for the
+    signature (RequestValidator reads repeated fields through `getall`, like a MultiDict)."""
+
+    def __init__(self, pairs: Iterable[tuple[str, str]] = ()) -> None:
+        super().__init__()
+        self._all: dict[str, list[str]] = {}
+        for key, value in pairs:
+            self.setdefault(key, value)
+            self._all.setdefault(key, []).append(value)
+
+    def getall(self, key: str) -> list[str]:
+        return self._all.get(key, [])
+
+    @classmethod
+    def parse(cls, body: bytes) -> Form:
+        return cls(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
+
+
+def media_kind(content_type: str, message_type: str = "") -> str:
+    """What kind of thing we cannot read: image, audio, video, sticker or document."""
+    content_type = content_type.lower().split(";", 1)[0].strip()
+    if message_type == "sticker" or content_type == "image/webp":
+        return "sticker"  # WhatsApp stickers arrive as WebP images
+    major = content_type.partition("/")[0]
+    return major if major in ("image", "audio", "video") else "document"
+
+
+def _float(raw: str | None) -> float | None:
+    try:
+        return float(raw) if raw not in (None, "") else None
+    except ValueError:
+        return None
+
+
+def to_inbound(form: Mapping[str, str]) -> Inbound | None:
+    """Twilio's inbound WhatsApp fields → an Inbound; None when it names no sender."""
+    address = _NOT_DIGITS.sub("", form.get("WaId", ""))
+    if not address:
+        address = _NOT_DIGITS.sub("", form.get("From", "").removeprefix("whatsapp:"))
+    external_id = form.get("MessageSid") or form.get("SmsMessageSid") or form.get("SmsSid")
+    if not address or not external_id:
+        return None
+
+    location = None
+    lat, lon = _float(form.get("Latitude")), _float(form.get("Longitude"))
+    if lat is not None and lon is not None:
+        # A chosen place has a name and an address; a dropped pin has neither.
+        label = ", ".join(p for p in (form.get("Label"), form.get("Address")) if p) or None
+        location = Location(lat, lon, label)
+
+    media = None
+    try:
+        num_media = int(form.get("NumMedia") or 0)
+    except ValueError:
+        num_media = 0
+    if num_media > 0:
+        media = media_kind(form.get("MediaContentType0", ""), form.get("MessageType", ""))
+
+    return Inbound(
+        channel=CHANNEL,
+        address=address,
+        external_id=external_id,
+        text=form.get("Body", ""),
+        # A template quick-reply button, or a row of an interactive list.
+        choice=form.get("ButtonPayload") or form.get("ListId") or None,
+        location=location,
+        display_name=form.get("ProfileName") or None,
+        forwarded=any(
+            form.get(k, "").lower() == "true" for k in ("Forwarded", "FrequentlyForwarded")
+        ),
+        media=media,
+    )
+
+
+# --- the webhooks --------------------------------------------------------------------------------
+def verified_form(
+    settings: Settings, path: str, headers: Mapping[str, str], body: bytes
+) -> Form | None:
+    """The form, if the request is signed by Twilio for PUBLIC_BASE_URL + path; else None."""
+    token, base = settings.twilio_auth_token, settings.public_base_url.rstrip("/")
+    signature = headers.get("x-twilio-signature", "")
+    if not token or not base or not signature:
+        return None
+    form = Form.parse(body)
+    if not RequestValidator(token).validate(base + path, form, signature):
+        return None
+    return form
+
+
+async def inbound_webhook(request: Request) -> Response:
+    rt = runtime(request)
+    form = verified_form(rt.settings, INBOUND_PATH, request.headers, await request.body())
+    if form is None:
+        log.warning("WhatsApp webhook with a missing or wrong signature refused")
+        return Response(status_code=403)
+    message = to_inbound(form)
+    if message is None:
+        log.warning("WhatsApp webhook without sender or MessageSid ignored")
+    else:
+        await rt.system.engine.handle(message)  # committed when this returns
+    return Response(EMPTY_TWIML, media_type="text/xml")
+
+
+async def status_webhook(request: Request) -> Response:
+    rt = runtime(request)
+    form = verified_form(rt.settings, STATUS_PATH, request.headers, await request.body())
+    if form is None:
+        log.warning("WhatsApp status callback with a missing or wrong signature refused")
+        return Response(status_code=403)
+    sid = form.get("MessageSid") or form.get("SmsSid")
+    status = (form.get("MessageStatus") or form.get("SmsStatus") or "").lower()
+    if sid and status:
+        code = form.get("ErrorCode")
+        error = f"Twilio {code}: {form.get('ErrorMessage', '')}".strip() if code else None
+        await record_status(rt.system.engine, sid, status, error)
+    return Response(EMPTY_TWIML, media_type="text/xml")
+
+
+async def record_status(engine: Engine, provider_id: str, status: str, error: str | None) -> None:
+    """Write a delivery status on its outbox row; a failure runs the delivery_failed hooks."""
+    now = engine.services.clock.now()
+    hooks = engine.services.router.hooks.get("delivery_failed", [])
+
+    async def record(conn: aiosqlite.Connection) -> None:
+        async with conn.execute(
+            "SELECT delivery_status FROM outbox WHERE provider_id = ?", (provider_id,)
+        ) as cur:
+            row = await cur.fetchone()
+        if row is None:
+            return  # an earlier part of a split message, or not ours
+        previous = row[0]
+        if _STATUS_RANK.get(status, -1) < _STATUS_RANK.get(previous, -1):
+            return
+        outgoing = await outbox_store.set_delivery_status(conn, provider_id, status, error)
+        if outgoing is not None and status in FAILED_STATUSES and previous not in FAILED_STATUSES:
+            for hook in hooks:
+                await hook(conn, outgoing, now)
+
+    await engine.run(record)
+
+
+# --- outbound: Outgoing → the wire -------------------------------------------------------------
+def location_hint(locale: str) -> str:
+    with use_locale(locale):
+        return _("To share your location: tap 📎 (attach), then Location.")
+
+
+def render(message: Outgoing, limit: int = MAX_BODY) -> list[str]:
+    """The message as WhatsApp bodies of at most `limit` characters, in order; the numbered
+    choices (and the "Reply 1 or 2" line) stay together at the end of the last one."""
+    reply = message.reply
+    tail = numbered(
+        Reply("", reply.choices, reply.ask_location),
+        message.locale,
+        location_hint=location_hint(message.locale),
+    )
+    parts = split_text(reply.text, limit)
+    if not tail:
+        return parts
+    if parts and len(parts[-1]) + 2 + len(tail) <= limit:
+        parts[-1] = f"{parts[-1]}\n\n{tail}"
+        return parts
+    return parts + split_text(tail, limit)
+
+
+_LINE_BREAKS = re.compile(r"\s*\n\s*")
+_BLANKS = re.compile(r"[ \t\u00a0]+")
+
+
+def template_text(message: Outgoing, limit: int = TEMPLATE_VARIABLE_MAX) -> str:
+    """The message as one template variable: one line (WhatsApp refuses line breaks, tabs and
+    runs of spaces in a variable), at most `limit` characters, the choices kept whole."""
+    reply = message.reply
+    body = _one_line(reply.text)
+    tail = _one_line(numbered(Reply("", reply.choices), message.locale)) if reply.choices else ""
+    room = limit - (len(tail) + 1 if tail else 0)
+    if len(body) > room:
+        body = body[: max(0, room - 1)].rstrip() + "…"
+    return " ".join(p for p in (body, tail) if p)[:limit]
+
+
+def _one_line(text: str) -> str:
+    return _BLANKS.sub(" ", _LINE_BREAKS.sub(" · ", text.strip()))
+
+
+def _retry_after(headers: httpx.Headers) -> float | None:
+    raw = headers.get("retry-after", "").strip()
+    if not raw:
+        return None
+    try:
+        return max(0.0, float(raw))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(raw)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+def _twilio_error(response: httpx.Response) -> tuple[int | None, str]:
+    try:
+        data = response.json()
+    except ValueError:
+        return None, response.text[:200]
+    if not isinstance(data, dict):
+        return None, str(data)[:200]
+    code = data.get("code")
+    return (code if isinstance(code, int) else None), str(data.get("message", ""))
+
+
+@dataclass
+class TwilioSender:
+    """Sends outbox rows through Twilio's Messages API (see the module docstring for why httpx)."""
+
+    settings: Settings
+    engine: Engine
+    http: httpx.AsyncClient
+    channel: str = CHANNEL
+    # outbox id → sids of the parts already accepted, so a retry does not repeat them
+    _progress: dict[int, list[str]] = field(default_factory=dict, repr=False)
+
+    @property
+    def messages_path(self) -> str:
+        return f"/2010-04-01/Accounts/{self.settings.twilio_account_sid}/Messages.json"
+
+    async def send(self, message: Outgoing) -> Sent:
+        if await self.inside_window(message):
+            return await self._send_text(message)
+        return await self._send_template(message)
+
+    async def inside_window(self, message: Outgoing) -> bool:
+        """Whether the person wrote to us recently enough for free-form text."""
+        if message.contact_id is None:
+            return message.kind == "reply"
+        contact_id = message.contact_id
+
+        async def load(conn: aiosqlite.Connection) -> contacts_store.Contact | None:
+            return await contacts_store.get(conn, contact_id)
+
+        contact = await self.engine.run(load)
+        if contact is None:
+            return message.kind == "reply"
+        if contact.last_inbound_at is None:
+            return False
+        age = self.engine.services.clock.now() - contact.last_inbound_at
+        return age < WINDOW_SECONDS - WINDOW_MARGIN
+
+    async def _send_text(self, message: Outgoing) -> Sent:
+        parts = render(message)
+        done = self._progress.setdefault(message.id, [])
+        try:
+            for part in parts[len(done) :]:
+                done.append(await self._create(message, {"Body": part}))
+        except SendError as exc:
+            if exc.permanent:
+                self._progress.pop(message.id, None)
+            raise
+        self._progress.pop(message.id, None)
+        return Sent(done[-1] if done else None)
+
+    async def _send_template(self, message: Outgoing) -> Sent:
+        lang = normalize_locale(message.locale)
+        content_sid = self.settings.whatsapp_templates.get(message.kind, {}).get(lang)
+        if not content_sid:
+            raise SendError(
+                f"outside the 24-hour window and no template for {message.kind}/{lang}",
+                permanent=True,
+            )
+        variables = json.dumps({"1": template_text(message)}, ensure_ascii=False)
+        sid = await self._create(
+            message, {"ContentSid": content_sid, "ContentVariables": variables}
+        )
+        return Sent(sid)
+
+    async def _create(self, message: Outgoing, content: dict[str, str]) -> str:
+        """POST one message; its sid, or a SendError that says what kind of failure it was."""
+        form = {
+            "To": wa_address(message.address),
+            "From": wa_address(self.settings.twilio_whatsapp_from),
+        }
+        form.update(content)
+        if self.settings.public_base_url:
+            form["StatusCallback"] = self.settings.public_base_url.rstrip("/") + STATUS_PATH
+        try:
+            response = await self.http.post(self.messages_path, data=form)
+        except httpx.HTTPError as exc:
+            raise SendError(f"network error: {type(exc).__name__}: {exc}") from exc
+        if response.status_code in (200, 201):
+            try:
+                return str(response.json()["sid"])
+            except (ValueError, KeyError, TypeError):
+                # Accepted but unreadable: the send stands (resending would deliver it twice).
+                log.warning("Twilio accepted outbox message %s without a readable sid", message.id)
+                return ""
+        code, text = _twilio_error(response)
+        detail = f"Twilio {response.status_code}" + (f" error {code}" if code else "") + f": {text}"
+        status = response.status_code
+        if status == 429 or status >= 500 or code in TRANSIENT_CODES:
+            raise SendError(detail, retry_after=_retry_after(response.headers))
+        if code in BLOCKED_CODES:
+            raise SendError(detail, blocked=True)
+        if status == 401:
+            raise SendError(detail)  # credentials being changed: worth another try later
+        raise SendError(detail, permanent=True)
