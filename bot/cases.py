@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import aiosqlite
 
 from bot.i18n import N_, _, ngettext
-from bot.messages import Choice, Reply
+from bot.messages import Choice, Outgoing, Reply
 from bot.postman import Focus, Postman
 from bot.routing import Candidate, VolunteerIndex
 from bot.services import Services
@@ -450,3 +450,45 @@ def alert_choices(case_id: int) -> tuple[Choice, ...]:
         Choice(f"case:decline:{case_id}", _("Decline")),
         Choice(f"case:conflict:{case_id}", _("I know this person")),
     )
+
+
+async def on_delivery_failed(
+    conn: aiosqlite.Connection, message: Outgoing, now: float, services: Services
+) -> None:
+    """Hook "delivery_failed": an alert that cannot be delivered counts as no answer, and the
+    case moves on; a status update that cannot reach the reporter goes to the coordinator."""
+    if message.contact_id is None or message.kind not in ("alert", "status"):
+        return
+    post = Postman(conn, now)
+    work = Casework(conn, post, services, now)
+    if message.kind == "alert":
+        async with conn.execute(
+            "SELECT k.id, v.id FROM cases k JOIN volunteers v ON v.id = k.offered_to"
+            " WHERE k.status = 'alerted' AND v.contact_id = ?",
+            (message.contact_id,),
+        ) as cur:
+            offered = await cur.fetchall()
+        for case_id, volunteer_id in offered:
+            case = await cases_store.get(conn, case_id)
+            volunteer = await volunteers_store.get(conn, volunteer_id)
+            if case is not None and volunteer is not None:
+                await work.decline(case, volunteer, "undeliverable")
+    else:
+        for case in await cases_store.for_reporter(conn, message.contact_id):
+            if case.status in cases_store.CLOSED and case.withdrawn_at is not None:
+                continue
+            await cases_store.add_event(
+                conn, case.id, "system", "reporter_unreachable", now, message.reply.text[:200]
+            )
+            coordinator = await work._coordinator()
+            await post.send_to(
+                coordinator,
+                lambda case=case: Reply(
+                    _(
+                        "Could not deliver a status update to the reporter of {number}. Please follow up."
+                    ).format(number=case.number)
+                ),
+                kind="alert",
+            )
+            break
+    await post.flush()  # the dispatchers pick the new rows up on their next pass

@@ -82,7 +82,11 @@ async def _telegram_set_webhook(args: argparse.Namespace) -> int:
     if not settings.telegram_bot_token or not url:
         print("need TELEGRAM_BOT_TOKEN and --url or PUBLIC_BASE_URL", file=sys.stderr)
         return 2
-    await telegram.set_webhook(settings, url)
+    try:
+        await telegram.set_webhook(settings, url)
+    except ValueError as exc:
+        print(exc, file=sys.stderr)
+        return 2
     print(f"webhook set to {url}")
     return 0
 

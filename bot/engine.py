@@ -200,6 +200,7 @@ class Engine:
                 state = State()
             people[(inbound.channel, inbound.address)] = (contact, state)
             contact.last_inbound_at = now
+            contact.unreachable_at = None  # writing to us again means they unblocked the bot
             set_locale(contact.locale)
 
             ctx = Context(

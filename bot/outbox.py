@@ -85,6 +85,7 @@ class RateLimiter:
 @dataclass(frozen=True)
 class Limits:
     overall_per_second: float = 30.0  # Telegram: ~30 messages/s per bot
+    overall_burst: float = 10.0  # so that no one-second window goes far beyond the rate
     per_chat_per_second: float = 1.0  # Telegram: ~1 message/s per chat…
     per_chat_burst: float = 3.0  # …with a short burst, so a reply in 3 parts is not slowed
     concurrency: int = 8
@@ -100,7 +101,7 @@ class Dispatcher:
         self.channel = sender.channel
         self.limits = limits or Limits()
         self._overall = RateLimiter(
-            self.limits.overall_per_second, max(1.0, self.limits.overall_per_second)
+            self.limits.overall_per_second, max(1.0, self.limits.overall_burst)
         )
         self._per_chat: dict[str, RateLimiter] = defaultdict(
             lambda: RateLimiter(self.limits.per_chat_per_second, self.limits.per_chat_burst)
@@ -189,7 +190,7 @@ class Dispatcher:
                 await outbox_store.mark_retry(conn, message.id, now + delay, str(exc))
                 return
             for hook in hooks:
-                await hook(conn, message, now)
+                await hook(conn, message, now, self.engine.services)
 
         await self.engine.run(record)
 

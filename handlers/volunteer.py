@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from bot.cases import VOLUNTEER_STATUSES, Casework, alert_choices, status_label
+from bot.cases import VOLUNTEER_STATUSES, Casework, alert_choices, on_delivery_failed, status_label
 from bot.conversation import Context, Flow, Router
 from bot.i18n import _, format_timestamp
 from bot.messages import Choice
@@ -301,4 +301,5 @@ def register(router: Router) -> None:
         await show_cases(ctx)
 
     router.hook("menu_entries")(menu_entries)
+    router.hook("delivery_failed")(on_delivery_failed)
     router.hook("erase_data")(erase)

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-pytest_plugins = ["tests.fakes.telegram", "tests.fakes.twilio"]
+pytest_plugins = ["tests.fakes.telegram", "tests.fakes.twilio", "tests.channels.telegram_helpers"]
 
 
 @pytest.fixture

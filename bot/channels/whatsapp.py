@@ -330,7 +330,7 @@ async def record_status(engine: Engine, provider_id: str, status: str, error: st
         outgoing = await outbox_store.set_delivery_status(conn, provider_id, status, error)
         if outgoing is not None and status in FAILED_STATUSES and previous not in FAILED_STATUSES:
             for hook in hooks:
-                await hook(conn, outgoing, now)
+                await hook(conn, outgoing, now, engine.services)
 
     await engine.run(record)
 

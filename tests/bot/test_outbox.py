@@ -23,12 +23,16 @@ async def statuses(system) -> list[tuple[str, int]]:
 
 
 async def queue(system, address: str, texts: list[str]) -> int:
-    result = await system.engine.handle(Inbound("console", address, f"{address}-hello", text="halo"))
+    result = await system.engine.handle(
+        Inbound("console", address, f"{address}-hello", text="halo")
+    )
     now = system.services.clock.now()
 
     async def add(conn):
         await outbox_store.add_many(
-            conn, [NewMessage(result.contact_id, "console", address, "id", Reply(t)) for t in texts], now
+            conn,
+            [NewMessage(result.contact_id, "console", address, "id", Reply(t)) for t in texts],
+            now,
         )
 
     await system.engine.run(add)
@@ -78,10 +82,14 @@ async def test_retry_after_is_honoured(db_path: Path) -> None:
         assert len(sender.sent) == 1
 
 
-async def test_a_blocked_recipient_is_marked_unreachable_and_nothing_more_is_sent(db_path: Path) -> None:
+async def test_a_blocked_recipient_is_marked_unreachable_and_nothing_more_is_sent(
+    db_path: Path,
+) -> None:
     async with running(db_path) as system:
         contact_id = await queue(system, "siti", ["two", "three"])
-        sender = RecordingSender(failures=[SendError("Forbidden: bot was blocked by the user", blocked=True)])
+        sender = RecordingSender(
+            failures=[SendError("Forbidden: bot was blocked by the user", blocked=True)]
+        )
         await Dispatcher(system.engine, sender, FAST).run_once()
         assert sender.sent == []
         assert [s for s, _ in await statuses(system)] == ["failed", "dropped", "dropped"]
@@ -102,11 +110,13 @@ async def test_a_persons_messages_keep_their_order_when_one_fails(db_path: Path)
         assert [m.reply.text for m in sender.sent][1:] == ["second", "third"]
 
 
-async def test_permanent_errors_stop_retrying_and_run_the_delivery_failed_hooks(db_path: Path) -> None:
+async def test_permanent_errors_stop_retrying_and_run_the_delivery_failed_hooks(
+    db_path: Path,
+) -> None:
     async with running(db_path) as system:
         failed = []
 
-        async def hook(conn, message, now) -> None:
+        async def hook(conn, message, now, services) -> None:
             failed.append(message.id)
 
         system.services.router.hooks.setdefault("delivery_failed", []).append(hook)

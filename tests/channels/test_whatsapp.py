@@ -537,7 +537,7 @@ async def test_outside_window_sends_the_template(db_path: Path, fake_twilio: Fak
 async def test_outside_window_without_template_fails_permanently(wa: WhatsAppHarness) -> None:
     failed: list[Outgoing] = []
 
-    async def on_failure(conn: Any, outgoing: Outgoing, now: float) -> None:
+    async def on_failure(conn: Any, outgoing: Outgoing, now: float, services: Any) -> None:
         failed.append(outgoing)
 
     wa.system.services.router.hooks.setdefault("delivery_failed", []).append(on_failure)
@@ -601,7 +601,7 @@ async def test_delivered_status_is_recorded(wa: WhatsAppHarness) -> None:
 async def test_failed_status_runs_delivery_failed_hooks(wa: WhatsAppHarness) -> None:
     calls: list[tuple[Outgoing, float]] = []
 
-    async def hook(conn: Any, outgoing: Outgoing, now: float) -> None:
+    async def hook(conn: Any, outgoing: Outgoing, now: float, services: Any) -> None:
         calls.append((outgoing, now))
 
     wa.system.services.router.hooks.setdefault("delivery_failed", []).append(hook)
@@ -626,7 +626,7 @@ async def test_failed_status_runs_delivery_failed_hooks(wa: WhatsAppHarness) -> 
 async def test_forged_status_callback_is_refused(wa: WhatsAppHarness) -> None:
     calls: list[Outgoing] = []
 
-    async def hook(conn: Any, outgoing: Outgoing, now: float) -> None:
+    async def hook(conn: Any, outgoing: Outgoing, now: float, services: Any) -> None:
         calls.append(outgoing)
 
     wa.system.services.router.hooks.setdefault("delivery_failed", []).append(hook)
