@@ -34,7 +34,6 @@ from tests.fakes.telegram import (
     voice_update,
 )
 
-
 SITI = 6281234501  # private chats: chat id == user id
 BUDI = 6281234502
 
