@@ -147,11 +147,30 @@ class TelegramRig:
         return self.fake.sent_texts(chat)
 
     def last_with_buttons(self, chat: int) -> dict[str, Any]:
-        for call in reversed(self.fake.calls_to("sendMessage", ok=True, chat_id=chat)):
+        # Buttons arrive with a message, or are added to it afterwards by an edit (when a
+        # reply keyboard had to be removed first): the latest of either is what the person sees.
+        texts: dict[int, str] = {}
+        latest: dict[str, Any] | None = None
+        for call in self.fake.calls:
+            if not call.ok or call.chat_id != chat:
+                continue
+            if call.method == "sendMessage":
+                message_id = call.result["message_id"]
+                texts[message_id] = call.params.get("text", "")
+            elif call.method == "editMessageReplyMarkup":
+                message_id = int(call.params["message_id"])
+            else:
+                continue
             markup = call.params.get("reply_markup")
             if isinstance(markup, dict) and "inline_keyboard" in markup:
-                return {**call.params, "_message_id": call.result["message_id"]}
-        raise AssertionError(f"no message with buttons was sent to chat {chat}")
+                latest = {
+                    **call.params,
+                    "text": texts.get(message_id, ""),
+                    "_message_id": message_id,
+                }
+        if latest is None:
+            raise AssertionError(f"no message with buttons was sent to chat {chat}")
+        return latest
 
     def buttons(self, chat: int) -> list[tuple[str, str]]:
         """(label, callback_data) of the last inline keyboard shown in `chat`."""
