@@ -198,6 +198,8 @@ async def test_a_failed_alert_delivery_reroutes_the_case(
         for line in ["1", "1", "Indramayu", "1", "2", "2", "1"]:
             await reporter.say(line)
         [alert] = [m for m in await wa.user(BUDI).inbox() if m and "MA-" in m]
+        case = await latest_case(wa.system)
+        assert case.number in alert
         sid = fake_twilio.sent(BUDI)[-1]["sid"]
         await wa.status(sid, "failed", error_code="63016")
         case = await latest_case(wa.system)
