@@ -77,8 +77,8 @@ def update() -> None:
         catalog.update(template, no_fuzzy_matching=True)
         if locale == "en":
             for message in catalog:
-                if message.id and not message.string:
-                    message.string = message.id
+                if message.id and not (message.string and all(message.string)):
+                    message.string = message.id  # English is the source: singular and plural
         save(catalog, locale)
         print(f"{po_path(locale).relative_to(ROOT)}: {len([m for m in catalog if m.id])} strings")
 
