@@ -1,0 +1,119 @@
+"""The `migrasi-aman` command as operators use it: real processes, the contracts in DESIGN."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run(*args: str, stdin: str = "", db: Path | None = None) -> subprocess.CompletedProcess[str]:
+    argv = [sys.executable, "-m", "bot", *args]
+    if db is not None:
+        argv += ["--db", str(db)]
+    return subprocess.run(argv, input=stdin, capture_output=True, text=True, cwd=ROOT, timeout=60)
+
+
+def test_chat_works_piped_and_starts_with_sample_volunteers(tmp_path: Path) -> None:
+    db = tmp_path / "demo.db"
+    result = run("chat", stdin="halo\n1\n1\n4\n/quit\nnever read\n", db=db)
+    assert result.returncode == 0, result.stderr
+    assert "Pilih bahasa / Choose your language" in result.stdout
+    assert "0800-1000" in result.stdout
+    listed = run("volunteers", "list", db=db)
+    assert "Relawan Contoh" in listed.stdout
+
+
+def test_chat_two_people_in_one_terminal(tmp_path: Path) -> None:
+    script = "\n".join(
+        [
+            "halo",
+            "1",
+            "1",
+            "3",
+            "2",
+            "Sponsor minta DP 5 juta untuk kerja di Taiwan pakai visa turis",
+            "1",
+            "1",
+            "Indramayu",
+            "1",
+            "2",
+            "2",
+            "1",
+            "/as relawan-indramayu",
+            "1",
+            "/as me",
+            "",
+        ]
+    )
+    result = run("chat", stdin=script, db=tmp_path / "two.db")
+    assert result.returncode == 0, result.stderr
+    assert "--- relawan-indramayu ---" in result.stdout
+    after_switch = result.stdout.split("--- me ---")[1]
+    assert "Kawan PMI" in after_switch  # the reporter's inbox had the acceptance waiting
+
+
+def test_places_json_contract() -> None:
+    result = run("places", "kab indramyu", "--json")
+    rows = json.loads(result.stdout)
+    assert rows[0]["name"] == "Kabupaten Indramayu"
+    assert set(rows[0]) == {"code", "name", "province", "lat", "lon", "score"}
+
+
+def test_volunteers_import_reports_bad_rows_and_route_json(tmp_path: Path) -> None:
+    db = tmp_path / "v.db"
+    csv = tmp_path / "v.csv"
+    csv.write_text(
+        "name,channel,address,place\nA,console,a,Kabupaten Indramayu\nB,fax,b,Indramayu\nC,console,c,Kota Surabaya\n",
+        encoding="utf-8",
+    )
+    imported = run("volunteers", "import", str(csv), db=db)
+    assert imported.returncode == 0
+    assert "imported 2 volunteer(s)" in imported.stdout
+    assert f"{csv}:3: channel" in imported.stderr
+    routed = run("route", "--place", "Kabupaten Cirebon", "--json", "--max-km", "1000", db=db)
+    rows = json.loads(routed.stdout)
+    assert [r["name"] for r in rows] == ["A", "C"]
+    assert set(rows[0]) == {"volunteer_id", "name", "place", "distance_km"}
+    assert rows[0]["distance_km"] < rows[1]["distance_km"]
+    by_point = json.loads(
+        run("route", "--lat", "-7.26", "--lon", "112.75", "--json", "--max-km", "50", db=db).stdout
+    )
+    assert [r["name"] for r in by_point] == ["C"]
+
+
+def test_check_json_and_jsonl_contract() -> None:
+    offer = (
+        "Kerja di Malaysia, berangkat pakai visa turis, bayar DP 5 juta dulu ke rekening pribadi"
+    )
+    one = json.loads(run("check", "--json", offer).stdout)
+    assert set(one) == {"risk", "score", "lang", "flags", "questions"}
+    assert one["risk"] == "high" and 0 <= one["score"] <= 1
+    assert {f["code"] for f in one["flags"]} >= {"visa_nonwork", "upfront_fee"}
+    assert set(one["flags"][0]) == {"code", "evidence", "explanation", "advice"}
+    english = json.loads(run("check", "--json", "--lang", "en", "-", stdin=offer).stdout)
+    assert (
+        english["lang"] == "en"
+        and english["flags"][0]["explanation"] != one["flags"][0]["explanation"]
+    )
+
+    lines = "\n".join(
+        [
+            json.dumps({"id": "a", "text": offer}),
+            json.dumps({"text": "Lowongan resmi G to G Korea lewat SISKOP2MI"}),
+            "not json",
+        ]
+    )
+    out = [json.loads(x) for x in run("check", "--jsonl", stdin=lines).stdout.splitlines()]
+    assert out[0]["id"] == "a" and out[0]["risk"] == "high"
+    assert "id" not in out[1] and out[1]["risk"] == "low"
+    assert out[2]["line"] == 3 and "error" in out[2]
+
+
+def test_content_check_passes_on_the_shipped_content() -> None:
+    result = run("content", "check")
+    assert result.returncode == 0, result.stdout
+    assert "content ok" in result.stdout
