@@ -13,7 +13,6 @@ so one bad message cannot take others down; the bad one gets an apology and a fr
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -21,6 +20,7 @@ from typing import Any, TypeVar
 
 import aiosqlite
 
+from bot.background import Background
 from bot.conversation import Context
 from bot.i18n import _, initial_locale, set_locale
 from bot.messages import Inbound, Reply
@@ -57,20 +57,15 @@ class Engine:
         self.services = services
         self.max_batch = max_batch
         self._queue: asyncio.Queue[_Job] = asyncio.Queue()
-        self._writer: asyncio.Task[None] | None = None
+        self._writer = Background("engine-writer")
         self._listeners: list[Callable[[set[str]], None]] = []
 
     # --- lifecycle ---------------------------------------------------------------------------
     async def start(self) -> None:
-        if self._writer is None:
-            self._writer = asyncio.create_task(self._run(), name="engine-writer")
+        self._writer.start(self._run)
 
     async def stop(self) -> None:
-        if self._writer is not None:
-            self._writer.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._writer
-            self._writer = None
+        await self._writer.stop()
 
     async def __aenter__(self) -> Engine:
         await self.start()
@@ -98,7 +93,7 @@ class Engine:
         return await self._submit(_Job(asyncio.get_running_loop().create_future(), task=task))
 
     async def _submit(self, job: _Job) -> Any:
-        if self._writer is None:
+        if not self._writer.running:
             raise RuntimeError("engine not started")
         await self._queue.put(job)
         return await job.future

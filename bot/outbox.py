@@ -21,6 +21,7 @@ from typing import Protocol
 
 import aiosqlite
 
+from bot.background import Background
 from bot.engine import Engine
 from bot.messages import Outgoing
 from storage import contacts as contacts_store
@@ -107,7 +108,7 @@ class Dispatcher:
             lambda: RateLimiter(self.limits.per_chat_per_second, self.limits.per_chat_burst)
         )
         self._wake = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
+        self._task = Background(f"dispatcher-{self.channel}")
         engine.on_commit(self._on_commit)
 
     def _on_commit(self, channels: set[str]) -> None:
@@ -217,12 +218,7 @@ class Dispatcher:
                 await asyncio.wait_for(self._wake.wait(), timeout=wait)
 
     async def start(self) -> None:
-        if self._task is None:
-            self._task = asyncio.create_task(self.run(), name=f"dispatcher-{self.channel}")
+        self._task.start(self.run)
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await self._task.stop()

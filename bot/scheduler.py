@@ -7,11 +7,11 @@ finds what fell due while the process was down.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 
 import aiosqlite
 
+from bot.background import Background
 from bot.cases import Casework
 from bot.engine import Engine
 from bot.postman import Postman
@@ -45,7 +45,7 @@ class Scheduler:
     def __init__(self, engine: Engine, every: float = 30.0) -> None:
         self.engine = engine
         self.every = every
-        self._task: asyncio.Task[None] | None = None
+        self._task = Background("scheduler")
 
     async def _run(self) -> None:
         while True:
@@ -56,12 +56,7 @@ class Scheduler:
             await asyncio.sleep(self.every)
 
     async def start(self) -> None:
-        if self._task is None:
-            self._task = asyncio.create_task(self._run(), name="scheduler")
+        self._task.start(self._run)
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await self._task.stop()

@@ -20,9 +20,10 @@ def yes_no() -> tuple[Choice, Choice]:
     return (Choice("yes", _("Yes")), Choice("no", _("No")))
 
 
-def answer_yes_no(ctx: Context) -> bool | None:
-    if ctx.choice in ("yes", "no"):
-        return ctx.choice == "yes"
+def answer_yes_no(ctx: Context, yes: str = "yes", no: str = "no") -> bool | None:
+    """A pressed yes/no choice (with these keys), or a typed "ya", "tidak", "yes", "no"…"""
+    if ctx.choice in (yes, no):
+        return ctx.choice == yes
     word = normalize(ctx.text)
     if word in YES:
         return True

@@ -224,7 +224,7 @@ async def ask_urgency(ctx: Context) -> None:
 
 @flow.step("urgency")
 async def urgency(ctx: Context) -> None:
-    answer = {"urg:yes": True, "urg:no": False}.get(ctx.choice or "", answer_yes_no(ctx))
+    answer = answer_yes_no(ctx, yes="urg:yes", no="urg:no")
     if answer is None:
         reask(ctx)
         return
@@ -300,7 +300,7 @@ async def ask_consent(ctx: Context) -> None:
 
 @flow.step("consent")
 async def consent(ctx: Context) -> None:
-    answer = {"send": True, "discard": False}.get(ctx.choice or "", answer_yes_no(ctx))
+    answer = answer_yes_no(ctx, yes="send", no="discard")
     if answer is None:
         reask(ctx)
         return

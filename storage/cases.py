@@ -141,31 +141,30 @@ async def record_decline(
     )
 
 
-async def overdue(conn: aiosqlite.Connection, now: float) -> list[Case]:
-    async with conn.execute(
-        f"SELECT {_COLUMNS} FROM cases WHERE status = 'alerted' AND deadline_at <= ? ORDER BY deadline_at",
-        (now,),
-    ) as cur:
+async def _select(conn: aiosqlite.Connection, where: str, params: tuple[object, ...]) -> list[Case]:
+    async with conn.execute(f"SELECT {_COLUMNS} FROM cases WHERE {where}", params) as cur:
         return [_case(row) async for row in cur]
+
+
+async def overdue(conn: aiosqlite.Connection, now: float) -> list[Case]:
+    return await _select(
+        conn, "status = 'alerted' AND deadline_at <= ? ORDER BY deadline_at", (now,)
+    )
 
 
 async def for_volunteer(conn: aiosqlite.Connection, volunteer_id: int) -> list[Case]:
     """Cases a volunteer may see: accepted by them and still open, or waiting for their answer."""
     placeholders = ", ".join("?" for _ in OPEN)
-    async with conn.execute(
-        f"SELECT {_COLUMNS} FROM cases WHERE (volunteer_id = ? AND status IN ({placeholders}))"
-        " OR (offered_to = ? AND status = 'alerted') ORDER BY created_at",
+    return await _select(
+        conn,
+        f"(volunteer_id = ? AND status IN ({placeholders})) OR (offered_to = ? AND status = 'alerted')"
+        " ORDER BY created_at",
         (volunteer_id, *OPEN, volunteer_id),
-    ) as cur:
-        return [_case(row) async for row in cur]
+    )
 
 
 async def for_reporter(conn: aiosqlite.Connection, contact_id: int) -> list[Case]:
-    async with conn.execute(
-        f"SELECT {_COLUMNS} FROM cases WHERE reporter_contact_id = ? ORDER BY created_at",
-        (contact_id,),
-    ) as cur:
-        return [_case(row) async for row in cur]
+    return await _select(conn, "reporter_contact_id = ? ORDER BY created_at", (contact_id,))
 
 
 async def recruiter_candidates(
