@@ -21,6 +21,7 @@ from bot.render import split_text
 
 # One part must fit a WhatsApp message (1600) with the numbered choices under it.
 PART_CHARS = 1300
+HEADING = re.compile(r"^#{1,6}\s+(.+?)\s*$", re.MULTILINE)  # chat apps show "##" as it is
 CONTACTS_LINE = re.compile(r"^\{\{\s*contacts\s*:\s*([a-z0-9_,\s]+)\}\}\s*$", re.MULTILINE)
 REQUIRED = ("id", "title", "order", "related", "keywords", "sources", "reviewed")
 
@@ -54,10 +55,11 @@ class Article:
     def rendered(self, directory: Directory) -> str:
         """The body with contact placeholders filled in, in the article's language."""
         with use_locale(self.lang):
-            return CONTACTS_LINE.sub(
+            body = CONTACTS_LINE.sub(
                 lambda m: directory.render([i.strip() for i in m.group(1).split(",") if i.strip()]),
                 self.body,
-            ).strip()
+            )
+        return HEADING.sub(lambda m: f"▸ {m.group(1).upper()}", body).strip()
 
     def parts(self, directory: Directory, limit: int = PART_CHARS) -> list[str]:
         return split_text(self.rendered(directory), limit)

@@ -25,6 +25,7 @@ def build_router() -> Router:
     )
 
     router = Router()
+    router.hook("free_text")(guidance.answer_a_question)  # before the offer check
     router.use(common.bad_input)
     router.use(emergency.danger_first)
     for module in (emergency, start, language, help, privacy, check, report, volunteer, menu):

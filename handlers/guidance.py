@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from bot.conversation import Context, Flow
 from bot.guidance import Article
 from bot.i18n import _, format_day
@@ -130,6 +132,27 @@ async def reading(ctx: Context) -> None:
         ctx.say("\n".join(lines), ctx.state.choices)
     elif not (await _navigate(ctx) or (ctx.typed and await answer_question(ctx))):
         reask(ctx)
+
+
+_QUESTION_START = re.compile(
+    r"^(?:apa|apakah|apa2|bagaimana|gimana|gmn|gmna|berapa|brp|brapa|bisa|bisakah|bs|boleh|bolehkah|"
+    r"kapan|dimana|di mana|mana|siapa|kenapa|mengapa|knp|perlu|harus|haruskah|adakah|ada gak|cara|syarat|"
+    r"how|what|whats|what's|when|where|who|why|which|can|could|is|are|do|does|should|must|may)\b",
+    re.IGNORECASE,
+)
+QUESTION_MAX = 200  # longer text is rather a pasted message, even with a question mark in it
+
+
+def is_question(text: str) -> bool:
+    text = text.strip()
+    return 0 < len(text) <= QUESTION_MAX and (
+        text.endswith("?") or bool(_QUESTION_START.match(text))
+    )
+
+
+async def answer_a_question(ctx: Context) -> bool:
+    """Free text at the menu that is a question goes to the guides, before the offer check."""
+    return is_question(ctx.text) and await answer_question(ctx)
 
 
 async def understand(ctx: Context) -> bool:

@@ -36,6 +36,26 @@ SCRIPTS = {
         "can I work in Saudi on an umrah visa?",
         "what does Kawan PMI do",
     ],
+    "check_paste_report_id": [
+        "halo",
+        "1",
+        "1",
+        "1",
+        "Info loker Malaysia kerja kilang gaji 6jt, brgkt pake visa turis dl ya, bayar DP 3jt ke rek pribadi",
+        "1",
+        "2",
+        "Bu Sri",
+    ],
+    "check_paste_en": [
+        "hello",
+        "2",
+        "1",
+        "1",
+        "Government to government program Korea EPS, register on SISKOP2MI, test EPS-TOPIK, work visa and contract signed before departure",
+        "5",
+    ],
+    "check_guided_id": ["halo", "1", "1", "1", "1", "1", "1", "1", "1", "1", "1", "1", "1"],
+    "check_guided_en": ["hi", "2", "1", "1", "1", "2", "2", "2", "2", "2", "2", "2", "2"],
     "delete_my_data_id": ["halo", "1", "2", "hapus data saya", "2", "hapus data saya", "1", "halo"],
 }
 
