@@ -340,6 +340,65 @@ class Casework:
                 await self.decline(case, volunteer, "timeout")
         return len(overdue)
 
+    async def reach_otherwise(self, case: Case, volunteer: Volunteer) -> None:
+        """The alert could not go on the volunteer's channel. Their other channel (the same
+        name and place registered on another channel) gets it instead; failing that, the
+        coordinator is asked to call them. The case keeps waiting for their answer."""
+        for other in await volunteers_store.all(self.conn):
+            same_person = (
+                other.name.casefold() == volunteer.name.casefold()
+                and other.place_code == volunteer.place_code
+            )
+            if other.id == volunteer.id or not same_person or other.channel == volunteer.channel:
+                continue
+            await cases_store.update(self.conn, case.id, self.now, offered_to=other.id)
+            case = await self._reload(case)
+            linked = await self.linked_reports(case)
+            if await self.post.send_to(
+                other.contact_id,
+                lambda case=case, linked=linked: self.alert(case, 0.0, linked),
+                kind="alert",
+                focus=Focus("volunteer", "alert", {"case": case.id}),
+            ):
+                await cases_store.add_event(
+                    self.conn,
+                    case.id,
+                    "system",
+                    "alerted",
+                    self.now,
+                    f"volunteer:{other.id} via {other.channel}",
+                )
+                return
+            await cases_store.update(self.conn, case.id, self.now, offered_to=volunteer.id)
+        coordinator = await self._coordinator()
+        reached = coordinator is not None and await self.post.send_to(
+            coordinator,
+            lambda: Reply(
+                _(
+                    "Volunteer {name} ({channel} {address}) could not be alerted about report {number}: "
+                    "no approved WhatsApp template, and they have not written in 24 hours. Please call "
+                    "them; the report waits for their answer until the deadline."
+                ).format(
+                    name=volunteer.name,
+                    channel=volunteer.channel,
+                    address=volunteer.address,
+                    number=case.number,
+                )
+            ),
+            kind="alert",
+        )
+        if reached:
+            await cases_store.add_event(
+                self.conn,
+                case.id,
+                "system",
+                "alert_via_coordinator",
+                self.now,
+                f"volunteer:{volunteer.id}",
+            )
+        else:
+            await self.decline(case, volunteer, "undeliverable")
+
     async def escalate(self, case: Case, reason: str, **params: object) -> None:
         await cases_store.update(
             self.conn, case.id, self.now, status="escalated", offered_to=None, deadline_at=None
@@ -455,24 +514,21 @@ def alert_choices(case_id: int) -> tuple[Choice, ...]:
 async def on_delivery_failed(
     conn: aiosqlite.Connection, message: Outgoing, now: float, services: Services
 ) -> None:
-    """Hook "delivery_failed": an alert that cannot be delivered counts as no answer, and the
-    case moves on; a status update that cannot reach the reporter goes to the coordinator."""
+    """Hook "delivery_failed": an alert that failed on the way counts as no answer and the case
+    moves on; one that could not be sent outside WhatsApp's 24-hour window goes another way;
+    a status update that cannot reach the reporter goes to the coordinator."""
     if message.contact_id is None or message.kind not in ("alert", "status"):
         return
     post = Postman(conn, now)
     work = Casework(conn, post, services, now)
-    if message.kind == "alert":
-        async with conn.execute(
-            "SELECT k.id, v.id FROM cases k JOIN volunteers v ON v.id = k.offered_to"
-            " WHERE k.status = 'alerted' AND v.contact_id = ?",
-            (message.contact_id,),
-        ) as cur:
-            offered = await cur.fetchall()
-        for case_id, volunteer_id in offered:
-            case = await cases_store.get(conn, case_id)
-            volunteer = await volunteers_store.get(conn, volunteer_id)
-            if case is not None and volunteer is not None:
-                await work.decline(case, volunteer, "undeliverable")
+    if message.kind == "alert" and message.meta.get("failure") == "outside_window":
+        # WhatsApp refuses free text to someone silent for 24 hours and no template is set up:
+        # try the volunteer's other channel, else ask the coordinator to call them.
+        for case, volunteer in await _offered_to_contact(conn, message.contact_id):
+            await work.reach_otherwise(case, volunteer)
+    elif message.kind == "alert":
+        for case, volunteer in await _offered_to_contact(conn, message.contact_id):
+            await work.decline(case, volunteer, "undeliverable")
     else:
         for case in await cases_store.for_reporter(conn, message.contact_id):
             if case.status in cases_store.CLOSED and case.withdrawn_at is not None:
@@ -492,3 +548,22 @@ async def on_delivery_failed(
             )
             break
     await post.flush()  # the dispatchers pick the new rows up on their next pass
+
+
+async def _offered_to_contact(
+    conn: aiosqlite.Connection, contact_id: int
+) -> list[tuple[Case, Volunteer]]:
+    """Cases waiting for an answer from the volunteer behind this contact."""
+    async with conn.execute(
+        "SELECT k.id, v.id FROM cases k JOIN volunteers v ON v.id = k.offered_to"
+        " WHERE k.status = 'alerted' AND v.contact_id = ?",
+        (contact_id,),
+    ) as cur:
+        pairs = await cur.fetchall()
+    found = []
+    for case_id, volunteer_id in pairs:
+        case = await cases_store.get(conn, case_id)
+        volunteer = await volunteers_store.get(conn, volunteer_id)
+        if case is not None and volunteer is not None:
+            found.append((case, volunteer))
+    return found

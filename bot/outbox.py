@@ -40,11 +40,15 @@ class SendError(Exception):
         retry_after: float | None = None,
         permanent: bool = False,
         blocked: bool = False,
+        reason: str = "",
     ) -> None:
         super().__init__(message)
         self.retry_after = retry_after
         self.permanent = permanent or blocked
         self.blocked = blocked
+        self.reason = (
+            reason  # a short code the delivery_failed hooks can act on, e.g. "outside_window"
+        )
 
 
 @dataclass(frozen=True)
@@ -190,6 +194,7 @@ class Dispatcher:
                     delay *= random.uniform(0.8, 1.2)
                 await outbox_store.mark_retry(conn, message.id, now + delay, str(exc))
                 return
+            message.meta.update(failure=exc.reason or "failed", error=str(exc))
             for hook in hooks:
                 await hook(conn, message, now, self.engine.services)
 

@@ -329,6 +329,7 @@ async def record_status(engine: Engine, provider_id: str, status: str, error: st
             return
         outgoing = await outbox_store.set_delivery_status(conn, provider_id, status, error)
         if outgoing is not None and status in FAILED_STATUSES and previous not in FAILED_STATUSES:
+            outgoing.meta.update(failure=status, error=error or "")
             for hook in hooks:
                 await hook(conn, outgoing, now, engine.services)
 
@@ -462,6 +463,7 @@ class TwilioSender:
             raise SendError(
                 f"outside the 24-hour window and no template for {message.kind}/{lang}",
                 permanent=True,
+                reason="outside_window",
             )
         variables = json.dumps({"1": template_text(message)}, ensure_ascii=False)
         sid = await self._create(

@@ -206,3 +206,67 @@ async def test_a_failed_alert_delivery_reroutes_the_case(
         assert case.attempts == 2
         rerouted = await wa.user(second).inbox()
         assert any(case.number in (m or "") for m in rerouted)
+
+
+async def _report_silently(wa) -> None:
+    reporter = wa.user(SITI)
+    for line in [
+        "halo",
+        "1",
+        "1",
+        "3",
+        "2",
+        "Calo minta uang 8 juta untuk kerja di Brunei, belum ada kontrak",
+    ]:
+        await reporter.say(line)
+    for line in ["1", "1", "Indramayu", "1", "2", "2", "1"]:
+        await reporter.say(line)
+
+
+async def test_no_template_the_alert_goes_through_the_volunteers_other_channel(
+    db_path: Path, fake_twilio: FakeTwilio
+) -> None:
+    async with whatsapp_harness(db_path, fake_twilio) as wa:
+        await add_volunteers(
+            wa.system,
+            "name,channel,address,place\n"
+            f"Relawan Budi,whatsapp,{BUDI},Kabupaten Indramayu\n"
+            "Relawan Budi,console,budi-console,Kabupaten Indramayu\n",
+        )
+        await _report_silently(wa)
+        await wa.user(BUDI).inbox()  # the WhatsApp alert fails: Budi has not written in 24 hours
+        assert fake_twilio.sent(BUDI) == []
+        case = await latest_case(wa.system)
+        people = {v.address: v.id for v in await wa.system.engine.run(_all_volunteers)}
+        assert case.status == "alerted" and case.offered_to == people["budi-console"]
+        events = await wa.system.engine.run(lambda c: cases_store.events(c, case.id))
+        assert events[-1].kind == "alerted" and "via console" in events[-1].detail
+
+
+async def test_no_template_and_no_other_channel_the_coordinator_is_asked_to_call(
+    db_path: Path, fake_twilio: FakeTwilio
+) -> None:
+    async with whatsapp_harness(
+        db_path, fake_twilio, coordinator_address="console:koordinator"
+    ) as wa:
+        await add_volunteers(
+            wa.system,
+            f"name,channel,address,place\nRelawan Budi,whatsapp,{BUDI},Kabupaten Indramayu\n",
+        )
+        await _report_silently(wa)
+        await wa.user(BUDI).inbox()
+        case = await latest_case(wa.system)
+        assert case.status == "alerted"  # still waiting for Budi until the deadline
+        kinds = [
+            e.kind for e in await wa.system.engine.run(lambda c: cases_store.events(c, case.id))
+        ]
+        assert kinds[-1] == "alert_via_coordinator"
+
+        async def coordinator_inbox(conn):
+            async with conn.execute(
+                "SELECT payload FROM outbox WHERE address = 'koordinator'"
+            ) as cur:
+                return [row[0] async for row in cur]
+
+        [note] = await wa.system.engine.run(coordinator_inbox)
+        assert case.number in note and BUDI.lstrip("+") in note
