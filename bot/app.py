@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -29,6 +30,7 @@ async def open_system(
 ) -> AsyncIterator[System]:
     conn = await connect(db or settings.database_path)
     services = Services(settings=settings, clock=clock or SystemClock())
+    await asyncio.to_thread(services.warm)
     engine = Engine(conn, services)
     try:
         async with engine:

@@ -61,3 +61,9 @@ class Services:
         from bot.screening import default_screener
 
         return default_screener()
+
+    def warm(self) -> None:
+        """Load the data every conversation may need (articles, search index, indicators,
+        places), so the first person to ask does not wait ~1 s inside the writer for it."""
+        for name in ("directory", "library", "search", "screener", "gazetteer"):
+            getattr(self, name)

@@ -252,7 +252,7 @@ async def note(ctx: Context) -> None:
 
 
 async def menu_entries(ctx: Context) -> list[Choice]:  # hook "menu_entries"
-    return [Choice("menu:cases", _("My cases"))] if await me(ctx) else []
+    return [Choice("menu:cases", _("My cases"))] if ctx.contact.is_volunteer else []
 
 
 async def erase(ctx: Context) -> None:  # hook "erase_data"
