@@ -178,7 +178,7 @@ _NOT_DIGITS = re.compile(r"\D")
 
 
 def wa_address(address: str) -> str:
-    """ "6281234567890", "+62 812-3456-7890" or "whatsapp:+62812…" → "whatsapp:+6281234567890"."""
+    """Digits, "+62 …" with spaces or dashes, or "whatsapp:+62…" → "whatsapp:+62…" (digits only)."""
     return "whatsapp:+" + _NOT_DIGITS.sub("", address.removeprefix("whatsapp:"))
 
 

@@ -16,6 +16,11 @@ REPORTER_TG = 6281000001
 VOLUNTEER_TG = 6281000002
 VOLUNTEER_TG_2 = 6281000003
 CASE = re.compile(r"MA-[0-9A-Z]{5}")
+TELEGRAM_VOLUNTEERS = (
+    "name,channel,address,place\n"
+    f"Relawan Indramayu,telegram,{VOLUNTEER_TG},Kabupaten Indramayu\n"
+    f"Relawan Cirebon,telegram,{VOLUNTEER_TG_2},Kabupaten Cirebon\n"
+)
 
 
 async def latest_case(system):
@@ -29,12 +34,7 @@ async def latest_case(system):
 
 async def test_report_over_telegram_with_a_shared_location(telegram_rig: TelegramRig) -> None:
     rig = telegram_rig
-    await add_volunteers(
-        rig.system,
-        "name,channel,address,place\n"
-        f"Relawan Indramayu,telegram,{VOLUNTEER_TG},Kabupaten Indramayu\n"
-        f"Relawan Cirebon,telegram,{VOLUNTEER_TG_2},Kabupaten Cirebon\n",
-    )
+    await add_volunteers(rig.system, TELEGRAM_VOLUNTEERS)
     await rig.onboard(REPORTER_TG)
     await rig.press(REPORTER_TG, "menu:report")
     await rig.press(REPORTER_TG, "rep:family")
@@ -69,12 +69,7 @@ async def test_report_over_telegram_with_a_shared_location(telegram_rig: Telegra
 
 async def test_a_volunteer_who_blocked_the_bot_is_skipped(telegram_rig: TelegramRig) -> None:
     rig = telegram_rig
-    await add_volunteers(
-        rig.system,
-        "name,channel,address,place\n"
-        f"Relawan Indramayu,telegram,{VOLUNTEER_TG},Kabupaten Indramayu\n"
-        f"Relawan Cirebon,telegram,{VOLUNTEER_TG_2},Kabupaten Cirebon\n",
-    )
+    await add_volunteers(rig.system, TELEGRAM_VOLUNTEERS)
     rig.fake.block(VOLUNTEER_TG)
     await rig.onboard(REPORTER_TG)
     for key in ("menu:report", "rep:self"):
