@@ -13,6 +13,7 @@ import aiosqlite
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.engine import Engine
+from bot.scheduler import Scheduler
 from bot.services import Services
 from storage.db import connect
 
@@ -26,14 +27,27 @@ class System:
 
 @asynccontextmanager
 async def open_system(
-    settings: Settings, *, db: Path | str | None = None, clock: Clock | None = None
+    settings: Settings,
+    *,
+    db: Path | str | None = None,
+    clock: Clock | None = None,
+    schedule: bool = False,
 ) -> AsyncIterator[System]:
+    """The store, the services and the engine. `schedule` also runs the scheduler (alert
+    deadlines, stale drafts): every long-running process wants it; one-off commands don't."""
     conn = await connect(db or settings.database_path)
     services = Services(settings=settings, clock=clock or SystemClock())
     await asyncio.to_thread(services.warm)
     engine = Engine(conn, services)
+    scheduler = Scheduler(engine) if schedule else None
     try:
         async with engine:
-            yield System(conn, services, engine)
+            if scheduler is not None:
+                await scheduler.start()
+            try:
+                yield System(conn, services, engine)
+            finally:
+                if scheduler is not None:
+                    await scheduler.stop()
     finally:
         await conn.close()

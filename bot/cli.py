@@ -32,12 +32,8 @@ async def _chat(args: argparse.Namespace) -> int:
     from bot.channels.console import Console
 
     settings = _settings(args)
-    async with open_system(settings) as system:
+    async with open_system(settings, schedule=True) as system:
         await seed_sample_volunteers(system)
-        from bot.scheduler import Scheduler
-
-        scheduler = Scheduler(system.engine)
-        await scheduler.start()
         console = Console(system.engine, args.user, lang=args.lang)
         interactive = sys.stdin.isatty()
         if interactive:
@@ -48,7 +44,6 @@ async def _chat(args: argparse.Namespace) -> int:
             sys.stdout.flush()
             await console.deliver()
         await console.run(sys.stdin, prompt=interactive)
-        await scheduler.stop()
     return 0
 
 

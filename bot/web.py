@@ -71,7 +71,9 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         async with AsyncExitStack() as stack:
-            system = await stack.enter_async_context(open_system(settings, clock=clock))
+            system = await stack.enter_async_context(
+                open_system(settings, clock=clock, schedule=dispatch)
+            )
             rt = Runtime(settings=settings, system=system)
             for module in modules:
                 adapter = await stack.enter_async_context(module.adapter(settings, system))

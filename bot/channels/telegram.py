@@ -509,7 +509,7 @@ async def poll(
     restore = _stop_on_signals(stop) if own_stop else (lambda: None)
     try:
         async with (
-            open_system(settings, clock=clock) as system,
+            open_system(settings, clock=clock, schedule=True) as system,
             adapter(settings, system, bot=bot) as tg,
         ):
             dispatcher = Dispatcher(system.engine, tg.sender, limits(settings))
