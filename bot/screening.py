@@ -514,7 +514,8 @@ class _Text:
         if run and regex.always:
             run = run | regex.always
         alts, norm = regex.alts, self.norm
-        hits = [m for i in sorted(run or regex.always) for m in alts[i][0].finditer(norm)]
+        # order comes from the spans below, so the alternatives need no sorting first
+        hits = [m for i in (run or regex.always) for m in alts[i][0].finditer(norm)]
         hits.sort(key=lambda m: m.span())
         for m in hits:
             a, b = m.span()
