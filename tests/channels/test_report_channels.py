@@ -32,6 +32,28 @@ async def latest_case(system):
     return await system.engine.run(read)
 
 
+async def report_by_numbers(wa, description: str, *, role: str = "2") -> None:
+    """Siti reports on WhatsApp by numbers: menu 3, who (2 = family), what happened, recruiter
+    and phone unknown, Indramayu, yes, not urgent, anonymous, send."""
+    reporter = wa.user(SITI)
+    for line in [
+        "halo",
+        "1",
+        "1",
+        "3",
+        role,
+        description,
+        "1",
+        "1",
+        "Indramayu",
+        "1",
+        "2",
+        "2",
+        "1",
+    ]:
+        await reporter.say(line)
+
+
 async def test_report_over_telegram_with_a_shared_location(telegram_rig: TelegramRig) -> None:
     rig = telegram_rig
     await add_volunteers(rig.system, TELEGRAM_VOLUNTEERS)
@@ -149,26 +171,9 @@ async def test_whatsapp_alert_to_a_silent_volunteer_uses_the_template(
             wa.system,
             f"name,channel,address,place\nRelawan Indramayu,whatsapp,{BUDI},Kabupaten Indramayu\n",
         )
-        reporter = wa.user(SITI)
-        description = "Saya disuruh bilang mau liburan di bandara lalu kerja di Malaysia"
-        # menu 3, myself, what happened, recruiter and phone unknown, place, yes, not urgent,
-        # anonymous, send
-        for line in [
-            "halo",
-            "1",
-            "1",
-            "3",
-            "1",
-            description,
-            "1",
-            "1",
-            "Indramayu",
-            "1",
-            "2",
-            "2",
-            "1",
-        ]:
-            await reporter.say(line)
+        await report_by_numbers(
+            wa, "Saya disuruh bilang mau liburan di bandara lalu kerja di Malaysia", role="1"
+        )
         await wa.user(BUDI).inbox()
         [alert] = fake_twilio.sent(BUDI)  # Budi never wrote: outside the 24-hour window
         assert alert.get("ContentSid") == templates["alert"]["id"] and not alert.get("Body")
@@ -187,11 +192,7 @@ async def test_a_failed_alert_delivery_reroutes_the_case(
         )
         await wa.user(BUDI).say("halo")
         await wa.user(second).say("halo")
-        reporter = wa.user(SITI)
-        for line in ["halo", "1", "1", "3", "2", "Ada calo minta paspor adik saya dipegang agen"]:
-            await reporter.say(line)
-        for line in ["1", "1", "Indramayu", "1", "2", "2", "1"]:
-            await reporter.say(line)
+        await report_by_numbers(wa, "Ada calo minta paspor adik saya dipegang agen")
         [alert] = [m for m in await wa.user(BUDI).inbox() if m and "MA-" in m]
         case = await latest_case(wa.system)
         assert case.number in alert
@@ -201,21 +202,6 @@ async def test_a_failed_alert_delivery_reroutes_the_case(
         assert case.attempts == 2
         rerouted = await wa.user(second).inbox()
         assert any(case.number in (m or "") for m in rerouted)
-
-
-async def _report_silently(wa) -> None:
-    reporter = wa.user(SITI)
-    for line in [
-        "halo",
-        "1",
-        "1",
-        "3",
-        "2",
-        "Calo minta uang 8 juta untuk kerja di Brunei, belum ada kontrak",
-    ]:
-        await reporter.say(line)
-    for line in ["1", "1", "Indramayu", "1", "2", "2", "1"]:
-        await reporter.say(line)
 
 
 async def test_no_template_the_alert_goes_through_the_volunteers_other_channel(
@@ -228,7 +214,9 @@ async def test_no_template_the_alert_goes_through_the_volunteers_other_channel(
             f"Relawan Budi,whatsapp,{BUDI},Kabupaten Indramayu\n"
             "Relawan Budi,console,budi-console,Kabupaten Indramayu\n",
         )
-        await _report_silently(wa)
+        await report_by_numbers(
+            wa, "Calo minta uang 8 juta untuk kerja di Brunei, belum ada kontrak"
+        )
         await wa.user(BUDI).inbox()  # the WhatsApp alert fails: Budi has not written in 24 hours
         assert fake_twilio.sent(BUDI) == []
         case = await latest_case(wa.system)
@@ -248,7 +236,9 @@ async def test_no_template_and_no_other_channel_the_coordinator_is_asked_to_call
             wa.system,
             f"name,channel,address,place\nRelawan Budi,whatsapp,{BUDI},Kabupaten Indramayu\n",
         )
-        await _report_silently(wa)
+        await report_by_numbers(
+            wa, "Calo minta uang 8 juta untuk kerja di Brunei, belum ada kontrak"
+        )
         await wa.user(BUDI).inbox()
         case = await latest_case(wa.system)
         assert case.status == "alerted"  # still waiting for Budi until the deadline
