@@ -17,7 +17,7 @@ import aiosqlite
 from bot.i18n import N_, _, ngettext
 from bot.messages import Choice, Outgoing, Reply
 from bot.postman import Focus, Postman
-from bot.routing import Candidate, VolunteerIndex
+from bot.routing import Candidate, Ranked, VolunteerIndex
 from bot.services import Services
 from storage import cases as cases_store
 from storage import contacts as contacts_store
@@ -104,6 +104,35 @@ def same_recruiter(a: Case, b: Case) -> bool:
     return ka == kb or difflib.SequenceMatcher(None, ka, kb).ratio() >= 0.85
 
 
+async def volunteer_index(conn: aiosqlite.Connection, services: Services) -> VolunteerIndex:
+    """Every volunteer's position, kept between messages and rebuilt when one is added, moved
+    or removed (availability is checked at query time, so it does not invalidate the index)."""
+    version = await volunteers_store.positions_version(conn)
+    cached = services.cache.get("volunteer_index")
+    if cached is None or cached[0] != version:
+        people = await volunteers_store.all(conn)
+        cached = (version, VolunteerIndex(Candidate(v.id, v.lat, v.lon) for v in people))
+        services.cache["volunteer_index"] = cached
+    return cached[1]
+
+
+async def nearest_available(
+    conn: aiosqlite.Connection,
+    services: Services,
+    lat: float,
+    lon: float,
+    *,
+    limit: int,
+    max_km: float,
+    case_id: int | None = None,
+) -> list[Ranked]:
+    """The nearest volunteers who can take a case now: available, under capacity, reachable,
+    and (for a given case) not already asked."""
+    skip = await volunteers_store.unable_to_take(conn, case_id)
+    index = await volunteer_index(conn, services)
+    return index.nearest(lat, lon, limit=limit, max_km=max_km, accept=lambda vid: vid not in skip)
+
+
 @dataclass
 class Casework:
     conn: aiosqlite.Connection
@@ -130,16 +159,6 @@ class Casework:
         )
         return sum(1 for other in others if same_recruiter(case, other))
 
-    async def _index(self) -> VolunteerIndex:
-        version = await volunteers_store.positions_version(self.conn)
-        cached = self.services.cache.get("volunteer_index")
-        if cached is None or cached[0] != version:
-            people = await volunteers_store.all(self.conn)
-            index = VolunteerIndex(Candidate(v.id, v.lat, v.lon) for v in people)
-            cached = (version, index)
-            self.services.cache["volunteer_index"] = cached
-        return cached[1]
-
     async def route(self, case: Case) -> None:
         """Offer the case to the nearest volunteer who can take it, or escalate."""
         while not await self._offer_next(case):
@@ -154,14 +173,14 @@ class Casework:
         if case.attempts >= self.settings.max_route_attempts:
             await self.escalate(case, "attempts", n=case.attempts)
             return True
-        skip = await volunteers_store.unable_to_take(self.conn, case.id)
-        index = await self._index()
-        ranked = index.nearest(
+        ranked = await nearest_available(
+            self.conn,
+            self.services,
             case.lat,
             case.lon,
             limit=1,
             max_km=self.settings.max_route_km,
-            accept=lambda vid: vid not in skip,
+            case_id=case.id,
         )
         if not ranked:
             await self.escalate(case, "nobody_near", km=f"{self.settings.max_route_km:g}")

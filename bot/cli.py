@@ -204,10 +204,11 @@ async def _places(args: argparse.Namespace) -> int:
 
 async def _route(args: argparse.Namespace) -> int:
     from bot.app import open_system
-    from bot.routing import Candidate, VolunteerIndex
+    from bot.cases import nearest_available
     from storage import volunteers as volunteers_store
 
     settings = _settings(args)
+    max_km = args.max_km if args.max_km is not None else settings.max_route_km
     async with open_system(settings) as system:
         if args.place:
             match = system.services.gazetteer.resolve(args.place)
@@ -221,12 +222,13 @@ async def _route(args: argparse.Namespace) -> int:
             lat, lon = match.place.lat, match.place.lon
         else:
             lat, lon = args.lat, args.lon
+        # the same choice the report routing makes, without a case
+        ranked = await system.engine.run(
+            lambda conn: nearest_available(
+                conn, system.services, lat, lon, limit=args.limit, max_km=max_km
+            )
+        )
         people = {v.id: v for v in await system.engine.run(volunteers_store.all)}
-    index = VolunteerIndex(Candidate(v.id, v.lat, v.lon) for v in people.values())
-    max_km = args.max_km if args.max_km is not None else settings.max_route_km
-    ranked = index.nearest(
-        lat, lon, limit=args.limit, max_km=max_km, accept=lambda vid: people[vid].available
-    )
     rows = [
         {
             "volunteer_id": r.candidate.volunteer_id,

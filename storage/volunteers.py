@@ -103,9 +103,9 @@ async def set_available(conn: aiosqlite.Connection, volunteer_id: int, available
     )
 
 
-async def unable_to_take(conn: aiosqlite.Connection, case_id: int) -> set[int]:
-    """Volunteers routing must skip for this case: away, at capacity, already asked and said
-    no (or conflicted, or let it time out), or unreachable (blocked the bot)."""
+async def unable_to_take(conn: aiosqlite.Connection, case_id: int | None) -> set[int]:
+    """Volunteers routing must skip: away, at capacity, unreachable (blocked the bot), and for
+    a given case those already asked who said no (or conflicted, or let it time out)."""
     sql = """
         SELECT v.id FROM volunteers v LEFT JOIN contacts c ON c.id = v.contact_id
         WHERE v.available = 0 OR v.contact_id IS NULL OR c.unreachable_at IS NOT NULL
