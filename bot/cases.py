@@ -48,7 +48,7 @@ VOLUNTEER_STATUSES = (
     "not_a_case",
 )
 ROLE_LABELS = {
-    "self": N_("the person themself"),
+    "self": N_("the person it happened to"),
     "family": N_("a family member"),
     "other": N_("someone else"),
 }
@@ -282,9 +282,9 @@ class Casework:
         await self.tell_reporter(
             case,
             lambda: _(
-                "Good news: a Kawan PMI volunteer has taken your report {number}. I will tell you here "
-                "whenever its status changes."
-            ).format(number=case.number),
+                "Good news: your report {number} has been taken by one of the {network}. I will "
+                "tell you here whenever its status changes."
+            ).format(number=case.number, network=self.settings.network()),
         )
         return True
 

@@ -93,7 +93,11 @@ async def answer_alert(ctx: Context) -> None:
 async def show_cases(ctx: Context) -> None:
     volunteer = await me(ctx)
     if volunteer is None:
-        ctx.say(_("This is for Kawan PMI volunteers registered with Migrasi Aman."))
+        ctx.say(
+            _("This is only for the {network} registered with this service.").format(
+                network=ctx.services.settings.network()
+            )
+        )
         await ctx.goto("menu")
         return
     mine = await cases_store.for_volunteer(ctx.conn, volunteer.id)
