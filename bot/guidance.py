@@ -22,7 +22,7 @@ from bot.render import split_text
 # One part must fit a WhatsApp message (1600) with the numbered choices under it.
 PART_CHARS = 1300
 HEADING = re.compile(r"^#{1,6}\s+(.+?)\s*$", re.MULTILINE)  # chat apps show "##" as it is
-CONTACTS_LINE = re.compile(r"^\{\{\s*contacts\s*:\s*([a-z0-9_,\s]+)\}\}\s*$", re.MULTILINE)
+CONTACTS_LINE = re.compile(r"^\{\{\s*contacts\s*:\s*([a-z0-9_, \t]+)\}\}[ \t]*$", re.MULTILINE)
 LEAD_IN = re.compile(r":[ \t]*\n[ \t]*\n")
 REQUIRED = ("id", "title", "order", "related", "keywords", "sources", "reviewed")
 
