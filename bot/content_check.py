@@ -215,9 +215,10 @@ def _check_emergency(path: Path, directory: Directory, problems: list[str]) -> N
                     "not for someone abroad"
                 )
 
-    known(data.get("indonesia", {}).get("first"), "indonesia.first")
+    for key in ("first", "brief"):
+        known(data.get("indonesia", {}).get(key), f"indonesia.{key}")
     abroad = data.get("abroad", {})
-    for key in ("then", "last", "unknown"):
+    for key in ("then", "last", "unknown", "brief"):
         abroad_ok(known(abroad.get(key), f"abroad.{key}"), f"abroad.{key}", None)
     for i, c in enumerate(data.get("country", [])):
         code = c.get("code", "")

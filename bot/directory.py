@@ -115,9 +115,10 @@ class Directory:
             for number in e.numbers
         }
 
-    def render(self, ids: list[str] | tuple[str, ...]) -> str:
+    def render(self, ids: list[str] | tuple[str, ...], *, brief: bool = False) -> str:
         """Entries as chat lines in the current language; unknown or hidden ids are skipped,
-        and an id named twice is shown once."""
+        and an id named twice is shown once. `brief`: one line each, name, number and where it
+        works (for an answer that must stay short)."""
         seen: set[str] = set()
         lines = []
         for i in ids:
@@ -125,8 +126,14 @@ class Directory:
             if entry is None or entry.id in seen:
                 continue
             seen.add(entry.id)
-            lines.append(self.render_entry(entry))
+            lines.append(self.render_brief(entry) if brief else self.render_entry(entry))
         return "\n".join(lines)
+
+    def render_brief(self, entry: Entry) -> str:
+        line = f"• {entry.name[current_locale()]}"
+        if entry.numbers:
+            return line + ": " + " / ".join(entry.numbers) + " — " + self.reach_text(entry)
+        return line + (f" — {entry.url}" if entry.url else "")
 
     def render_entry(self, entry: Entry) -> str:
         lang = current_locale()

@@ -56,6 +56,8 @@ class EmergencyData:
     abroad_then: tuple[str, ...]
     abroad_last: tuple[str, ...]
     abroad_unknown: tuple[str, ...]
+    indonesia_brief: tuple[str, ...]
+    abroad_brief: tuple[str, ...]
     countries: dict[str, CountryLines]
 
 
@@ -89,6 +91,8 @@ def data() -> EmergencyData:
         abroad_then=tuple(raw["abroad"]["then"]),
         abroad_last=tuple(raw["abroad"]["last"]),
         abroad_unknown=tuple(raw["abroad"]["unknown"]),
+        indonesia_brief=tuple(raw["indonesia"]["brief"]),
+        abroad_brief=tuple(raw["abroad"]["brief"]),
         countries=countries,
     )
 
@@ -159,6 +163,17 @@ def where_from_conversation(ctx: Context) -> tuple[str | None, str | None]:
     return country, None
 
 
+def province_typed(ctx: Context) -> str | None:
+    """The province of a kabupaten/kota or province the person typed as their answer
+    ("Indramayu", "jatim"), or None."""
+    gazetteer = ctx.services.gazetteer
+    province = gazetteer.match_province(ctx.text)
+    if province:
+        return province
+    match = gazetteer.resolve(ctx.text)
+    return match.place.province if match else None
+
+
 def resolve(ctx: Context, country: str | None = None) -> tuple[str | None, str | None]:
     if country:
         return country.upper() if country != ABROAD else ABROAD, None
@@ -201,9 +216,9 @@ def emergency_for(
         return "\n\n".join(
             [
                 _("If the person is in Indonesia:"),
-                directory.render(d.indonesia),
+                directory.render(d.indonesia_brief, brief=True),
                 _("If the person is abroad, call the police of that country first, then:"),
-                directory.render(d.abroad_unknown),
+                directory.render(d.abroad_brief, brief=True),
                 _("If a line does not answer, try the next one."),
             ]
         )
@@ -286,8 +301,9 @@ def where_choices(directory: Directory) -> list[Choice]:
     ]
 
 
-async def show(ctx: Context, country: str | None = None) -> None:
-    where, province = resolve(ctx, country)
+async def show(ctx: Context, country: str | None = None, province: str | None = None) -> None:
+    where, found = resolve(ctx, country)
+    province = province or found
     if where is None:
         await ask_where(ctx)
         return
@@ -364,6 +380,9 @@ async def where(ctx: Context) -> None:
     if ctx.typed and normalize(ctx.text) in ("menu", "kembali", "back"):
         await ctx.goto("menu")
         return
+    if ctx.typed and (province := province_typed(ctx)):
+        await show(ctx, INDONESIA, province)
+        return
     reask(ctx)
 
 
@@ -371,6 +390,9 @@ async def where(ctx: Context) -> None:
 async def which(ctx: Context) -> None:
     if ctx.location is not None or (ctx.typed and country_in_text(ctx.text)):
         await show(ctx)
+        return
+    if ctx.typed and (province := province_typed(ctx)):
+        await show(ctx, INDONESIA, province)
         return
     # A country we have no numbers for: the lines that work from anywhere.
     await show(ctx, ABROAD)

@@ -184,6 +184,10 @@ async def test_console_family_in_indonesia_is_asked_where_then_gets_110_first(
         located = await chat.send("/location -6.33 108.32")  # Indramayu, Jawa Barat
         assert_answer(located, INDONESIA_FIRST)
         assert "BP3MI" in located and "Bandung" in located
+        await chat.send("2")  # somewhere else
+        typed = await chat.send("Kota Surabaya")  # a kab/kota typed as the answer
+        assert_answer(typed, INDONESIA_FIRST)
+        assert "Surabaya" in typed and ("Jawa Timur" in typed or "East Java" in typed)
 
 
 @pytest.mark.parametrize("lang", ["id", "en"])
@@ -280,3 +284,24 @@ def test_every_contact_line_in_the_golden_transcripts_shows_only_listed_numbers(
         for line in path.read_text(encoding="utf-8").splitlines():
             if line.startswith(("• ", "  ")) or "Kemlu" in line or "110" in line:
                 assert unlisted_numbers(line) == [], (path.name, line)
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+async def test_in_a_form_with_nothing_saying_where_both_short_lists_come_and_the_form_goes_on(
+    db_path: Path, lang: str
+) -> None:
+    async with running(db_path) as system:
+        chat = ConsoleDriver(system, user=f"form-{lang}")
+        await at_menu(chat, lang)
+        await chat.send("3")  # report
+        await chat.send("2")  # family
+        text = (
+            "anak saya disekap calo dan tidak boleh pulang"
+            if lang == "id"
+            else "my son is locked up by a broker and cannot go home"
+        )
+        out = await chat.send(text)
+        contacts, _sep, rest = out.partition("\n\n" + ("Siapa" if lang == "id" else "What is"))
+        assert first_numbers(contacts, 1) == ["110"] and "+62 812-9007-0027" in contacts
+        assert len(contacts) < 1600 and unlisted_numbers(out) == []
+        assert rest  # the form asks its next question
