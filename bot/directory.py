@@ -156,6 +156,9 @@ class Directory:
         if entry.reach == "inside" and entry.countries:
             where = ", ".join(self.country_name(c) for c in entry.countries)
             return _("Only from a phone in {country}.").format(country=where)
+        if entry.countries and "ID" not in entry.countries:
+            # A mission's or a foreign line's own number: the family at home can ring it too.
+            return _("Works from any phone, also from Indonesia.")
         return _("Works from a mobile abroad too.")
 
 
