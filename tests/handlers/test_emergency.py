@@ -305,3 +305,22 @@ async def test_in_a_form_with_nothing_saying_where_both_short_lists_come_and_the
         assert first_numbers(contacts, 1) == ["110"] and "+62 812-9007-0027" in contacts
         assert len(contacts) < 1600 and unlisted_numbers(out) == []
         assert rest  # the form asks its next question
+
+
+async def test_another_part_of_the_bot_can_say_where_the_person_is(db_path: Path) -> None:
+    # The understanding helper finds a country in what was written and enters the emergency
+    # conversation with it: ctx.goto("emergency", country=...).
+    async with running(db_path) as system:
+        router = system.services.router
+
+        @router.intent("test-understood", lambda ctx: ctx.norm == "/understood")
+        async def understood(ctx) -> None:
+            await ctx.goto("emergency", country="kh")
+
+        chat = ConsoleDriver(system, user="understood")
+        await at_menu(chat, "id")
+        out = await chat.send("/understood")  # no country or danger word in it
+        assert_answer(out, ["117", "+855 12 813 282"])
+    with use_locale("en"):
+        assert first_numbers(emergency_for("kh", directory=DIRECTORY), 1) == ["117"]
+        assert first_numbers(emergency_for(ABROAD, directory=DIRECTORY), 1) == ["+62 812-9007-0027"]
