@@ -28,6 +28,27 @@ KINDS = ("emergency", "labour", "hotline", "whatsapp", "website", "embassy", "of
 # Article lists numbered "1." read like the bot's numbered choices ("Balas 1, 2 atau 3"): steps
 # are written "Langkah 1:" / "Step 1:", other lists as bullets.
 NUMBERED_LINE = re.compile(r"^[ \t]*\d+[.)][ \t]", re.MULTILINE)
+# Names a reader with primary-school education may not know: each is explained where an article
+# first uses it, "BP3MI (the ministry's office…)", "(BP3MI)" after the words, or a sentence
+# "BP3MI is …" / "BP3MI adalah …" right after.
+ACRONYMS = (
+    "PMI",
+    "P3MI",
+    "BP3MI",
+    "KP2MI",
+    "BP2MI",
+    "SISKOP2MI",
+    "Disnaker",
+    "OPP",
+    "PK",
+    "KBRI",
+    "KJRI",
+    "LTSA",
+    "G to P",
+    "TPPO",
+    "Kemlu",
+)
+_EXPLAINED_BY = ("is", "are", "means", "adalah", "artinya", "ialah")
 # Data files whose entries must each say where they come from and when they were reviewed:
 # file → the TOML paths of its entries ("*" = every key of that table, "[]" = array of tables).
 SOURCED = {
@@ -80,6 +101,8 @@ def check(root: Path = CONTENT, today: date | None = None) -> list[str]:
                 f"{where}: numbered line {line[:40]!r} reads like a menu choice; "
                 "write steps as 'Langkah 1:' / 'Step 1:' and other lists as '- '"
             )
+        for term in unexplained_acronyms(article.body):
+            problems.append(f"{where}: {term} is not explained where it is first used")
         for m in PHONE.finditer(article.body):
             problems.append(
                 f"{where}: phone number {m.group(0)!r} in the text; use a {{{{contacts: …}}}} line"
@@ -107,6 +130,33 @@ def check(root: Path = CONTENT, today: date | None = None) -> list[str]:
                         "what it announces is in the next part"
                     )
     return problems
+
+
+def unexplained_acronyms(body: str) -> list[str]:
+    """ACRONYMS whose first use in the body (outside headings and contact lines) comes with no
+    explanation: not "(X)" after its words, not "X (…)", not "X is …" in the next sentence."""
+    out = []
+    for term in ACRONYMS:
+        pattern = re.compile(r"(?<![\w-])" + re.escape(term) + r"(?![\w-])")
+        for m in pattern.finditer(body):
+            line_start = body.rfind("\n", 0, m.start()) + 1
+            if body.startswith(("#", "{{"), line_start):
+                continue
+            if body[max(0, m.start() - 6) : m.start()] == "Kawan ":
+                continue  # part of the name "Kawan PMI"
+            before, after = body[m.start() - 1 : m.start()], body[m.end() : m.end() + 2]
+            if before == "(" or after == " (" or after[:1] in ")/":
+                break
+            # explained later in the same paragraph: "BP2MI is …", "(BP2MI adalah …)", or an
+            # apposition "BP2MI, the agency …"
+            paragraph = body[m.end() :].split("\n\n", 1)[0]
+            if paragraph.startswith(", the ") or any(
+                f"{term} {verb} " in paragraph for verb in _EXPLAINED_BY
+            ):
+                break
+            out.append(term)
+            break
+    return out
 
 
 def stale(days: int, root: Path = CONTENT, today: date | None = None) -> list[str]:

@@ -220,3 +220,22 @@ def test_content_check_stale_on_the_command_line() -> None:
     )
     assert old.returncode == 1
     assert "kp2mi_call_centre: checked 2026-11-23" in old.stdout
+
+
+def test_content_check_wants_each_acronym_explained_where_an_article_first_uses_it(
+    tmp_path: Path,
+) -> None:
+    from bot.content_check import unexplained_acronyms
+
+    assert unexplained_acronyms("Ask BP3MI (the ministry's office) first. BP3MI helps.") == []
+    assert unexplained_acronyms("Ask the ministry's office (BP3MI) first.") == []
+    assert unexplained_acronyms("Ask BP3MI first. BP3MI is the ministry's office.") == []
+    assert unexplained_acronyms("Ask BP3MI first.\n\nBP3MI is the office.") == ["BP3MI"]
+    root = _copy(tmp_path)
+    _edit(
+        root / "en" / "guides" / "visas.md",
+        "signed employment contract (PK)",
+        "signed PK",
+    )
+    problems = "\n".join(check(root))
+    assert "en/guides/visas.md: PK is not explained where it is first used" in problems
