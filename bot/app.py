@@ -8,19 +8,17 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import aiosqlite
-
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.engine import Engine
 from bot.scheduler import Scheduler
 from bot.services import Services
-from storage.db import connect
+from storage import Store, open_store
 
 
 @dataclass
 class System:
-    conn: aiosqlite.Connection
+    store: Store
     services: Services
     engine: Engine
 
@@ -35,19 +33,20 @@ async def open_system(
 ) -> AsyncIterator[System]:
     """The store, the services and the engine. `schedule` also runs the scheduler (alert
     deadlines, stale drafts): every long-running process wants it; one-off commands don't."""
-    conn = await connect(db or settings.database_path)
+    store = open_store(db or settings.database_path)
+    await store.open()
     services = Services(settings=settings, clock=clock or SystemClock())
     await asyncio.to_thread(services.warm)
-    engine = Engine(conn, services)
+    engine = Engine(store, services)
     scheduler = Scheduler(engine) if schedule else None
     try:
         async with engine:
             if scheduler is not None:
                 await scheduler.start()
             try:
-                yield System(conn, services, engine)
+                yield System(store, services, engine)
             finally:
                 if scheduler is not None:
                     await scheduler.stop()
     finally:
-        await conn.close()
+        await store.close()

@@ -12,16 +12,13 @@ import difflib
 import re
 from dataclasses import dataclass
 
-import aiosqlite
-
 from bot.i18n import N_, _, ngettext
 from bot.messages import Choice, Outgoing, Reply
 from bot.postman import Focus, Postman
 from bot.routing import Candidate, Ranked, VolunteerIndex
 from bot.services import Services
+from storage import Tx
 from storage import cases as cases_store
-from storage import contacts as contacts_store
-from storage import volunteers as volunteers_store
 from storage.cases import Case
 from storage.volunteers import Volunteer
 
@@ -104,20 +101,20 @@ def same_recruiter(a: Case, b: Case) -> bool:
     return ka == kb or difflib.SequenceMatcher(None, ka, kb).ratio() >= 0.85
 
 
-async def volunteer_index(conn: aiosqlite.Connection, services: Services) -> VolunteerIndex:
+async def volunteer_index(tx: Tx, services: Services) -> VolunteerIndex:
     """Every volunteer's position, kept between messages and rebuilt when one is added, moved
     or removed (availability is checked at query time, so it does not invalidate the index)."""
-    version = await volunteers_store.positions_version(conn)
+    version = await tx.volunteers.positions_version()
     cached = services.cache.get("volunteer_index")
     if cached is None or cached[0] != version:
-        people = await volunteers_store.all(conn)
+        people = await tx.volunteers.all()
         cached = (version, VolunteerIndex(Candidate(v.id, v.lat, v.lon) for v in people))
         services.cache["volunteer_index"] = cached
     return cached[1]
 
 
 async def nearest_available(
-    conn: aiosqlite.Connection,
+    tx: Tx,
     services: Services,
     lat: float,
     lon: float,
@@ -128,14 +125,14 @@ async def nearest_available(
 ) -> list[Ranked]:
     """The nearest volunteers who can take a case now: available, under capacity, reachable,
     and (for a given case) not already asked."""
-    skip = await volunteers_store.unable_to_take(conn, case_id)
-    index = await volunteer_index(conn, services)
+    skip = await tx.volunteers.unable_to_take(case_id)
+    index = await volunteer_index(tx, services)
     return index.nearest(lat, lon, limit=limit, max_km=max_km, accept=lambda vid: vid not in skip)
 
 
 @dataclass
 class Casework:
-    conn: aiosqlite.Connection
+    tx: Tx
     post: Postman
     services: Services
     now: float
@@ -148,15 +145,13 @@ class Casework:
     async def open(self, values: dict[str, object]) -> Case:
         values = dict(values)
         values["recruiter_phone_norm"] = normalize_phone(values.get("recruiter_phone"))  # type: ignore[arg-type]
-        case = await cases_store.create(self.conn, values, self.now)
-        await cases_store.add_event(self.conn, case.id, "reporter", "created", self.now)
+        case = await self.tx.cases.create(values, self.now)
+        await self.tx.cases.add_event(case.id, "reporter", "created", self.now)
         await self.route(case)
         return await self._reload(case)
 
     async def linked_reports(self, case: Case) -> int:
-        others = await cases_store.recruiter_candidates(
-            self.conn, case.id, case.recruiter_phone_norm
-        )
+        others = await self.tx.cases.recruiter_candidates(case.id, case.recruiter_phone_norm)
         return sum(1 for other in others if same_recruiter(case, other))
 
     async def route(self, case: Case) -> None:
@@ -174,7 +169,7 @@ class Casework:
             await self.escalate(case, "attempts", n=case.attempts)
             return True
         ranked = await nearest_available(
-            self.conn,
+            self.tx,
             self.services,
             case.lat,
             case.lon,
@@ -186,11 +181,10 @@ class Casework:
             await self.escalate(case, "nobody_near", km=f"{self.settings.max_route_km:g}")
             return True
         distance = ranked[0].distance_km
-        volunteer = await volunteers_store.get(self.conn, ranked[0].candidate.volunteer_id)
+        volunteer = await self.tx.volunteers.get(ranked[0].candidate.volunteer_id)
         assert volunteer is not None
         deadline = self.now + self.settings.alert_deadline_hours * 3600
-        await cases_store.update(
-            self.conn,
+        await self.tx.cases.update(
             case.id,
             self.now,
             status="alerted",
@@ -207,8 +201,7 @@ class Casework:
             focus=Focus("volunteer", "alert", {"case": case.id}),
         )
         if delivered:
-            await cases_store.add_event(
-                self.conn,
+            await self.tx.cases.add_event(
                 case.id,
                 "system",
                 "alerted",
@@ -216,11 +209,9 @@ class Casework:
                 f"volunteer:{volunteer.id} {distance:.0f} km",
             )
             return True
-        await cases_store.record_decline(
-            self.conn, case.id, volunteer.id, "undeliverable", self.now
-        )
-        await cases_store.add_event(
-            self.conn, case.id, "system", "undeliverable", self.now, f"volunteer:{volunteer.id}"
+        await self.tx.cases.record_decline(case.id, volunteer.id, "undeliverable", self.now)
+        await self.tx.cases.add_event(
+            case.id, "system", "undeliverable", self.now, f"volunteer:{volunteer.id}"
         )
         return False
 
@@ -266,8 +257,7 @@ class Casework:
     async def accept(self, case: Case, volunteer: Volunteer) -> bool:
         if case.status != "alerted" or case.offered_to != volunteer.id:
             return False
-        await cases_store.update(
-            self.conn,
+        await self.tx.cases.update(
             case.id,
             self.now,
             status="accepted",
@@ -275,9 +265,7 @@ class Casework:
             offered_to=None,
             deadline_at=None,
         )
-        await cases_store.add_event(
-            self.conn, case.id, f"volunteer:{volunteer.id}", "accepted", self.now
-        )
+        await self.tx.cases.add_event(case.id, f"volunteer:{volunteer.id}", "accepted", self.now)
         case = await self._reload(case)
         await self.tell_reporter(
             case,
@@ -292,12 +280,10 @@ class Casework:
         """reason: declined | conflict | timeout | undeliverable. The case goes to the next volunteer."""
         if case.status != "alerted" or case.offered_to != volunteer.id:
             return False
-        await cases_store.record_decline(self.conn, case.id, volunteer.id, reason, self.now)
+        await self.tx.cases.record_decline(case.id, volunteer.id, reason, self.now)
         actor = "system" if reason in ("timeout", "undeliverable") else f"volunteer:{volunteer.id}"
-        await cases_store.add_event(
-            self.conn, case.id, actor, reason, self.now, f"volunteer:{volunteer.id}"
-        )
-        await cases_store.update(self.conn, case.id, self.now, offered_to=None, deadline_at=None)
+        await self.tx.cases.add_event(case.id, actor, reason, self.now, f"volunteer:{volunteer.id}")
+        await self.tx.cases.update(case.id, self.now, offered_to=None, deadline_at=None)
         await self.route(await self._reload(case))
         return True
 
@@ -310,9 +296,9 @@ class Casework:
             or case.status in cases_store.CLOSED
         ):
             return False
-        await cases_store.update(self.conn, case.id, self.now, status=status)
-        await cases_store.add_event(
-            self.conn, case.id, f"volunteer:{volunteer.id}", "status", self.now, status
+        await self.tx.cases.update(case.id, self.now, status=status)
+        await self.tx.cases.add_event(
+            case.id, f"volunteer:{volunteer.id}", "status", self.now, status
         )
         case = await self._reload(case)
         await self.tell_reporter(
@@ -326,8 +312,8 @@ class Casework:
     async def add_note(self, case: Case, volunteer: Volunteer, text: str) -> bool:
         if case.volunteer_id != volunteer.id:
             return False
-        await cases_store.add_event(
-            self.conn, case.id, f"volunteer:{volunteer.id}", "note", self.now, text[:2000]
+        await self.tx.cases.add_event(
+            case.id, f"volunteer:{volunteer.id}", "note", self.now, text[:2000]
         )
         return True
 
@@ -336,8 +322,8 @@ class Casework:
         written to the case history."""
         if case.volunteer_id != volunteer.id:
             return None
-        await cases_store.add_event(
-            self.conn, case.id, f"volunteer:{volunteer.id}", "contact_viewed", self.now
+        await self.tx.cases.add_event(
+            case.id, f"volunteer:{volunteer.id}", "contact_viewed", self.now
         )
         if case.anonymous or case.withdrawn_at is not None:
             return ""
@@ -345,15 +331,11 @@ class Casework:
 
     # --- deadlines and escalation ---------------------------------------------------------
     async def expire_overdue(self) -> int:
-        overdue = await cases_store.overdue(self.conn, self.now)
+        overdue = await self.tx.cases.overdue(self.now)
         for case in overdue:
-            volunteer = (
-                await volunteers_store.get(self.conn, case.offered_to) if case.offered_to else None
-            )
+            volunteer = await self.tx.volunteers.get(case.offered_to) if case.offered_to else None
             if volunteer is None:
-                await cases_store.update(
-                    self.conn, case.id, self.now, offered_to=None, deadline_at=None
-                )
+                await self.tx.cases.update(case.id, self.now, offered_to=None, deadline_at=None)
                 await self.route(await self._reload(case))
             else:
                 await self.decline(case, volunteer, "timeout")
@@ -363,14 +345,14 @@ class Casework:
         """The alert could not go on the volunteer's channel. Their other channel (the same
         name and place registered on another channel) gets it instead; failing that, the
         coordinator is asked to call them. The case keeps waiting for their answer."""
-        for other in await volunteers_store.all(self.conn):
+        for other in await self.tx.volunteers.all():
             same_person = (
                 other.name.casefold() == volunteer.name.casefold()
                 and other.place_code == volunteer.place_code
             )
             if other.id == volunteer.id or not same_person or other.channel == volunteer.channel:
                 continue
-            await cases_store.update(self.conn, case.id, self.now, offered_to=other.id)
+            await self.tx.cases.update(case.id, self.now, offered_to=other.id)
             case = await self._reload(case)
             linked = await self.linked_reports(case)
             if await self.post.send_to(
@@ -379,8 +361,7 @@ class Casework:
                 kind="alert",
                 focus=Focus("volunteer", "alert", {"case": case.id}),
             ):
-                await cases_store.add_event(
-                    self.conn,
+                await self.tx.cases.add_event(
                     case.id,
                     "system",
                     "alerted",
@@ -388,7 +369,7 @@ class Casework:
                     f"volunteer:{other.id} via {other.channel}",
                 )
                 return
-            await cases_store.update(self.conn, case.id, self.now, offered_to=volunteer.id)
+            await self.tx.cases.update(case.id, self.now, offered_to=volunteer.id)
         coordinator = await self._coordinator()
         reached = coordinator is not None and await self.post.send_to(
             coordinator,
@@ -407,8 +388,7 @@ class Casework:
             kind="alert",
         )
         if reached:
-            await cases_store.add_event(
-                self.conn,
+            await self.tx.cases.add_event(
                 case.id,
                 "system",
                 "alert_via_coordinator",
@@ -419,8 +399,8 @@ class Casework:
             await self.decline(case, volunteer, "undeliverable")
 
     async def escalate(self, case: Case, reason: str, **params: object) -> None:
-        await cases_store.update(
-            self.conn, case.id, self.now, status="escalated", offered_to=None, deadline_at=None
+        await self.tx.cases.update(
+            case.id, self.now, status="escalated", offered_to=None, deadline_at=None
         )
         coordinator = await self._coordinator()
         reached = False
@@ -444,7 +424,7 @@ class Casework:
             )
         why = ESCALATION_REASONS[reason].format(**params)  # the audit trail stays in English
         detail = why if reached else f"{why}; no coordinator reachable (COORDINATOR_ADDRESS)"
-        await cases_store.add_event(self.conn, case.id, "system", "escalated", self.now, detail)
+        await self.tx.cases.add_event(case.id, "system", "escalated", self.now, detail)
         case = await self._reload(case)
         await self.tell_reporter(case, lambda: self.escalation_text(case))
 
@@ -468,9 +448,7 @@ class Casework:
         if ":" not in address:
             return None
         channel, _sep, who = address.partition(":")
-        contact = await contacts_store.get_or_create(
-            self.conn, channel.strip(), who.strip(), "id", self.now
-        )
+        contact = await self.tx.contacts.get_or_create(channel.strip(), who.strip(), "id", self.now)
         return contact.id
 
     # --- the reporter ---------------------------------------------------------------------
@@ -481,9 +459,8 @@ class Casework:
 
     async def withdraw_all(self, contact_id: int) -> None:
         """The reporter erased their data: each case keeps a tombstone, the volunteer is told."""
-        for case in await cases_store.for_reporter(self.conn, contact_id):
-            await cases_store.update(
-                self.conn,
+        for case in await self.tx.cases.for_reporter(contact_id):
+            await self.tx.cases.update(
                 case.id,
                 self.now,
                 reporter_contact_id=None,
@@ -500,11 +477,9 @@ class Casework:
                 offered_to=None,
                 deadline_at=None,
             )
-            await cases_store.add_event(self.conn, case.id, "reporter", "withdrawn", self.now)
+            await self.tx.cases.add_event(case.id, "reporter", "withdrawn", self.now)
             volunteer_id = case.volunteer_id or case.offered_to
-            volunteer = (
-                await volunteers_store.get(self.conn, volunteer_id) if volunteer_id else None
-            )
+            volunteer = await self.tx.volunteers.get(volunteer_id) if volunteer_id else None
             if volunteer is not None:
                 await self.post.send_to(
                     volunteer.contact_id,
@@ -517,7 +492,7 @@ class Casework:
                 )
 
     async def _reload(self, case: Case) -> Case:
-        fresh = await cases_store.get(self.conn, case.id)
+        fresh = await self.tx.cases.get(case.id)
         assert fresh is not None
         return fresh
 
@@ -530,30 +505,28 @@ def alert_choices(case_id: int) -> tuple[Choice, ...]:
     )
 
 
-async def on_delivery_failed(
-    conn: aiosqlite.Connection, message: Outgoing, now: float, services: Services
-) -> None:
+async def on_delivery_failed(tx: Tx, message: Outgoing, now: float, services: Services) -> None:
     """Hook "delivery_failed": an alert that failed on the way counts as no answer and the case
     moves on; one that could not be sent outside WhatsApp's 24-hour window goes another way;
     a status update that cannot reach the reporter goes to the coordinator."""
     if message.contact_id is None or message.kind not in ("alert", "status"):
         return
-    post = Postman(conn, now)
-    work = Casework(conn, post, services, now)
+    post = Postman(tx, now)
+    work = Casework(tx, post, services, now)
     if message.kind == "alert" and message.meta.get("failure") == "outside_window":
         # WhatsApp refuses free text to someone silent for 24 hours and no template is set up:
         # try the volunteer's other channel, else ask the coordinator to call them.
-        for case, volunteer in await _offered_to_contact(conn, message.contact_id):
+        for case, volunteer in await tx.cases.offered_to_contact(message.contact_id):
             await work.reach_otherwise(case, volunteer)
     elif message.kind == "alert":
-        for case, volunteer in await _offered_to_contact(conn, message.contact_id):
+        for case, volunteer in await tx.cases.offered_to_contact(message.contact_id):
             await work.decline(case, volunteer, "undeliverable")
     else:
-        for case in await cases_store.for_reporter(conn, message.contact_id):
+        for case in await tx.cases.for_reporter(message.contact_id):
             if case.status in cases_store.CLOSED and case.withdrawn_at is not None:
                 continue
-            await cases_store.add_event(
-                conn, case.id, "system", "reporter_unreachable", now, message.reply.text[:200]
+            await tx.cases.add_event(
+                case.id, "system", "reporter_unreachable", now, message.reply.text[:200]
             )
             coordinator = await work._coordinator()
             await post.send_to(
@@ -567,22 +540,3 @@ async def on_delivery_failed(
             )
             break
     await post.flush()  # the dispatchers pick the new rows up on their next pass
-
-
-async def _offered_to_contact(
-    conn: aiosqlite.Connection, contact_id: int
-) -> list[tuple[Case, Volunteer]]:
-    """Cases waiting for an answer from the volunteer behind this contact."""
-    async with conn.execute(
-        "SELECT k.id, v.id FROM cases k JOIN volunteers v ON v.id = k.offered_to"
-        " WHERE k.status = 'alerted' AND v.contact_id = ?",
-        (contact_id,),
-    ) as cur:
-        pairs = await cur.fetchall()
-    found = []
-    for case_id, volunteer_id in pairs:
-        case = await cases_store.get(conn, case_id)
-        volunteer = await volunteers_store.get(conn, volunteer_id)
-        if case is not None and volunteer is not None:
-            found.append((case, volunteer))
-    return found

@@ -15,9 +15,8 @@ from typing import TYPE_CHECKING
 from bot.config import Settings
 
 if TYPE_CHECKING:
-    import aiosqlite
-
     from bot.app import System
+    from storage import Tx
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -90,13 +89,12 @@ async def seed_sample_volunteers(system: System) -> None:
     """The console demo starts with the fictional sample volunteers when there are none."""
     from bot.paths import CONTENT
     from bot.volunteers import import_csv
-    from storage import volunteers as volunteers_store
 
-    async def seed(conn: aiosqlite.Connection) -> None:
-        if await volunteers_store.count(conn) == 0:
+    async def seed(tx: Tx) -> None:
+        if await tx.volunteers.count() == 0:
             now = system.services.clock.now()
             await import_csv(
-                conn, CONTENT / "sample" / "volunteers.csv", system.services.gazetteer, now
+                tx, CONTENT / "sample" / "volunteers.csv", system.services.gazetteer, now
             )
 
     await system.engine.run(seed)
@@ -113,7 +111,7 @@ async def _volunteers_import(args: argparse.Namespace) -> int:
     async with open_system(_settings(args)) as system:
         now = system.services.clock.now()
         result = await system.engine.run(
-            lambda conn: import_csv(conn, path, system.services.gazetteer, now)
+            lambda tx: import_csv(tx, path, system.services.gazetteer, now)
         )
     for line, reason in result.errors:
         print(f"{path}:{line}: {reason}", file=sys.stderr)
@@ -123,10 +121,9 @@ async def _volunteers_import(args: argparse.Namespace) -> int:
 
 async def _volunteers_list(args: argparse.Namespace) -> int:
     from bot.app import open_system
-    from storage import volunteers as volunteers_store
 
     async with open_system(_settings(args)) as system:
-        people = await system.engine.run(volunteers_store.all)
+        people = await system.engine.run(lambda tx: tx.volunteers.all())
     if args.json:
         print(json.dumps([asdict(v) for v in people], ensure_ascii=False, indent=2))
         return 0
@@ -205,7 +202,6 @@ async def _places(args: argparse.Namespace) -> int:
 async def _route(args: argparse.Namespace) -> int:
     from bot.app import open_system
     from bot.cases import nearest_available
-    from storage import volunteers as volunteers_store
 
     settings = _settings(args)
     max_km = args.max_km if args.max_km is not None else settings.max_route_km
@@ -224,11 +220,11 @@ async def _route(args: argparse.Namespace) -> int:
             lat, lon = args.lat, args.lon
         # the same choice the report routing makes, without a case
         ranked = await system.engine.run(
-            lambda conn: nearest_available(
-                conn, system.services, lat, lon, limit=args.limit, max_km=max_km
+            lambda tx: nearest_available(
+                tx, system.services, lat, lon, limit=args.limit, max_km=max_km
             )
         )
-        people = {v.id: v for v in await system.engine.run(volunteers_store.all)}
+        people = {v.id: v for v in await system.engine.run(lambda tx: tx.volunteers.all())}
     rows = [
         {
             "volunteer_id": r.candidate.volunteer_id,

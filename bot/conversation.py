@@ -14,11 +14,10 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-import aiosqlite
-
 from bot.i18n import current_locale
 from bot.messages import Choice, Inbound, Location, Reply
 from bot.postman import Postman
+from storage import Tx
 from storage.contacts import Contact, State
 
 if TYPE_CHECKING:
@@ -53,7 +52,7 @@ class Context:
     inbound: Inbound
     contact: Contact
     state: State
-    conn: aiosqlite.Connection
+    tx: Tx
     services: Services
     now: float
     is_new: bool = False
@@ -66,7 +65,7 @@ class Context:
     _jumps: int = 0
 
     def __post_init__(self) -> None:
-        self.post = Postman(self.conn, self.now)
+        self.post = Postman(self.tx, self.now)
         self.text = clean_text(self.inbound.text)
         self.choice = self._resolve_choice()
 

@@ -19,13 +19,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-import aiosqlite
-
 from bot.background import Background
 from bot.engine import Engine
 from bot.messages import Outgoing
-from storage import contacts as contacts_store
-from storage import outbox as outbox_store
+from storage import Tx
 
 log = logging.getLogger(__name__)
 
@@ -127,8 +124,8 @@ class Dispatcher:
         """Send everything due now. Returns how many sends were attempted."""
         now = self._now()
 
-        async def due(conn: aiosqlite.Connection) -> list[Outgoing]:
-            return await outbox_store.due(conn, self.channel, now, limit=200)
+        async def due(tx: Tx) -> list[Outgoing]:
+            return await tx.outbox.due(self.channel, now, limit=200)
 
         messages = await self.engine.run(due)
         if not messages:
@@ -161,8 +158,8 @@ class Dispatcher:
             return False
         now = self._now()
 
-        async def done(conn: aiosqlite.Connection) -> None:
-            await outbox_store.mark_sent(conn, message.id, now, sent.provider_id)
+        async def done(tx: Tx) -> None:
+            await tx.outbox.mark_sent(message.id, now, sent.provider_id)
 
         await self.engine.run(done)
         return True
@@ -172,18 +169,18 @@ class Dispatcher:
         attempts = message.attempts + 1
         hooks = self.engine.services.router.hooks.get("delivery_failed", [])
 
-        async def record(conn: aiosqlite.Connection) -> None:
+        async def record(tx: Tx) -> None:
             if exc.blocked:
-                await outbox_store.mark_failed(conn, message.id, f"blocked: {exc}")
+                await tx.outbox.mark_failed(message.id, f"blocked: {exc}")
                 if message.contact_id is not None:
-                    await contacts_store.mark_unreachable(conn, message.contact_id, now)
-                    await outbox_store.drop_pending_for(
-                        conn, message.contact_id, "recipient blocked the bot"
+                    await tx.contacts.mark_unreachable(message.contact_id, now)
+                    await tx.outbox.drop_pending_for(
+                        message.contact_id, "recipient blocked the bot"
                     )
             elif exc.permanent or (
                 exc.retry_after is None and attempts >= self.limits.max_attempts
             ):
-                await outbox_store.mark_failed(conn, message.id, str(exc))
+                await tx.outbox.mark_failed(message.id, str(exc))
             else:
                 if exc.retry_after is not None:
                     delay = exc.retry_after
@@ -192,11 +189,11 @@ class Dispatcher:
                         self.limits.backoff_max, self.limits.backoff_base * 2 ** (attempts - 1)
                     )
                     delay *= random.uniform(0.8, 1.2)
-                await outbox_store.mark_retry(conn, message.id, now + delay, str(exc))
+                await tx.outbox.mark_retry(message.id, now + delay, str(exc))
                 return
             message.meta.update(failure=exc.reason or "failed", error=str(exc))
             for hook in hooks:
-                await hook(conn, message, now, self.engine.services)
+                await hook(tx, message, now, self.engine.services)
 
         await self.engine.run(record)
 
@@ -209,8 +206,8 @@ class Dispatcher:
             except Exception:
                 log.exception("%s dispatcher pass failed", self.channel)
 
-            async def next_due(conn: aiosqlite.Connection) -> float | None:
-                return await outbox_store.next_due_at(conn, self.channel)
+            async def next_due(tx: Tx) -> float | None:
+                return await tx.outbox.next_due_at(self.channel)
 
             wait = idle
             try:

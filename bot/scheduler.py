@@ -9,12 +9,11 @@ from __future__ import annotations
 import asyncio
 import logging
 
-import aiosqlite
-
 from bot.background import Background
 from bot.cases import Casework
 from bot.engine import Engine
 from bot.postman import Postman
+from storage import Tx
 
 log = logging.getLogger(__name__)
 DRAFT_HOURS = 24  # a report form left this long is forgotten: nothing kept without consent
@@ -25,14 +24,10 @@ async def tick(engine: Engine) -> int:
     services = engine.services
     now = services.clock.now()
 
-    async def work(conn: aiosqlite.Connection) -> tuple[int, set[str]]:
-        post = Postman(conn, now)
-        expired = await Casework(conn, post, services, now).expire_overdue()
-        await conn.execute(
-            "UPDATE conversations SET flow = 'menu', step = 'start', data = '{}', choices = '[]'"
-            " WHERE flow = 'report' AND updated_at < ?",
-            (now - DRAFT_HOURS * 3600,),
-        )
+    async def work(tx: Tx) -> tuple[int, set[str]]:
+        post = Postman(tx, now)
+        expired = await Casework(tx, post, services, now).expire_overdue()
+        await tx.contacts.reset_stale("report", before=now - DRAFT_HOURS * 3600)
         return expired, await post.flush()
 
     expired, channels = await engine.run(work)

@@ -13,12 +13,9 @@ import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import aiosqlite
-
 from bot.geo import valid_coordinates
 from bot.places import Gazetteer
-from storage import contacts as contacts_store
-from storage import volunteers as volunteers_store
+from storage import Tx
 from storage.volunteers import Volunteer
 
 CHANNELS = ("telegram", "whatsapp", "console")
@@ -38,9 +35,7 @@ def _address(channel: str, raw: str) -> str:
     return raw
 
 
-async def import_csv(
-    conn: aiosqlite.Connection, source: Path | str, gazetteer: Gazetteer, now: float
-) -> ImportResult:
+async def import_csv(tx: Tx, source: Path | str, gazetteer: Gazetteer, now: float) -> ImportResult:
     text = Path(source).read_text(encoding="utf-8-sig") if isinstance(source, Path) else source
     reader = csv.DictReader(io.StringIO(text))
     result = ImportResult()
@@ -59,11 +54,9 @@ async def import_csv(
             result.errors.append((line, str(exc)))
             continue
         locale = volunteer.languages.split(";")[0] if volunteer.languages else "id"
-        contact = await contacts_store.get_or_create(
-            conn, volunteer.channel, volunteer.address, locale, now
-        )
+        contact = await tx.contacts.get_or_create(volunteer.channel, volunteer.address, locale, now)
         volunteer.contact_id = contact.id
-        await volunteers_store.upsert(conn, volunteer, now)
+        await tx.volunteers.upsert(volunteer, now)
         result.imported += 1
     return result
 

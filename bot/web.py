@@ -26,7 +26,6 @@ from bot.app import System, open_system
 from bot.clock import Clock
 from bot.config import Settings
 from bot.outbox import Dispatcher
-from storage import outbox as outbox_store
 
 
 @dataclass
@@ -44,16 +43,15 @@ def runtime(request: Request) -> Runtime:
 async def healthz(request: Request) -> JSONResponse:
     rt = runtime(request)
 
-    async def ping(conn: Any) -> int:
-        async with conn.execute("SELECT 1") as cur:
-            return (await cur.fetchone())[0]
-
-    await rt.system.engine.run(ping)
+    # Through the writer: a healthy answer means messages are being handled, not only that
+    # the database file opens.
+    await rt.system.engine.run(lambda tx: tx.ping())
     return JSONResponse({"ok": True, "channels": sorted(rt.channels)})
 
 
 async def metrics(request: Request) -> PlainTextResponse:
-    counts = await runtime(request).system.engine.run(outbox_store.counts)
+    async with runtime(request).system.store.reader() as reader:
+        counts = await reader.outbox_counts()
     lines = ["# TYPE migrasi_aman_outbox_messages gauge"]
     lines += [
         f'migrasi_aman_outbox_messages{{status="{s}"}} {n}' for s, n in sorted(counts.items())

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-import aiosqlite
-
 from bot.conversation import Context, Flow, Router
 from bot.i18n import _, format_timestamp
 from handlers.common import answer_yes_no, reask, yes_no
-from storage import contacts as contacts_store
+from storage import Tx
 
 flow = Flow("privacy")
 
@@ -41,7 +39,7 @@ _DELETE = frozenset(
 
 # Other parts of the system register what they keep about a person (reports, volunteer
 # records…) as router hooks, so "my data" and "delete my data" cover everything.
-Describe = Callable[[aiosqlite.Connection, int], Awaitable[list[str]]]  # hook "describe_data"
+Describe = Callable[[Tx, int], Awaitable[list[str]]]  # hook "describe_data"
 Erase = Callable[[Context], Awaitable[None]]  # hook "erase_data", before the contact goes
 
 
@@ -77,7 +75,7 @@ async def show(ctx: Context) -> None:
         lines.append(_("• Your name as the chat app shows it: {name}").format(name=c.display_name))
     lines.append(_("• Where we are in the conversation, so I can continue it."))
     for describe in ctx.services.router.hooks.get("describe_data", []):
-        lines.extend(await describe(ctx.conn, c.id))
+        lines.extend(await describe(ctx.tx, c.id))
     lines.append("")
     lines.append(_('Type "delete my data" to erase all of it.'))
     ctx.say("\n".join(lines))
@@ -109,7 +107,7 @@ async def erase(ctx: Context) -> None:
         return
     for eraser in ctx.services.router.hooks.get("erase_data", []):
         await eraser(ctx)
-    await contacts_store.delete(ctx.conn, ctx.contact.id)
+    await ctx.tx.contacts.delete(ctx.contact.id)
     ctx.forgotten = True
     ctx.say(
         _("Done: everything I kept about you has been erased. If you write again, we start afresh.")

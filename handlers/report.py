@@ -31,7 +31,7 @@ def cancel_choice() -> Choice:
 
 
 def casework(ctx: Context) -> Casework:
-    return Casework(ctx.conn, ctx.post, ctx.services, ctx.now)
+    return Casework(ctx.tx, ctx.post, ctx.services, ctx.now)
 
 
 @flow.step("start")
@@ -357,7 +357,7 @@ async def consent(ctx: Context) -> None:
 async def show_status(ctx: Context) -> None:
     m = _STATUS.match(ctx.text.strip())
     number = m.group(1) if m else None
-    mine = await cases_store.for_reporter(ctx.conn, ctx.contact.id)
+    mine = await ctx.tx.cases.for_reporter(ctx.contact.id)
     if number:
         case = next((k for k in mine if k.number == cases_store.normalize_number(number)), None)
         if case is None:
@@ -388,8 +388,8 @@ async def show_status(ctx: Context) -> None:
     await ctx.goto("menu")
 
 
-async def describe(conn, contact_id: int) -> list[str]:
-    mine = await cases_store.for_reporter(conn, contact_id)
+async def describe(tx, contact_id: int) -> list[str]:
+    mine = await tx.cases.for_reporter(contact_id)
     if not mine:
         return []
     return [

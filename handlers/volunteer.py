@@ -15,7 +15,6 @@ from bot.i18n import _, format_timestamp
 from bot.messages import Choice
 from handlers.common import reask
 from storage import cases as cases_store
-from storage import volunteers as volunteers_store
 from storage.cases import Case
 from storage.volunteers import Volunteer
 
@@ -43,11 +42,11 @@ EVENT_LABELS = {
 
 
 async def me(ctx: Context) -> Volunteer | None:
-    return await volunteers_store.for_contact(ctx.conn, ctx.contact.id)
+    return await ctx.tx.volunteers.for_contact(ctx.contact.id)
 
 
 def work(ctx: Context) -> Casework:
-    return Casework(ctx.conn, ctx.post, ctx.services, ctx.now)
+    return Casework(ctx.tx, ctx.post, ctx.services, ctx.now)
 
 
 def _visible(case: Case | None, volunteer: Volunteer) -> bool:
@@ -63,7 +62,7 @@ async def answer_alert(ctx: Context) -> None:
     assert m is not None
     action, case_id = m.group(1), int(m.group(2))
     volunteer = await me(ctx)
-    case = await cases_store.get(ctx.conn, case_id)
+    case = await ctx.tx.cases.get(case_id)
     if volunteer is None or case is None or not _visible(case, volunteer):
         ctx.say(_("This case is no longer waiting for you: it went to someone else or was closed."))
         await ctx.goto("menu")
@@ -96,7 +95,7 @@ async def show_cases(ctx: Context) -> None:
         ctx.say(_("This is for Kawan PMI volunteers registered with Migrasi Aman."))
         await ctx.goto("menu")
         return
-    mine = await cases_store.for_volunteer(ctx.conn, volunteer.id)
+    mine = await ctx.tx.cases.for_volunteer(volunteer.id)
     ctx.move("cases", flow="volunteer")
     state = (
         _("You are available for new cases.")
@@ -121,7 +120,7 @@ async def show_cases(ctx: Context) -> None:
 
 async def show_case(ctx: Context, case_id: int, *, with_contact: bool = False) -> None:
     volunteer = await me(ctx)
-    case = await cases_store.get(ctx.conn, case_id)
+    case = await ctx.tx.cases.get(case_id)
     if volunteer is None or not _visible(case, volunteer):
         ctx.say(_("You can only see cases offered to you or accepted by you."))
         await ctx.goto("menu")
@@ -143,7 +142,7 @@ async def show_case(ctx: Context, case_id: int, *, with_contact: bool = False) -
     if with_contact:
         lines.append("")
         lines.append(await _contact_lines(ctx, case, volunteer))
-    history = await cases_store.events(ctx.conn, case.id)
+    history = await ctx.tx.cases.events(case.id)
     if history:
         lines.append("")
         lines.append(_("History:"))
@@ -188,7 +187,7 @@ async def cases(ctx: Context) -> None:
     if choice.startswith("vcase:") and choice[6:].isdigit():
         await show_case(ctx, int(choice[6:]))
     elif choice in ("vol:away", "vol:available") and volunteer is not None:
-        await volunteers_store.set_available(ctx.conn, volunteer.id, choice == "vol:available")
+        await ctx.tx.volunteers.set_available(volunteer.id, choice == "vol:available")
         await show_cases(ctx)
     else:
         reask(ctx)
@@ -198,7 +197,7 @@ async def cases(ctx: Context) -> None:
 async def case_actions(ctx: Context) -> None:
     case_id = int(ctx.state.data.get("case", 0))
     volunteer = await me(ctx)
-    case = await cases_store.get(ctx.conn, case_id)
+    case = await ctx.tx.cases.get(case_id)
     if volunteer is None or case is None or case.volunteer_id != volunteer.id:
         await show_cases(ctx)
         return
@@ -224,7 +223,7 @@ async def case_actions(ctx: Context) -> None:
 
 @flow.step("status")
 async def status(ctx: Context) -> None:
-    case = await cases_store.get(ctx.conn, int(ctx.state.data.get("case", 0)))
+    case = await ctx.tx.cases.get(int(ctx.state.data.get("case", 0)))
     volunteer = await me(ctx)
     new = (ctx.choice or "").removeprefix("st:")
     if case is None or volunteer is None or new not in VOLUNTEER_STATUSES:
@@ -241,7 +240,7 @@ async def status(ctx: Context) -> None:
 
 @flow.step("note", free_text=True)
 async def note(ctx: Context) -> None:
-    case = await cases_store.get(ctx.conn, int(ctx.state.data.get("case", 0)))
+    case = await ctx.tx.cases.get(int(ctx.state.data.get("case", 0)))
     volunteer = await me(ctx)
     if case is None or volunteer is None or not ctx.text:
         reask(ctx)
@@ -258,7 +257,7 @@ async def menu_entries(ctx: Context) -> list[Choice]:  # hook "menu_entries"
 async def erase(ctx: Context) -> None:  # hook "erase_data"
     volunteer = await me(ctx)
     if volunteer is not None:
-        await volunteers_store.delete(ctx.conn, volunteer.id)
+        await ctx.tx.volunteers.delete(volunteer.id)
 
 
 def register(router: Router) -> None:
@@ -283,7 +282,7 @@ def register(router: Router) -> None:
     async def view(ctx: Context) -> None:
         m = _VIEW.match(ctx.text.strip())
         assert m is not None
-        case = await cases_store.by_number(ctx.conn, m.group(1))
+        case = await ctx.tx.cases.by_number(m.group(1))
         volunteer = await me(ctx)
         if case is None or volunteer is None or not _visible(case, volunteer):
             ctx.say(_("You can only see cases offered to you or accepted by you."))
@@ -297,7 +296,7 @@ def register(router: Router) -> None:
         if volunteer is None:
             await ctx.goto("menu", "choose")
             return
-        await volunteers_store.set_available(ctx.conn, volunteer.id, ctx.norm in _BACK)
+        await ctx.tx.volunteers.set_available(volunteer.id, ctx.norm in _BACK)
         await show_cases(ctx)
 
     router.hook("menu_entries")(menu_entries)

@@ -57,7 +57,7 @@ async def add_volunteers(system: System, csv_text: str = VOLUNTEERS_CSV):
 
     now = system.services.clock.now()
     return await system.engine.run(
-        lambda conn: import_csv(conn, csv_text, system.services.gazetteer, now)
+        lambda tx: import_csv(tx, csv_text, system.services.gazetteer, now)
     )
 
 

@@ -70,7 +70,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, urlsplit
 
-import aiosqlite
 import httpx
 from starlette.requests import Request
 from starlette.responses import Response
@@ -84,8 +83,8 @@ from bot.messages import Inbound, Location, Outgoing, Reply
 from bot.outbox import Limits, SendError, Sent
 from bot.render import numbered, split_text
 from bot.web import runtime
-from storage import contacts as contacts_store
-from storage import outbox as outbox_store
+from storage import Tx
+from storage.contacts import Contact
 
 if TYPE_CHECKING:
     from bot.app import System
@@ -317,21 +316,17 @@ async def record_status(engine: Engine, provider_id: str, status: str, error: st
     now = engine.services.clock.now()
     hooks = engine.services.router.hooks.get("delivery_failed", [])
 
-    async def record(conn: aiosqlite.Connection) -> None:
-        async with conn.execute(
-            "SELECT delivery_status FROM outbox WHERE provider_id = ?", (provider_id,)
-        ) as cur:
-            row = await cur.fetchone()
-        if row is None:
+    async def record(tx: Tx) -> None:
+        known, previous = await tx.outbox.delivery_status(provider_id)
+        if not known:
             return  # an earlier part of a split message, or not ours
-        previous = row[0]
         if _STATUS_RANK.get(status, -1) < _STATUS_RANK.get(previous, -1):
             return
-        outgoing = await outbox_store.set_delivery_status(conn, provider_id, status, error)
+        outgoing = await tx.outbox.set_delivery_status(provider_id, status, error)
         if outgoing is not None and status in FAILED_STATUSES and previous not in FAILED_STATUSES:
             outgoing.meta.update(failure=status, error=error or "")
             for hook in hooks:
-                await hook(conn, outgoing, now, engine.services)
+                await hook(tx, outgoing, now, engine.services)
 
     await engine.run(record)
 
@@ -432,8 +427,8 @@ class TwilioSender:
             return message.kind == "reply"
         contact_id = message.contact_id
 
-        async def load(conn: aiosqlite.Connection) -> contacts_store.Contact | None:
-            return await contacts_store.get(conn, contact_id)
+        async def load(tx: Tx) -> Contact | None:
+            return await tx.contacts.get(contact_id)
 
         contact = await self.engine.run(load)
         if contact is None:

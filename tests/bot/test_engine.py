@@ -7,7 +7,6 @@ import pytest
 
 from bot.conversation import Context, Flow
 from bot.messages import Inbound
-from storage import contacts as contacts_store
 from tests.helpers import ConsoleDriver, running
 
 
@@ -26,7 +25,7 @@ async def test_the_same_inbound_id_twice_is_handled_once(db_path: Path) -> None:
         again = await system.engine.handle(msg("siti", "halo", "update-1"))
         assert not first.duplicate and first.replies
         assert again.duplicate and not again.replies
-        assert len(await outbox_rows(system.conn)) == len(first.replies)
+        assert len(await outbox_rows(system.store.connection)) == len(first.replies)
 
 
 async def test_duplicates_inside_one_batch_are_dropped_too(db_path: Path) -> None:
@@ -55,9 +54,9 @@ async def test_each_of_many_concurrent_people_gets_their_own_answers(db_path: Pa
         await asyncio.gather(*(system.engine.handle(msg(p, "hello", f"{p}-1")) for p in people))
         await asyncio.gather(*(system.engine.handle(msg(p, "2", f"{p}-2")) for p in people))
         for p in people[:5]:
-            contact = await contacts_store.find(system.conn, "console", p)
+            contact = await system.engine.run(lambda tx, p=p: tx.contacts.find("console", p))
             assert contact is not None and contact.locale == "en"
-        rows = await outbox_rows(system.conn)
+        rows = await outbox_rows(system.store.connection)
         assert {a for a, _ in rows} == set(people)
 
 
@@ -74,19 +73,19 @@ async def test_a_failing_handler_loses_nothing_else_and_apologises(db_path: Path
         await system.engine.handle(msg("siti", "halo", "a1"))
         await system.engine.handle(msg("siti", "2", "a2"))
         await system.engine.handle(msg("siti", "1", "a3"))
-        contact = await contacts_store.find(system.conn, "console", "siti")
-        await system.conn.execute(
+        contact = await system.engine.run(lambda tx: tx.contacts.find("console", "siti"))
+        await system.store.connection.execute(
             "UPDATE conversations SET flow = 'broken', step = 'start' WHERE contact_id = ?",
             (contact.id,),
         )
-        await system.conn.commit()
+        await system.store.connection.commit()
 
         results = await asyncio.gather(
             system.engine.handle(msg("siti", "anything", "a4")),
             system.engine.handle(msg("budi", "hello", "b1")),
         )
         assert not results[1].duplicate and results[1].replies  # the other person is unaffected
-        payloads = " ".join(p for _, p in await outbox_rows(system.conn))
+        payloads = " ".join(p for _, p in await outbox_rows(system.store.connection))
         assert "half an answer" not in payloads
         assert "Sorry, something went wrong" in payloads
         # the failed message counts as handled: a webhook retry does not loop on it
@@ -96,14 +95,14 @@ async def test_a_failing_handler_loses_nothing_else_and_apologises(db_path: Path
 async def test_run_executes_inside_the_writer(db_path: Path) -> None:
     async with running(db_path) as system:
 
-        async def count(conn) -> int:
-            async with conn.execute("SELECT COUNT(*) FROM contacts") as cur:
+        async def count(tx) -> int:
+            async with tx.conn.execute("SELECT COUNT(*) FROM contacts") as cur:
                 return (await cur.fetchone())[0]
 
         assert await system.engine.run(count) == 0
         with pytest.raises(ZeroDivisionError):
 
-            async def bad(conn) -> None:
+            async def bad(tx) -> None:
                 raise ZeroDivisionError
 
             await system.engine.run(bad)

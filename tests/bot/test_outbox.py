@@ -4,8 +4,6 @@ from pathlib import Path
 
 from bot.messages import Inbound, Reply
 from bot.outbox import Dispatcher, Limits, SendError
-from storage import contacts as contacts_store
-from storage import outbox as outbox_store
 from storage.outbox import NewMessage
 from tests.fakes.clock import ManualClock
 from tests.fakes.sender import RecordingSender
@@ -15,8 +13,8 @@ FAST = Limits(overall_per_second=1000, per_chat_per_second=1000, per_chat_burst=
 
 
 async def statuses(system) -> list[tuple[str, int]]:
-    async def read(conn):
-        async with conn.execute("SELECT status, attempts FROM outbox ORDER BY id") as cur:
+    async def read(tx):
+        async with tx.conn.execute("SELECT status, attempts FROM outbox ORDER BY id") as cur:
             return [(r[0], r[1]) async for r in cur]
 
     return await system.engine.run(read)
@@ -28,9 +26,8 @@ async def queue(system, address: str, texts: list[str]) -> int:
     )
     now = system.services.clock.now()
 
-    async def add(conn):
-        await outbox_store.add_many(
-            conn,
+    async def add(tx):
+        await tx.outbox.add_many(
             [NewMessage(result.contact_id, "console", address, "id", Reply(t)) for t in texts],
             now,
         )
@@ -93,7 +90,7 @@ async def test_a_blocked_recipient_is_marked_unreachable_and_nothing_more_is_sen
         await Dispatcher(system.engine, sender, FAST).run_once()
         assert sender.sent == []
         assert [s for s, _ in await statuses(system)] == ["failed", "dropped", "dropped"]
-        contact = await system.engine.run(lambda conn: contacts_store.get(conn, contact_id))
+        contact = await system.engine.run(lambda tx: tx.contacts.get(contact_id))
         assert contact.unreachable_at is not None
 
 
@@ -116,7 +113,7 @@ async def test_permanent_errors_stop_retrying_and_run_the_delivery_failed_hooks(
     async with running(db_path) as system:
         failed = []
 
-        async def hook(conn, message, now, services) -> None:
+        async def hook(tx, message, now, services) -> None:
             failed.append(message.id)
 
         system.services.router.hooks.setdefault("delivery_failed", []).append(hook)

@@ -19,7 +19,6 @@ from bot.channels import telegram as tg
 from bot.i18n import _, use_locale
 from bot.messages import Choice, Inbound, Location, Outgoing, Reply
 from bot.web import Runtime, create_app
-from storage import outbox as outbox_store
 from storage.outbox import NewMessage
 from tests.channels.telegram_helpers import TelegramRig, open_rig, settings_for
 from tests.fakes.telegram import (
@@ -343,9 +342,8 @@ async def _queue(rig: TelegramRig, *replies: Reply, chat: int = SITI, contact: b
         await rig.say(chat, "halo")  # the contact exists and has a greeting behind it
     person = await rig.contact(chat)
 
-    async def add(conn: Any) -> None:
-        await outbox_store.add_many(
-            conn,
+    async def add(tx: Any) -> None:
+        await tx.outbox.add_many(
             [
                 NewMessage(person.id if person else None, "telegram", str(chat), "id", r)
                 for r in replies
@@ -357,7 +355,8 @@ async def _queue(rig: TelegramRig, *replies: Reply, chat: int = SITI, contact: b
 
 
 async def _status(rig: TelegramRig) -> dict[str, int]:
-    return await rig.system.engine.run(outbox_store.counts)
+    async with rig.system.store.reader() as reader:
+        return await reader.outbox_counts()
 
 
 async def test_429_waits_retry_after_then_sends_once(telegram_rig: TelegramRig) -> None:

@@ -5,18 +5,17 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.scheduler import tick
-from storage import cases as cases_store
 from tests.fakes.clock import ManualClock
 from tests.helpers import ConsoleDriver, add_volunteers, report_from, running
 
 
 async def case_row(system, number: str):
-    return await system.engine.run(lambda conn: cases_store.by_number(conn, number))
+    return await system.engine.run(lambda tx: tx.cases.by_number(number))
 
 
 async def history(system, number: str) -> list[str]:
     case = await case_row(system, number)
-    return [e.kind for e in await system.engine.run(lambda conn: cases_store.events(conn, case.id))]
+    return [e.kind for e in await system.engine.run(lambda tx: tx.cases.events(case.id))]
 
 
 async def test_report_alert_accept_status_and_the_reporter_is_told(db_path: Path) -> None:
