@@ -16,13 +16,16 @@ from pathlib import Path
 import aiosqlite
 
 from storage import base
-from storage.sqlite import outbox as _outbox
-from storage.sqlite.cases import SQLiteCases
-from storage.sqlite.contacts import SQLiteContacts
+from storage.repos import (
+    SQLCases,
+    SQLContacts,
+    SQLInbound,
+    SQLOutbox,
+    SQLVolunteers,
+    outbox_counts,
+)
+from storage.sql import SQLiteConnection
 from storage.sqlite.db import connect
-from storage.sqlite.inbound import SQLiteInbound
-from storage.sqlite.outbox import SQLiteOutbox
-from storage.sqlite.volunteers import SQLiteVolunteers
 
 log = logging.getLogger(__name__)
 
@@ -38,11 +41,12 @@ class SQLiteTx(base.Tx):
         # The driver connection, for SQLite-only tools and tests; code that should run on any
         # store uses the repositories.
         self.conn = conn
-        self.contacts = SQLiteContacts(conn)
-        self.inbound = SQLiteInbound(conn)
-        self.outbox = SQLiteOutbox(conn)
-        self.cases = SQLiteCases(conn)
-        self.volunteers = SQLiteVolunteers(conn)
+        sql = SQLiteConnection(conn)
+        self.contacts = SQLContacts(sql)
+        self.inbound = SQLInbound(sql)
+        self.outbox = SQLOutbox(sql)
+        self.cases = SQLCases(sql)
+        self.volunteers = SQLVolunteers(sql)
 
     async def ping(self) -> bool:
         return await _ping(self.conn)
@@ -53,7 +57,7 @@ class SQLiteReader(base.Reader):
         self.conn = conn
 
     async def outbox_counts(self) -> dict[str, int]:
-        return await _outbox.counts(self.conn)
+        return await outbox_counts(SQLiteConnection(self.conn))
 
     async def ping(self) -> bool:
         return await _ping(self.conn)

@@ -1,17 +1,21 @@
-"""SQLite: outbox."""
+"""The outbox: every reply, alert and status message is a row before it is a send."""
 
 from __future__ import annotations
 
 import json
-
-import aiosqlite
+from typing import Any
 
 from bot.messages import Outgoing, Reply
 from storage import base
 from storage.outbox import NewMessage
+from storage.sql import Connection
+
+# How long a claimed row is left to the worker that claimed it before another may take it
+# (a worker that died mid-send). Longer than any send's timeout.
+CLAIM_SECONDS = 120.0
 
 
-def _outgoing(row: aiosqlite.Row) -> Outgoing:
+def _outgoing(row: Any) -> Outgoing:
     return Outgoing(
         id=row["id"],
         contact_id=row["contact_id"],
@@ -25,13 +29,12 @@ def _outgoing(row: aiosqlite.Row) -> Outgoing:
     )
 
 
-_SELECT = (
-    "SELECT id, contact_id, channel, address, locale, kind, payload, meta, attempts FROM outbox"
-)
+_FIELDS = "id, contact_id, channel, address, locale, kind, payload, meta, attempts"
+_SELECT = f"SELECT {_FIELDS} FROM outbox"
 
 
-class SQLiteOutbox(base.Outbox):
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+class SQLOutbox(base.Outbox):
+    def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
     async def add_many(self, messages: list[NewMessage], now: float) -> None:
@@ -57,66 +60,85 @@ class SQLiteOutbox(base.Outbox):
     async def due(self, channel: str, now: float, limit: int = 100) -> list[Outgoing]:
         """Pending messages that may go now, oldest first, never overtaking an earlier message to
         the same person (a reply in three parts arrives in order)."""
-        sql = (
+        if self.conn.dialect == "postgresql":
+            return await self._claim(channel, now, limit)
+        rows = await self.conn.fetch(
             f"{_SELECT} o WHERE channel = ? AND status = 'pending' AND not_before <= ?"
             " AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.status = 'pending'"
-            " AND e.channel = o.channel AND e.address = o.address AND e.id < o.id AND e.not_before > ?)"
-            " ORDER BY id LIMIT ?"
+            " AND e.channel = o.channel AND e.address = o.address AND e.id < o.id"
+            " AND e.not_before > ?) ORDER BY id LIMIT ?",
+            (channel, now, now, limit),
         )
-        async with self.conn.execute(sql, (channel, now, now, limit)) as cur:
-            return [_outgoing(row) async for row in cur]
+        return [_outgoing(row) for row in rows]
+
+    async def _claim(self, channel: str, now: float, limit: int) -> list[Outgoing]:
+        """Several workers share one database: each row is claimed by one of them (rows another
+        worker is claiming right now are skipped, not waited for), and leased for a while so
+        a worker that dies mid-send leaves it to another."""
+        rows = await self.conn.fetch(
+            "WITH picked AS (SELECT o.id FROM outbox o WHERE o.channel = ?"
+            " AND o.status = 'pending' AND o.not_before <= ?"
+            " AND (o.claimed_until IS NULL OR o.claimed_until < ?)"
+            " AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.status = 'pending'"
+            " AND e.channel = o.channel AND e.address = o.address AND e.id < o.id"
+            " AND (e.not_before > ? OR e.claimed_until >= ?))"
+            " ORDER BY o.id LIMIT ? FOR UPDATE SKIP LOCKED)"
+            " UPDATE outbox SET claimed_until = ? FROM picked WHERE outbox.id = picked.id"
+            f" RETURNING {', '.join('outbox.' + f.strip() for f in _FIELDS.split(','))}",
+            (channel, now, now, now, now, limit, now + CLAIM_SECONDS),
+        )
+        return sorted((_outgoing(row) for row in rows), key=lambda m: m.id)
 
     async def next_due_at(self, channel: str) -> float | None:
-        async with self.conn.execute(
+        value = await self.conn.fetchval(
             "SELECT MIN(not_before) FROM outbox WHERE channel = ? AND status = 'pending'",
             (channel,),
-        ) as cur:
-            row = await cur.fetchone()
-        return row[0] if row and row[0] is not None else None
+        )
+        return None if value is None else float(value)
 
     async def pending_for(self, channel: str, address: str) -> list[Outgoing]:
-        async with self.conn.execute(
+        rows = await self.conn.fetch(
             f"{_SELECT} WHERE channel = ? AND address = ? AND status = 'pending' ORDER BY id",
             (channel, address),
-        ) as cur:
-            return [_outgoing(row) async for row in cur]
+        )
+        return [_outgoing(row) for row in rows]
 
     async def mark_sent(self, message_id: int, now: float, provider_id: str | None = None) -> None:
         await self.conn.execute(
-            "UPDATE outbox SET status = 'sent', sent_at = ?, provider_id = ?, attempts = attempts + 1,"
-            " last_error = NULL WHERE id = ?",
+            "UPDATE outbox SET status = 'sent', sent_at = ?, provider_id = ?,"
+            " attempts = attempts + 1, last_error = NULL WHERE id = ?",
             (now, provider_id, message_id),
         )
 
     async def mark_retry(self, message_id: int, not_before: float, error: str) -> None:
         await self.conn.execute(
-            "UPDATE outbox SET attempts = attempts + 1, not_before = ?, last_error = ? WHERE id = ?",
+            "UPDATE outbox SET attempts = attempts + 1, not_before = ?, last_error = ?,"
+            " claimed_until = NULL WHERE id = ?",
             (not_before, error[:500], message_id),
         )
 
     async def mark_failed(self, message_id: int, error: str) -> None:
         await self.conn.execute(
-            "UPDATE outbox SET status = 'failed', attempts = attempts + 1, last_error = ? WHERE id = ?",
+            "UPDATE outbox SET status = 'failed', attempts = attempts + 1, last_error = ?"
+            " WHERE id = ?",
             (error[:500], message_id),
         )
 
     async def drop_pending_for(self, contact_id: int, reason: str) -> int:
-        cur = await self.conn.execute(
-            "UPDATE outbox SET status = 'dropped', last_error = ? WHERE contact_id = ? AND status = 'pending'",
+        return await self.conn.execute(
+            "UPDATE outbox SET status = 'dropped', last_error = ?"
+            " WHERE contact_id = ? AND status = 'pending'",
             (reason, contact_id),
         )
-        return cur.rowcount
 
     async def by_provider_id(self, provider_id: str) -> Outgoing | None:
-        async with self.conn.execute(f"{_SELECT} WHERE provider_id = ?", (provider_id,)) as cur:
-            row = await cur.fetchone()
+        row = await self.conn.fetchrow(f"{_SELECT} WHERE provider_id = ?", (provider_id,))
         return _outgoing(row) if row else None
 
     async def delivery_status(self, provider_id: str) -> tuple[bool, str | None]:
-        async with self.conn.execute(
+        row = await self.conn.fetchrow(
             "SELECT delivery_status FROM outbox WHERE provider_id = ?", (provider_id,)
-        ) as cur:
-            row = await cur.fetchone()
+        )
         return (False, None) if row is None else (True, row[0])
 
     async def set_delivery_status(
@@ -127,12 +149,10 @@ class SQLiteOutbox(base.Outbox):
             " WHERE provider_id = ?",
             (status, error, provider_id),
         )
-        async with self.conn.execute(f"{_SELECT} WHERE provider_id = ?", (provider_id,)) as cur:
-            row = await cur.fetchone()
-        return _outgoing(row) if row else None
+        return await self.by_provider_id(provider_id)
 
 
-async def counts(conn: aiosqlite.Connection) -> dict[str, int]:
+async def outbox_counts(conn: Connection) -> dict[str, int]:
     """Messages per status (for metrics: read on the reader connection)."""
-    async with conn.execute("SELECT status, COUNT(*) FROM outbox GROUP BY status") as cur:
-        return {row[0]: row[1] async for row in cur}
+    rows = await conn.fetch("SELECT status, COUNT(*) FROM outbox GROUP BY status")
+    return {row[0]: int(row[1]) for row in rows}

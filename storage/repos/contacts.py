@@ -1,14 +1,14 @@
-"""SQLite: contacts."""
+"""People and their conversation state."""
 
 from __future__ import annotations
 
 import json
-
-import aiosqlite
+from typing import Any
 
 from bot.messages import Choice
 from storage import base
 from storage.contacts import Contact, State
+from storage.sql import Connection, placeholders
 
 _COLUMNS = (
     "c.id, c.channel, c.address, c.locale, c.display_name, c.consent_at, c.consent_version,"
@@ -16,11 +16,11 @@ _COLUMNS = (
 )
 
 
-def _contact(row: aiosqlite.Row) -> Contact:
+def _contact(row: Any) -> Contact:
     return Contact(*(row[i] for i in range(10)))
 
 
-def _state(row: aiosqlite.Row) -> State | None:
+def _state(row: Any) -> State | None:
     if row["flow"] is None:
         return None
     return State(
@@ -31,8 +31,8 @@ def _state(row: aiosqlite.Row) -> State | None:
     )
 
 
-class SQLiteContacts(base.Contacts):
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+class SQLContacts(base.Contacts):
+    def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
     async def load_many(
@@ -41,45 +41,50 @@ class SQLiteContacts(base.Contacts):
         """Contacts with their conversation state, for a whole batch in one query."""
         if not keys:
             return {}
-        values = ",".join("(?,?)" for _ in keys)
-        params = [part for key in keys for part in key]
-        sql = (
-            f"SELECT {_COLUMNS}, s.flow, s.step, s.data, s.choices,"
+        if self.conn.dialect == "postgresql":
+            # One person's messages are never handled by two workers at once: a lock per
+            # person, in one order (no deadlock), held until this batch commits.
+            await self.conn.execute(
+                "SELECT pg_advisory_xact_lock(hashtextextended(k, 2))"
+                f" FROM unnest(ARRAY[{placeholders(len(keys))}]::text[]) AS k ORDER BY k",
+                sorted({f"{c}\x1f{a}" for c, a in keys}),
+            )
+        rows = await self.conn.fetch(
+            f"WITH k(channel, address) AS (VALUES {placeholders(len(keys), 2)})"
+            f" SELECT {_COLUMNS}, s.flow, s.step, s.data, s.choices,"
             " EXISTS (SELECT 1 FROM volunteers v WHERE v.contact_id = c.id) AS is_volunteer"
-            " FROM contacts c LEFT JOIN conversations s ON s.contact_id = c.id"
-            f" WHERE (c.channel, c.address) IN (VALUES {values})"
+            " FROM k JOIN contacts c ON c.channel = k.channel AND c.address = k.address"
+            " LEFT JOIN conversations s ON s.contact_id = c.id",
+            [part for key in keys for part in key],
         )
         found = {}
-        async with self.conn.execute(sql, params) as cur:
-            async for row in cur:
-                contact = _contact(row)
-                contact.is_volunteer = bool(row["is_volunteer"])
-                found[(row["channel"], row["address"])] = (contact, _state(row))
+        for row in rows:
+            contact = _contact(row)
+            contact.is_volunteer = bool(row["is_volunteer"])
+            found[(row["channel"], row["address"])] = (contact, _state(row))
         return found
 
     async def create(self, channel: str, address: str, locale: str | None, now: float) -> Contact:
-        async with self.conn.execute(
+        contact_id = await self.conn.fetchval(
             "INSERT INTO contacts (channel, address, locale, created_at) VALUES (?, ?, ?, ?)"
             " RETURNING id",
             (channel, address, locale, now),
-        ) as cur:
-            row = await cur.fetchone()
-        assert row is not None
-        return Contact(id=row[0], channel=channel, address=address, locale=locale, created_at=now)
+        )
+        return Contact(
+            id=int(contact_id), channel=channel, address=address, locale=locale, created_at=now
+        )
 
     async def get(self, contact_id: int) -> Contact | None:
-        async with self.conn.execute(
+        row = await self.conn.fetchrow(
             f"SELECT {_COLUMNS} FROM contacts c WHERE c.id = ?", (contact_id,)
-        ) as cur:
-            row = await cur.fetchone()
+        )
         return _contact(row) if row else None
 
     async def find(self, channel: str, address: str) -> Contact | None:
-        async with self.conn.execute(
+        row = await self.conn.fetchrow(
             f"SELECT {_COLUMNS} FROM contacts c WHERE c.channel = ? AND c.address = ?",
             (channel, address),
-        ) as cur:
-            row = await cur.fetchone()
+        )
         return _contact(row) if row else None
 
     async def save_many(self, contacts: list[Contact]) -> None:
@@ -120,12 +125,11 @@ class SQLiteContacts(base.Contacts):
         )
 
     async def reset_stale(self, flow: str, before: float) -> int:
-        cur = await self.conn.execute(
+        return await self.conn.execute(
             "UPDATE conversations SET flow = 'menu', step = 'start', data = '{}', choices = '[]'"
             " WHERE flow = ? AND updated_at < ?",
             (flow, before),
         )
-        return cur.rowcount
 
     async def mark_unreachable(self, contact_id: int, now: float) -> None:
         await self.conn.execute(
