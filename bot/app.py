@@ -33,7 +33,7 @@ async def open_system(
 ) -> AsyncIterator[System]:
     """The store, the services and the engine. `schedule` also runs the scheduler (alert
     deadlines, stale drafts): every long-running process wants it; one-off commands don't."""
-    store = open_store(db or settings.database_path)
+    store = open_store(db or settings.database, pool_size=settings.database_pool_size)
     await store.open()
     services = Services(settings=settings, clock=clock or SystemClock())
     await asyncio.to_thread(services.warm)

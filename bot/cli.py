@@ -21,8 +21,15 @@ if TYPE_CHECKING:
 
 def _settings(args: argparse.Namespace) -> Settings:
     settings = Settings.from_env()
-    if getattr(args, "db", None):
-        settings = replace(settings, database_path=Path(args.db))
+    db = getattr(args, "db", None)
+    if db:
+        from storage import is_url
+
+        # --db takes a file or a postgresql:// URL, and wins over DATABASE_URL.
+        if is_url(db):
+            settings = replace(settings, database_url=db)
+        else:
+            settings = replace(settings, database_path=Path(db), database_url="")
     return settings
 
 

@@ -35,11 +35,22 @@ from pathlib import Path
 from storage.base import Reader, Store, Tx
 
 
-def open_store(database: Path | str) -> Store:
-    """The store for a configured database (a path, or ":memory:"); not opened yet."""
+def is_url(database: Path | str) -> bool:
+    return str(database).startswith(("postgresql://", "postgres://"))
+
+
+def open_store(database: Path | str, *, pool_size: int = 5) -> Store:
+    """The store for a configured database, not opened yet: a `postgresql://` URL selects
+    PostgreSQL; anything else is an SQLite file (or ":memory:")."""
+    if is_url(database):
+        from storage.postgres import PostgresStore
+
+        return PostgresStore(str(database), pool_size=pool_size)
+    if str(database).startswith("sqlite:"):
+        database = str(database).removeprefix("sqlite:").removeprefix("//")
     from storage.sqlite import SQLiteStore
 
     return SQLiteStore(database)
 
 
-__all__ = ["Reader", "Store", "Tx", "open_store"]
+__all__ = ["Reader", "Store", "Tx", "is_url", "open_store"]

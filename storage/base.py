@@ -20,6 +20,7 @@ from bot.messages import Outgoing
 from storage.cases import Case, Event
 from storage.contacts import Contact, State
 from storage.outbox import NewMessage
+from storage.sql import Connection
 from storage.volunteers import Volunteer
 
 Key = tuple[str, str]  # (channel, address) or (channel, external_id)
@@ -209,6 +210,9 @@ class Tx(ABC):
     outbox: Outbox
     cases: Cases
     volunteers: Volunteers
+    # Portable SQL on this transaction's connection, for tools and tests that look at rows
+    # directly; the system itself goes through the repositories.
+    sql: Connection
 
     @abstractmethod
     async def ping(self) -> bool:

@@ -34,8 +34,9 @@ _SELECT = f"SELECT {_FIELDS} FROM outbox"
 
 
 class SQLOutbox(base.Outbox):
-    def __init__(self, conn: Connection) -> None:
+    def __init__(self, conn: Connection, worker: str = "") -> None:
         self.conn = conn
+        self.worker = worker  # who claims rows here: one id per running process
 
     async def add_many(self, messages: list[NewMessage], now: float) -> None:
         await self.conn.executemany(
@@ -78,14 +79,26 @@ class SQLOutbox(base.Outbox):
         rows = await self.conn.fetch(
             "WITH picked AS (SELECT o.id FROM outbox o WHERE o.channel = ?"
             " AND o.status = 'pending' AND o.not_before <= ?"
-            " AND (o.claimed_until IS NULL OR o.claimed_until < ?)"
+            " AND (o.claimed_until IS NULL OR o.claimed_until < ? OR o.claimed_by = ?)"
             " AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.status = 'pending'"
             " AND e.channel = o.channel AND e.address = o.address AND e.id < o.id"
-            " AND (e.not_before > ? OR e.claimed_until >= ?))"
+            " AND (e.not_before > ? OR (e.claimed_until >= ? AND e.claimed_by != ?)))"
             " ORDER BY o.id LIMIT ? FOR UPDATE SKIP LOCKED)"
-            " UPDATE outbox SET claimed_until = ? FROM picked WHERE outbox.id = picked.id"
+            " UPDATE outbox SET claimed_until = ?, claimed_by = ? FROM picked"
+            " WHERE outbox.id = picked.id"
             f" RETURNING {', '.join('outbox.' + f.strip() for f in _FIELDS.split(','))}",
-            (channel, now, now, now, now, limit, now + CLAIM_SECONDS),
+            (
+                channel,
+                now,
+                now,
+                self.worker,
+                now,
+                now,
+                self.worker,
+                limit,
+                now + CLAIM_SECONDS,
+                self.worker,
+            ),
         )
         return sorted((_outgoing(row) for row in rows), key=lambda m: m.id)
 

@@ -42,6 +42,7 @@ class SQLiteTx(base.Tx):
         # store uses the repositories.
         self.conn = conn
         sql = SQLiteConnection(conn)
+        self.sql = sql
         self.contacts = SQLContacts(sql)
         self.inbound = SQLInbound(sql)
         self.outbox = SQLOutbox(sql)

@@ -14,8 +14,8 @@ FAST = Limits(overall_per_second=1000, per_chat_per_second=1000, per_chat_burst=
 
 async def statuses(system) -> list[tuple[str, int]]:
     async def read(tx):
-        async with tx.conn.execute("SELECT status, attempts FROM outbox ORDER BY id") as cur:
-            return [(r[0], r[1]) async for r in cur]
+        rows = await tx.sql.fetch("SELECT status, attempts FROM outbox ORDER BY id")
+        return [(r[0], r[1]) for r in rows]
 
     return await system.engine.run(read)
 

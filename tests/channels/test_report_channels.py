@@ -24,9 +24,8 @@ TELEGRAM_VOLUNTEERS = (
 
 async def latest_case(system):
     async def read(tx):
-        async with tx.conn.execute("SELECT id FROM cases ORDER BY id DESC LIMIT 1") as cur:
-            row = await cur.fetchone()
-        return await tx.cases.get(row[0])
+        case_id = await tx.sql.fetchval("SELECT id FROM cases ORDER BY id DESC LIMIT 1")
+        return await tx.cases.get(case_id)
 
     return await system.engine.run(read)
 
@@ -244,10 +243,8 @@ async def test_no_template_and_no_other_channel_the_coordinator_is_asked_to_call
         assert kinds[-1] == "alert_via_coordinator"
 
         async def coordinator_inbox(tx):
-            async with tx.conn.execute(
-                "SELECT payload FROM outbox WHERE address = 'koordinator'"
-            ) as cur:
-                return [row[0] async for row in cur]
+            rows = await tx.sql.fetch("SELECT payload FROM outbox WHERE address = 'koordinator'")
+            return [row[0] for row in rows]
 
         [note] = await wa.system.engine.run(coordinator_inbox)
         assert case.number in note and BUDI.lstrip("+") in note

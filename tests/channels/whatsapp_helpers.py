@@ -180,11 +180,11 @@ class WhatsAppHarness:
 
     async def outbox_rows(self) -> list[dict[str, Any]]:
         async def rows(tx: Tx) -> list[dict[str, Any]]:
-            async with tx.conn.execute(
+            rows = await tx.sql.fetch(
                 "SELECT id, contact_id, address, kind, status, provider_id, delivery_status,"
                 " last_error, attempts FROM outbox ORDER BY id"
-            ) as cur:
-                return [dict(row) async for row in cur]
+            )
+            return [dict(row) for row in rows]
 
         return await self.system.engine.run(rows)
 
