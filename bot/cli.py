@@ -253,6 +253,44 @@ async def _route(args: argparse.Namespace) -> int:
     return 0
 
 
+async def _db_upgrade(args: argparse.Namespace) -> int:
+    from storage import open_store
+
+    settings = _settings(args)
+    store = open_store(settings.database)
+    await store.open()  # opening migrates to the latest version
+    try:
+        version = await store.version()
+    finally:
+        await store.close()
+    print(f"{_shown(settings.database)}: schema version {version}")
+    return 0
+
+
+def _shown(database: str) -> str:
+    """A database named for the terminal: a URL without its password."""
+    import re
+
+    return re.sub(r"://([^:/@]+):[^@]*@", r"://\1:***@", database)
+
+
+async def _db_copy(args: argparse.Namespace) -> int:
+    from storage import open_store
+    from storage.copy import copy
+
+    source, target = open_store(args.source), open_store(args.target)
+    async with source, target:
+        try:
+            copied = await copy(source, target)
+        except ValueError as exc:
+            print(f"not copied: {exc}", file=sys.stderr)
+            return 1
+    for item in copied:
+        print(f"{item.table:<24} {item.rows:>10} rows")
+    print(f"copied {_shown(args.source)} -> {_shown(args.target)}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="migrasi-aman", description="Migrasi Aman: safe-migration chatbot"
@@ -323,6 +361,16 @@ def build_parser() -> argparse.ArgumentParser:
     vlist.add_argument("--json", action="store_true")
     vlist.add_argument("--db")
     vlist.set_defaults(run=_volunteers_list)
+
+    db = sub.add_parser("db", help="the database: schema upgrade and moving data")
+    dsub = db.add_subparsers(dest="action", required=True)
+    dup = dsub.add_parser("upgrade", help="bring the schema to the latest version")
+    dup.add_argument("--db", help="SQLite file or postgresql:// URL (default: DATABASE_URL/PATH)")
+    dup.set_defaults(run=_db_upgrade)
+    dcopy = dsub.add_parser("copy", help="copy every row into an empty database")
+    dcopy.add_argument("--from", dest="source", required=True, help="sqlite:PATH or a URL")
+    dcopy.add_argument("--to", dest="target", required=True, help="postgresql://… or sqlite:PATH")
+    dcopy.set_defaults(run=_db_copy)
     return parser
 
 

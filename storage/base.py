@@ -246,6 +246,10 @@ class Store(ABC):
     @abstractmethod
     def reader(self) -> AbstractAsyncContextManager[Reader]: ...
 
+    @abstractmethod
+    async def version(self) -> int:
+        """The schema version the database is at."""
+
     async def __aenter__(self) -> Store:
         await self.open()
         return self

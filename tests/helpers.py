@@ -94,3 +94,14 @@ async def report_from(
     m = re.search(r"MA-[0-9A-Z]{5}", out)
     assert m, out
     return m.group(0)
+
+
+@asynccontextmanager
+async def running_on(
+    database: str, clock: ManualClock | None = None, **settings: object
+) -> AsyncIterator[System]:
+    """A system on a database URL, e.g. one of several workers on one PostgreSQL database."""
+    async with open_system(
+        replace(Settings(), database_url=database, **settings), clock=clock or ManualClock()
+    ) as system:
+        yield system

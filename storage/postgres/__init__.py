@@ -150,6 +150,12 @@ class PostgresStore(base.Store):
             await migrate(raw)
 
     async def close(self) -> None:
+        if self._pool is not None:
+            try:
+                async with self.transaction() as tx:
+                    await tx.outbox.release_claims()
+            except Exception:  # closing must not fail on a lost connection
+                log.exception("could not release outbox claims")
         if self._listener is not None:
             await self._listener.close()
             self._listener = None
@@ -166,6 +172,10 @@ class PostgresStore(base.Store):
     async def reader(self) -> AsyncIterator[PostgresReader]:
         async with self.pool.acquire() as raw:
             yield PostgresReader(raw)
+
+    async def version(self) -> int:
+        async with self.pool.acquire() as raw:
+            return await schema_version(raw)
 
     # --- several workers --------------------------------------------------------------------
     @asynccontextmanager

@@ -12,7 +12,7 @@ from storage.sql import Connection
 
 # How long a claimed row is left to the worker that claimed it before another may take it
 # (a worker that died mid-send). Longer than any send's timeout.
-CLAIM_SECONDS = 120.0
+CLAIM_SECONDS = 30.0
 
 
 def _outgoing(row: Any) -> Outgoing:
@@ -75,30 +75,20 @@ class SQLOutbox(base.Outbox):
     async def _claim(self, channel: str, now: float, limit: int) -> list[Outgoing]:
         """Several workers share one database: each row is claimed by one of them (rows another
         worker is claiming right now are skipped, not waited for), and leased for a while so
-        a worker that dies mid-send leaves it to another."""
+        a worker that dies mid-send leaves it to another. A row put off for a retry gives
+        back the claim on the person's later rows, which had to wait for it."""
         rows = await self.conn.fetch(
             "WITH picked AS (SELECT o.id FROM outbox o WHERE o.channel = ?"
             " AND o.status = 'pending' AND o.not_before <= ?"
-            " AND (o.claimed_until IS NULL OR o.claimed_until < ? OR o.claimed_by = ?)"
+            " AND (o.claimed_until IS NULL OR o.claimed_until < ?)"
             " AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.status = 'pending'"
             " AND e.channel = o.channel AND e.address = o.address AND e.id < o.id"
-            " AND (e.not_before > ? OR (e.claimed_until >= ? AND e.claimed_by != ?)))"
+            " AND (e.not_before > ? OR e.claimed_until >= ?))"
             " ORDER BY o.id LIMIT ? FOR UPDATE SKIP LOCKED)"
             " UPDATE outbox SET claimed_until = ?, claimed_by = ? FROM picked"
             " WHERE outbox.id = picked.id"
             f" RETURNING {', '.join('outbox.' + f.strip() for f in _FIELDS.split(','))}",
-            (
-                channel,
-                now,
-                now,
-                self.worker,
-                now,
-                now,
-                self.worker,
-                limit,
-                now + CLAIM_SECONDS,
-                self.worker,
-            ),
+            (channel, now, now, now, now, limit, now + CLAIM_SECONDS, self.worker),
         )
         return sorted((_outgoing(row) for row in rows), key=lambda m: m.id)
 
@@ -125,9 +115,24 @@ class SQLOutbox(base.Outbox):
 
     async def mark_retry(self, message_id: int, not_before: float, error: str) -> None:
         await self.conn.execute(
-            "UPDATE outbox SET attempts = attempts + 1, not_before = ?, last_error = ?,"
-            " claimed_until = NULL WHERE id = ?",
+            "UPDATE outbox SET attempts = attempts + 1, not_before = ?, last_error = ?"
+            " WHERE id = ?",
             (not_before, error[:500], message_id),
+        )
+        # The person's later messages waited for this one: free them with it.
+        await self.conn.execute(
+            "UPDATE outbox SET claimed_until = NULL, claimed_by = NULL WHERE status = 'pending'"
+            " AND claimed_until IS NOT NULL AND channel = (SELECT channel FROM outbox WHERE id = ?)"
+            " AND address = (SELECT address FROM outbox WHERE id = ?)",
+            (message_id, message_id),
+        )
+
+    async def release_claims(self) -> int:
+        """Give back what this worker claimed and did not send (it is stopping)."""
+        return await self.conn.execute(
+            "UPDATE outbox SET claimed_until = NULL, claimed_by = NULL"
+            " WHERE status = 'pending' AND claimed_by = ?",
+            (self.worker,),
         )
 
     async def mark_failed(self, message_id: int, error: str) -> None:

@@ -25,7 +25,7 @@ from storage.repos import (
     outbox_counts,
 )
 from storage.sql import SQLiteConnection
-from storage.sqlite.db import connect
+from storage.sqlite.db import connect, schema_version
 
 log = logging.getLogger(__name__)
 
@@ -109,6 +109,9 @@ class SQLiteStore(base.Store):
                 log.exception("rollback failed")
             raise
         await tx.conn.commit()
+
+    async def version(self) -> int:
+        return await schema_version(self.connection)
 
     @asynccontextmanager
     async def reader(self) -> AsyncIterator[SQLiteReader]:
