@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from bot.i18n import N_, _, ngettext
 from bot.messages import Choice, Outgoing, Reply
 from bot.postman import Focus, Postman
-from bot.routing import Candidate, Ranked, VolunteerIndex
 from bot.services import Services
+from bot.volunteer_index import Candidate, Ranked, VolunteerIndex
 from storage import Tx
 from storage import cases as cases_store
 from storage.cases import Case

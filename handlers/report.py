@@ -251,7 +251,8 @@ async def anonymity(ctx: Context) -> None:
         return
     anonymous = ctx.choice == "anon:yes"
     ctx.state.data["anonymous"] = anonymous
-    if not anonymous and ctx.contact.channel != "whatsapp":
+    # On a channel whose address is a phone number the volunteer can call it: no need to ask.
+    if not anonymous and not ctx.services.channel(ctx.contact.channel).address_is_phone:
         ctx.move("reach")
         ctx.say(
             _(
@@ -316,9 +317,10 @@ async def consent(ctx: Context) -> None:
         name = reach_text = None
     else:
         name = ctx.inbound.display_name or c.display_name
+        channel = ctx.services.channel(c.channel)
         reach_text = data.get("reach") or (
-            f"+{c.address} (WhatsApp)"
-            if c.channel == "whatsapp"
+            f"+{c.address} ({channel.label})"
+            if channel.address_is_phone
             else _("through the Migrasi Aman chat")
         )
     case = await casework(ctx).open(

@@ -67,7 +67,6 @@ import time
 from collections.abc import AsyncIterator, Iterable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, urlsplit
 
 import httpx
@@ -76,18 +75,17 @@ from starlette.responses import Response
 from starlette.routing import Route
 from twilio.request_validator import RequestValidator
 
+from bot.capabilities import Capabilities
+from bot.channels import register
+from bot.channels.base import ChannelModule, adapter_of
 from bot.config import Settings
 from bot.engine import Engine
 from bot.i18n import _, normalize_locale, use_locale
 from bot.messages import Inbound, Location, Outgoing, Reply
 from bot.outbox import Limits, SendError, Sent
 from bot.render import numbered, split_text
-from bot.web import runtime
 from storage import Tx
 from storage.contacts import Contact
-
-if TYPE_CHECKING:
-    from bot.app import System
 
 log = logging.getLogger(__name__)
 
@@ -123,7 +121,7 @@ _STATUS_RANK = {
 }
 
 
-# --- the channel-module contract ---------------------------------------------------------------
+# --- the channel (bot/channels/base.py) ---------------------------------------------------------------
 def configured(settings: Settings) -> bool:
     return bool(
         settings.twilio_account_sid and settings.twilio_auth_token and settings.twilio_whatsapp_from
@@ -143,16 +141,16 @@ def limits(settings: Settings) -> Limits:
 
 @dataclass
 class WhatsApp:
-    """What the web app keeps for this channel (`Runtime.channels["whatsapp"]`)."""
+    """What the running system keeps for this channel (`System.channels["whatsapp"]`)."""
 
     settings: Settings
-    system: System
+    engine: Engine
     http: httpx.AsyncClient
     sender: TwilioSender
 
 
 @asynccontextmanager
-async def adapter(settings: Settings, system: System) -> AsyncIterator[WhatsApp]:
+async def adapter(settings: Settings, engine: Engine) -> AsyncIterator[WhatsApp]:
     base = settings.twilio_api_base_url.rstrip("/")
     async with httpx.AsyncClient(
         base_url=base,
@@ -162,7 +160,7 @@ async def adapter(settings: Settings, system: System) -> AsyncIterator[WhatsApp]
         trust_env=not _is_loopback(base),
         headers={"User-Agent": "migrasi-aman"},
     ) as http:
-        yield WhatsApp(settings, system, http, TwilioSender(settings, system.engine, http))
+        yield WhatsApp(settings, engine, http, TwilioSender(settings, engine, http))
 
 
 def routes(settings: Settings) -> list[Route]:
@@ -283,8 +281,8 @@ def verified_form(
 
 
 async def inbound_webhook(request: Request) -> Response:
-    rt = runtime(request)
-    form = verified_form(rt.settings, INBOUND_PATH, request.headers, await request.body())
+    wa: WhatsApp = adapter_of(request, CHANNEL)
+    form = verified_form(wa.settings, INBOUND_PATH, request.headers, await request.body())
     if form is None:
         log.warning("WhatsApp webhook with a missing or wrong signature refused")
         return Response(status_code=403)
@@ -292,13 +290,13 @@ async def inbound_webhook(request: Request) -> Response:
     if message is None:
         log.warning("WhatsApp webhook without sender or MessageSid ignored")
     else:
-        await rt.system.engine.handle(message)  # committed when this returns
+        await wa.engine.handle(message)  # committed when this returns
     return Response(EMPTY_TWIML, media_type="text/xml")
 
 
 async def status_webhook(request: Request) -> Response:
-    rt = runtime(request)
-    form = verified_form(rt.settings, STATUS_PATH, request.headers, await request.body())
+    wa: WhatsApp = adapter_of(request, CHANNEL)
+    form = verified_form(wa.settings, STATUS_PATH, request.headers, await request.body())
     if form is None:
         log.warning("WhatsApp status callback with a missing or wrong signature refused")
         return Response(status_code=403)
@@ -307,7 +305,7 @@ async def status_webhook(request: Request) -> Response:
     if sid and status:
         code = form.get("ErrorCode")
         error = f"Twilio {code}: {form.get('ErrorMessage', '')}".strip() if code else None
-        await record_status(rt.system.engine, sid, status, error)
+        await record_status(wa.engine, sid, status, error)
     return Response(EMPTY_TWIML, media_type="text/xml")
 
 
@@ -496,3 +494,17 @@ class TwilioSender:
         if status == 401:
             raise SendError(detail)  # credentials being changed: worth another try later
         raise SendError(detail, permanent=True)
+
+
+channel = register(
+    ChannelModule(
+        name=CHANNEL,
+        capabilities=Capabilities(
+            address_is_phone=True, label="WhatsApp", template_outside_window=True
+        ),
+        configured=configured,
+        limits=limits,
+        adapter=adapter,
+        routes=routes,
+    )
+)
