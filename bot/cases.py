@@ -12,8 +12,9 @@ import difflib
 import re
 from dataclasses import dataclass
 
+from bot.events import DeliveryFailed
 from bot.i18n import N_, _, ngettext
-from bot.messages import Choice, Outgoing, Reply
+from bot.messages import Choice, Reply
 from bot.postman import Focus, Postman
 from bot.services import Services
 from bot.volunteer_index import Candidate, Ranked, VolunteerIndex
@@ -505,10 +506,11 @@ def alert_choices(case_id: int) -> tuple[Choice, ...]:
     )
 
 
-async def on_delivery_failed(tx: Tx, message: Outgoing, now: float, services: Services) -> None:
-    """Hook "delivery_failed": an alert that failed on the way counts as no answer and the case
+async def on_delivery_failed(event: DeliveryFailed) -> None:
+    """On DeliveryFailed: an alert that failed on the way counts as no answer and the case
     moves on; one that could not be sent outside WhatsApp's 24-hour window goes another way;
     a status update that cannot reach the reporter goes to the coordinator."""
+    tx, message, now, services = event.tx, event.message, event.now, event.services
     if message.contact_id is None or message.kind not in ("alert", "status"):
         return
     post = Postman(tx, now)

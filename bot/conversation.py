@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from bot.events import Events
 from bot.i18n import current_locale
 from bot.messages import Choice, Inbound, Location, Reply
 from bot.postman import Postman
@@ -170,16 +171,8 @@ class Router:
         self.flows: dict[str, Flow] = {}
         self.intents: list[Intent] = []
         self.middleware: list[Middleware] = []
-        # Named extension points, e.g. "free_text" (who understands text typed at the menu),
-        # "describe_data" and "erase_data" (what each part keeps about a person).
-        self.hooks: dict[str, list[Callable[..., Any]]] = {}
-
-    def hook(self, name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-        def register(fn: Callable[..., Any]) -> Callable[..., Any]:
-            self.hooks.setdefault(name, []).append(fn)
-            return fn
-
-        return register
+        # Business events (bot/events.py), wired in handlers/__init__.py.
+        self.events = Events()
 
     def include(self, *flows: Flow) -> None:
         for flow in flows:

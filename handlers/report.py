@@ -409,9 +409,6 @@ def register(router: Router) -> None:
     async def status(ctx: Context) -> None:
         await show_status(ctx)
 
-    router.hook("describe_data")(describe)
-    router.hook("erase_data")(erase)
 
-
-async def erase(ctx: Context) -> None:  # hook "erase_data"
+async def erase(ctx: Context) -> None:  # on PersonErased
     await casework(ctx).withdraw_all(ctx.contact.id)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from bot.cases import VOLUNTEER_STATUSES, Casework, alert_choices, on_delivery_failed, status_label
+from bot.cases import VOLUNTEER_STATUSES, Casework, alert_choices, status_label
 from bot.conversation import Context, Flow, Router
 from bot.i18n import _, format_timestamp
 from bot.messages import Choice
@@ -250,11 +250,11 @@ async def note(ctx: Context) -> None:
     await show_case(ctx, case.id)
 
 
-async def menu_entries(ctx: Context) -> list[Choice]:  # hook "menu_entries"
+async def menu_entries(ctx: Context) -> list[Choice]:  # on MenuEntries
     return [Choice("menu:cases", _("My cases"))] if ctx.contact.is_volunteer else []
 
 
-async def erase(ctx: Context) -> None:  # hook "erase_data"
+async def erase(ctx: Context) -> None:  # on PersonErased
     volunteer = await me(ctx)
     if volunteer is not None:
         await ctx.tx.volunteers.delete(volunteer.id)
@@ -298,7 +298,3 @@ def register(router: Router) -> None:
             return
         await ctx.tx.volunteers.set_available(volunteer.id, ctx.norm in _BACK)
         await show_cases(ctx)
-
-    router.hook("menu_entries")(menu_entries)
-    router.hook("delivery_failed")(on_delivery_failed)
-    router.hook("erase_data")(erase)

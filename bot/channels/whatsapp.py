@@ -27,7 +27,7 @@ untuk melanjutkan." — the whole rendered message goes into variable "1", flatt
 (WhatsApp rejects variables with newlines, tabs or more than four spaces in a row) and trimmed
 to fit the 1024-character template limit. (A template that ENDS with a variable needs a
 sample value when submitted to Meta; trailing text avoids that.) With no template configured
-the send fails permanently; the routing code's `delivery_failed` hook then reroutes the alert
+the send fails permanently; the casework's DeliveryFailed listener then reroutes the alert
 or tells the coordinator. A message without a contact counts as inside the window only if it
 is a reply.
 
@@ -51,9 +51,10 @@ in memory which parts went out, so a retry after a failure in the middle does no
 
 Delivery receipts. /whatsapp/status records MessageStatus on the outbox row (by the sid of the
 row's last part) and, when a message failed or was undelivered — often 63016 arrives this way,
-after Twilio accepted the send — runs every `delivery_failed` hook, as the dispatcher does for
-a failed send, so a failed volunteer alert counts as "no answer" for routing. Statuses never go
-backwards (callbacks can arrive out of order) and a repeated failure runs the hooks once.
+after Twilio accepted the send — takes the outbox's one delivery-failure path (a DeliveryFailed
+event), as the dispatcher does for a failed send, so a failed volunteer alert counts as "no
+answer" for routing. Statuses never go backwards (callbacks can arrive out of order; the
+ranking is storage's) and a repeated failure is reported once.
 """
 
 from __future__ import annotations
@@ -82,7 +83,7 @@ from bot.config import Settings
 from bot.engine import Engine
 from bot.i18n import _, normalize_locale, use_locale
 from bot.messages import Inbound, Location, Outgoing, Reply
-from bot.outbox import Limits, SendError, Sent
+from bot.outbox import Limits, SendError, Sent, delivery_failed
 from bot.render import numbered, split_text
 from storage import Tx
 from storage.contacts import Contact
@@ -107,18 +108,6 @@ EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 BLOCKED_CODES = frozenset({21610})
 # 4xx codes that mean "later", not "never": rate limits of the account or the channel.
 TRANSIENT_CODES = frozenset({20429, 63018})
-FAILED_STATUSES = frozenset({"failed", "undelivered"})
-# Callbacks may arrive out of order; a status only ever moves forward.
-_STATUS_RANK = {
-    "accepted": 0,
-    "queued": 1,
-    "sending": 2,
-    "sent": 3,
-    "delivered": 4,
-    "read": 5,
-    "failed": 6,
-    "undelivered": 6,
-}
 
 
 # --- the channel (bot/channels/base.py) ---------------------------------------------------------------
@@ -310,21 +299,16 @@ async def status_webhook(request: Request) -> Response:
 
 
 async def record_status(engine: Engine, provider_id: str, status: str, error: str | None) -> None:
-    """Write a delivery status on its outbox row; a failure runs the delivery_failed hooks."""
+    """Write a delivery status on its outbox row; a first failure takes the outbox's one
+    delivery-failure path, as a failed send does."""
     now = engine.services.clock.now()
-    hooks = engine.services.router.hooks.get("delivery_failed", [])
 
     async def record(tx: Tx) -> None:
-        known, previous = await tx.outbox.delivery_status(provider_id)
-        if not known:
-            return  # an earlier part of a split message, or not ours
-        if _STATUS_RANK.get(status, -1) < _STATUS_RANK.get(previous, -1):
-            return
-        outgoing = await tx.outbox.set_delivery_status(provider_id, status, error)
-        if outgoing is not None and status in FAILED_STATUSES and previous not in FAILED_STATUSES:
-            outgoing.meta.update(failure=status, error=error or "")
-            for hook in hooks:
-                await hook(tx, outgoing, now, engine.services)
+        failed = await tx.outbox.record_delivery_status(provider_id, status, error)
+        if failed is not None:
+            await delivery_failed(
+                tx, failed, now, engine.services, failure=status, error=error or ""
+            )
 
     await engine.run(record)
 

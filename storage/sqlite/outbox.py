@@ -8,7 +8,7 @@ import aiosqlite
 
 from bot.messages import Outgoing, Reply
 from storage import base
-from storage.outbox import NewMessage
+from storage.outbox import FAILED_DELIVERY, NewMessage, moves_forward
 
 
 def _outgoing(row: aiosqlite.Row) -> Outgoing:
@@ -107,26 +107,25 @@ class SQLiteOutbox(base.Outbox):
         )
         return cur.rowcount
 
-    async def by_provider_id(self, provider_id: str) -> Outgoing | None:
-        async with self.conn.execute(f"{_SELECT} WHERE provider_id = ?", (provider_id,)) as cur:
-            row = await cur.fetchone()
-        return _outgoing(row) if row else None
-
-    async def delivery_status(self, provider_id: str) -> tuple[bool, str | None]:
+    async def record_delivery_status(
+        self, provider_id: str, status: str, error: str | None = None
+    ) -> Outgoing | None:
         async with self.conn.execute(
             "SELECT delivery_status FROM outbox WHERE provider_id = ?", (provider_id,)
         ) as cur:
             row = await cur.fetchone()
-        return (False, None) if row is None else (True, row[0])
-
-    async def set_delivery_status(
-        self, provider_id: str, status: str, error: str | None = None
-    ) -> Outgoing | None:
+        if row is None:
+            return None  # an earlier part of a split message, or not ours
+        previous = row[0]
+        if not moves_forward(previous, status):
+            return None
         await self.conn.execute(
             "UPDATE outbox SET delivery_status = ?, last_error = COALESCE(?, last_error)"
             " WHERE provider_id = ?",
             (status, error, provider_id),
         )
+        if status not in FAILED_DELIVERY or previous in FAILED_DELIVERY:
+            return None
         async with self.conn.execute(f"{_SELECT} WHERE provider_id = ?", (provider_id,)) as cur:
             row = await cur.fetchone()
         return _outgoing(row) if row else None
