@@ -157,13 +157,20 @@ class Flow:
         return register
 
 
+# An intent's filter returns what it matched, or None (or False) when the message is not
+# for it. True means "matched, nothing to hand over": the handler is called with the Context
+# alone; any other value is handed to it, so it never parses the message again.
+Matcher = Callable[["Context"], Any]
+IntentHandler = Callable[..., Awaitable[None]]
+
+
 @dataclass
 class Intent:
     """Something a person can ask for from anywhere in any conversation."""
 
     name: str
-    matches: Callable[[Context], bool]
-    handle: Step
+    matches: Matcher
+    handle: IntentHandler
 
 
 class Router:
@@ -180,8 +187,8 @@ class Router:
                 raise ValueError(f"flow {flow.name!r} registered twice")
             self.flows[flow.name] = flow
 
-    def intent(self, name: str, matches: Callable[[Context], bool]) -> Callable[[Step], Step]:
-        def register(fn: Step) -> Step:
+    def intent(self, name: str, matches: Matcher) -> Callable[[IntentHandler], IntentHandler]:
+        def register(fn: IntentHandler) -> IntentHandler:
             self.intents.append(Intent(name, matches, fn))
             return fn
 
@@ -193,9 +200,14 @@ class Router:
     async def dispatch(self, ctx: Context) -> None:
         async def innermost() -> None:
             for intent in self.intents:
-                if intent.matches(ctx):
+                found = intent.matches(ctx)
+                if found is None or found is False:
+                    continue
+                if found is True:
                     await intent.handle(ctx)
-                    return
+                else:
+                    await intent.handle(ctx, found)
+                return
             await self.run_step(ctx)
 
         call: Callable[[], Awaitable[None]] = innermost

@@ -8,6 +8,7 @@ contacts first (middleware), and the form goes on.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from bot.cases import Casework, status_label
 from bot.conversation import Context, Flow, Router
@@ -356,9 +357,20 @@ async def consent(ctx: Context) -> None:
 # --- "status MA-XXXXX": the reporter follows their case ------------------------------------
 
 
-async def show_status(ctx: Context) -> None:
+@dataclass(frozen=True)
+class StatusQuery:
+    """ "status" alone, or "status MA-XXXXX"."""
+
+    number: str | None
+
+
+def status_query(ctx: Context) -> StatusQuery | None:
     m = _STATUS.match(ctx.text.strip())
-    number = m.group(1) if m else None
+    return StatusQuery(m.group(1)) if m else None
+
+
+async def show_status(ctx: Context, query: StatusQuery) -> None:
+    number = query.number
     mine = await ctx.tx.cases.for_reporter(ctx.contact.id)
     if number:
         case = next((k for k in mine if k.number == cases_store.normalize_number(number)), None)
@@ -402,12 +414,9 @@ async def describe(tx, contact_id: int) -> list[str]:
 
 
 def register(router: Router) -> None:
-    @router.intent(
-        "status",
-        lambda ctx: bool(_STATUS.match(ctx.text.strip())) and not router.takes_free_text(ctx),
-    )
-    async def status(ctx: Context) -> None:
-        await show_status(ctx)
+    @router.intent("status", lambda ctx: None if router.takes_free_text(ctx) else status_query(ctx))
+    async def status(ctx: Context, query: StatusQuery) -> None:
+        await show_status(ctx, query)
 
 
 async def erase(ctx: Context) -> None:  # on PersonErased
