@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from bot.config import Settings
 
 if TYPE_CHECKING:
-    from bot.app import System
+    from bot.system import System
     from storage import Tx
 
 
@@ -34,8 +34,8 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 async def _chat(args: argparse.Namespace) -> int:
-    from bot.app import open_system
     from bot.channels.console import Console
+    from bot.system import open_system
 
     settings = _settings(args)
     async with open_system(settings, schedule=True) as system:
@@ -45,7 +45,7 @@ async def _chat(args: argparse.Namespace) -> int:
         if interactive:
             sys.stdout.write(
                 "Migrasi Aman — console. /as USER, /location LAT LON, /quit. "
-                f"Database: {settings.database_path}\n{args.user}> "
+                f"Database: {_shown(settings.database)}\n{args.user}> "
             )
             sys.stdout.flush()
             await console.deliver()
@@ -65,13 +65,13 @@ async def _serve(args: argparse.Namespace) -> int:
 
 
 async def _telegram_poll(args: argparse.Namespace) -> int:
-    from bot.channels import telegram
+    from bot.polling import poll
 
     settings = _settings(args)
     if not settings.telegram_bot_token:
         print("TELEGRAM_BOT_TOKEN is not set", file=sys.stderr)
         return 2
-    await telegram.poll(settings)
+    await poll(settings)
     return 0
 
 
@@ -95,7 +95,7 @@ async def _telegram_set_webhook(args: argparse.Namespace) -> int:
 async def seed_sample_volunteers(system: System) -> None:
     """The console demo starts with the fictional sample volunteers when there are none."""
     from bot.paths import CONTENT
-    from bot.volunteers import import_csv
+    from bot.volunteer_csv import import_csv
 
     async def seed(tx: Tx) -> None:
         if await tx.volunteers.count() == 0:
@@ -108,8 +108,8 @@ async def seed_sample_volunteers(system: System) -> None:
 
 
 async def _volunteers_import(args: argparse.Namespace) -> int:
-    from bot.app import open_system
-    from bot.volunteers import import_csv
+    from bot.system import open_system
+    from bot.volunteer_csv import import_csv
 
     path = Path(args.file)
     if not path.is_file():
@@ -127,7 +127,7 @@ async def _volunteers_import(args: argparse.Namespace) -> int:
 
 
 async def _volunteers_list(args: argparse.Namespace) -> int:
-    from bot.app import open_system
+    from bot.system import open_system
 
     async with open_system(_settings(args)) as system:
         people = await system.engine.run(lambda tx: tx.volunteers.all())
@@ -207,8 +207,8 @@ async def _places(args: argparse.Namespace) -> int:
 
 
 async def _route(args: argparse.Namespace) -> int:
-    from bot.app import open_system
     from bot.cases import nearest_available
+    from bot.system import open_system
 
     settings = _settings(args)
     max_km = args.max_km if args.max_km is not None else settings.max_route_km

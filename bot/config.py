@@ -40,6 +40,8 @@ class Settings:
     # the 24-hour window: {"alert": {"id": "HX…", "en": "HX…"}, "status": {...}}
     whatsapp_templates: dict[str, dict[str, str]] = field(default_factory=dict)
     whatsapp_rate_per_second: float = 10.0
+    # Channel modules (bot/channels/<name>.py) the system knows; each runs when configured.
+    channels: tuple[str, ...] = ("telegram", "whatsapp")
 
     @property
     def database(self) -> str:
@@ -80,4 +82,9 @@ class Settings:
             max_route_km=_float("MAX_ROUTE_KM", 150.0),
             whatsapp_templates=templates,
             whatsapp_rate_per_second=_float("WHATSAPP_RATE_PER_SECOND", 10.0),
+            channels=tuple(
+                name.strip()
+                for name in (os.environ.get("CHANNELS", "") or "telegram,whatsapp").split(",")
+                if name.strip()
+            ),
         )

@@ -21,7 +21,9 @@ from typing import Protocol
 
 from bot.background import Background
 from bot.engine import Engine
+from bot.events import DeliveryFailed
 from bot.messages import Outgoing
+from bot.services import Services
 from storage import Tx
 
 log = logging.getLogger(__name__)
@@ -44,8 +46,18 @@ class SendError(Exception):
         self.permanent = permanent or blocked
         self.blocked = blocked
         self.reason = (
-            reason  # a short code the delivery_failed hooks can act on, e.g. "outside_window"
+            reason  # a short code DeliveryFailed listeners can act on, e.g. "outside_window"
         )
+
+
+async def delivery_failed(
+    tx: Tx, message: Outgoing, now: float, services: Services, *, failure: str, error: str
+) -> None:
+    """The one path for a message that will not be delivered, whether the send failed for good
+    or the channel reported the failure later: what failed goes into `message.meta`, and the
+    DeliveryFailed listeners (bot/cases.py) decide what it means for the case."""
+    message.meta.update(failure=failure, error=error)
+    await services.router.events.emit(DeliveryFailed(tx, message, now, services))
 
 
 @dataclass(frozen=True)
@@ -167,7 +179,6 @@ class Dispatcher:
     async def _failed(self, message: Outgoing, exc: SendError) -> None:
         now = self._now()
         attempts = message.attempts + 1
-        hooks = self.engine.services.router.hooks.get("delivery_failed", [])
 
         async def record(tx: Tx) -> None:
             if exc.blocked:
@@ -191,9 +202,14 @@ class Dispatcher:
                     delay *= random.uniform(0.8, 1.2)
                 await tx.outbox.mark_retry(message.id, now + delay, str(exc))
                 return
-            message.meta.update(failure=exc.reason or "failed", error=str(exc))
-            for hook in hooks:
-                await hook(tx, message, now, self.engine.services)
+            await delivery_failed(
+                tx,
+                message,
+                now,
+                self.engine.services,
+                failure=exc.reason or "failed",
+                error=str(exc),
+            )
 
         await self.engine.run(record)
 

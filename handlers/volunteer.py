@@ -8,8 +8,9 @@ only after accepting, and every such read goes into the case history.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
-from bot.cases import VOLUNTEER_STATUSES, Casework, alert_choices, on_delivery_failed, status_label
+from bot.cases import VOLUNTEER_STATUSES, Casework, alert_choices, status_label
 from bot.conversation import Context, Flow, Router
 from bot.i18n import _, format_timestamp
 from bot.messages import Choice
@@ -57,10 +58,38 @@ def _visible(case: Case | None, volunteer: Volunteer) -> bool:
     return accepted or offered
 
 
-async def answer_alert(ctx: Context) -> None:
+@dataclass(frozen=True)
+class AlertAnswer:
+    action: str  # accept | decline | conflict
+    case_id: int
+
+
+def alert_answer(ctx: Context) -> AlertAnswer | None:
     m = _ACTION.match(ctx.choice or "")
-    assert m is not None
-    action, case_id = m.group(1), int(m.group(2))
+    return AlertAnswer(m.group(1), int(m.group(2))) if m else None
+
+
+def case_number(ctx: Context) -> str | None:
+    """ "kasus MA-XXXXX" / "case MA-XXXXX" → the number as typed."""
+    m = _VIEW.match(ctx.text.strip())
+    return m.group(1) if m else None
+
+
+@dataclass(frozen=True)
+class Availability:
+    available: bool
+
+
+def availability_asked(ctx: Context) -> Availability | None:
+    if ctx.norm in _BACK:
+        return Availability(True)
+    if ctx.norm in _AWAY:
+        return Availability(False)
+    return None
+
+
+async def answer_alert(ctx: Context, answer: AlertAnswer) -> None:
+    action, case_id = answer.action, answer.case_id
     volunteer = await me(ctx)
     case = await ctx.tx.cases.get(case_id)
     if volunteer is None or case is None or not _visible(case, volunteer):
@@ -250,20 +279,20 @@ async def note(ctx: Context) -> None:
     await show_case(ctx, case.id)
 
 
-async def menu_entries(ctx: Context) -> list[Choice]:  # hook "menu_entries"
+async def menu_entries(ctx: Context) -> list[Choice]:  # on MenuEntries
     return [Choice("menu:cases", _("My cases"))] if ctx.contact.is_volunteer else []
 
 
-async def erase(ctx: Context) -> None:  # hook "erase_data"
+async def erase(ctx: Context) -> None:  # on PersonErased
     volunteer = await me(ctx)
     if volunteer is not None:
         await ctx.tx.volunteers.delete(volunteer.id)
 
 
 def register(router: Router) -> None:
-    @router.intent("alert-answer", lambda ctx: bool(_ACTION.match(ctx.choice or "")))
-    async def on_alert(ctx: Context) -> None:
-        await answer_alert(ctx)
+    @router.intent("alert-answer", alert_answer)
+    async def on_alert(ctx: Context, answer: AlertAnswer) -> None:
+        await answer_alert(ctx, answer)
 
     @router.intent(
         "my-cases",
@@ -276,13 +305,10 @@ def register(router: Router) -> None:
         await show_cases(ctx)
 
     @router.intent(
-        "view-case",
-        lambda ctx: bool(_VIEW.match(ctx.text.strip())) and not router.takes_free_text(ctx),
+        "view-case", lambda ctx: None if router.takes_free_text(ctx) else case_number(ctx)
     )
-    async def view(ctx: Context) -> None:
-        m = _VIEW.match(ctx.text.strip())
-        assert m is not None
-        case = await ctx.tx.cases.by_number(m.group(1))
+    async def view(ctx: Context, number: str) -> None:
+        case = await ctx.tx.cases.by_number(number)
         volunteer = await me(ctx)
         if case is None or volunteer is None or not _visible(case, volunteer):
             ctx.say(_("You can only see cases offered to you or accepted by you."))
@@ -290,15 +316,11 @@ def register(router: Router) -> None:
             return
         await show_case(ctx, case.id)
 
-    @router.intent("availability", lambda ctx: ctx.norm in _AWAY or ctx.norm in _BACK)
-    async def availability(ctx: Context) -> None:
+    @router.intent("availability", availability_asked)
+    async def availability(ctx: Context, asked: Availability) -> None:
         volunteer = await me(ctx)
         if volunteer is None:
             await ctx.goto("menu", "choose")
             return
-        await ctx.tx.volunteers.set_available(volunteer.id, ctx.norm in _BACK)
+        await ctx.tx.volunteers.set_available(volunteer.id, asked.available)
         await show_cases(ctx)
-
-    router.hook("menu_entries")(menu_entries)
-    router.hook("delivery_failed")(on_delivery_failed)
-    router.hook("erase_data")(erase)

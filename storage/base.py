@@ -109,16 +109,12 @@ class Outbox(ABC):
     async def drop_pending_for(self, contact_id: int, reason: str) -> int: ...
 
     @abstractmethod
-    async def by_provider_id(self, provider_id: str) -> Outgoing | None: ...
-
-    @abstractmethod
-    async def delivery_status(self, provider_id: str) -> tuple[bool, str | None]:
-        """(whether a row has this provider id, its last delivery status)."""
-
-    @abstractmethod
-    async def set_delivery_status(
+    async def record_delivery_status(
         self, provider_id: str, status: str, error: str | None = None
-    ) -> Outgoing | None: ...
+    ) -> Outgoing | None:
+        """Write what the channel reports about the message it knows as `provider_id`, unless
+        that would move it backwards (storage/outbox.py DELIVERY_RANK). Returns the message when
+        this report is the first to say it failed, else None."""
 
 
 class Cases(ABC):

@@ -8,9 +8,9 @@ from contextlib import asynccontextmanager
 from dataclasses import replace
 from pathlib import Path
 
-from bot.app import System, open_system
 from bot.channels.console import Console
 from bot.config import Settings
+from bot.system import System, open_system
 from tests.fakes.clock import ManualClock
 
 
@@ -53,7 +53,7 @@ Relawan Surabaya,console,rel-surabaya,Kota Surabaya,,,en,2
 
 
 async def add_volunteers(system: System, csv_text: str = VOLUNTEERS_CSV):
-    from bot.volunteers import import_csv
+    from bot.volunteer_csv import import_csv
 
     now = system.services.clock.now()
     return await system.engine.run(

@@ -7,7 +7,7 @@ from typing import Any
 
 from bot.messages import Outgoing, Reply
 from storage import base
-from storage.outbox import NewMessage
+from storage.outbox import FAILED_DELIVERY, NewMessage, moves_forward
 from storage.sql import Connection
 
 # How long a claimed row is left to the worker that claimed it before another may take it
@@ -149,25 +149,26 @@ class SQLOutbox(base.Outbox):
             (reason, contact_id),
         )
 
-    async def by_provider_id(self, provider_id: str) -> Outgoing | None:
-        row = await self.conn.fetchrow(f"{_SELECT} WHERE provider_id = ?", (provider_id,))
-        return _outgoing(row) if row else None
-
-    async def delivery_status(self, provider_id: str) -> tuple[bool, str | None]:
+    async def record_delivery_status(
+        self, provider_id: str, status: str, error: str | None = None
+    ) -> Outgoing | None:
         row = await self.conn.fetchrow(
             "SELECT delivery_status FROM outbox WHERE provider_id = ?", (provider_id,)
         )
-        return (False, None) if row is None else (True, row[0])
-
-    async def set_delivery_status(
-        self, provider_id: str, status: str, error: str | None = None
-    ) -> Outgoing | None:
+        if row is None:
+            return None  # an earlier part of a split message, or not ours
+        previous = row[0]
+        if not moves_forward(previous, status):
+            return None
         await self.conn.execute(
             "UPDATE outbox SET delivery_status = ?, last_error = COALESCE(?, last_error)"
             " WHERE provider_id = ?",
             (status, error, provider_id),
         )
-        return await self.by_provider_id(provider_id)
+        if status not in FAILED_DELIVERY or previous in FAILED_DELIVERY:
+            return None
+        row = await self.conn.fetchrow(f"{_SELECT} WHERE provider_id = ?", (provider_id,))
+        return _outgoing(row) if row else None
 
 
 async def outbox_counts(conn: Connection) -> dict[str, int]:

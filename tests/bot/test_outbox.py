@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from bot.events import DeliveryFailed
 from bot.messages import Inbound, Reply
 from bot.outbox import Dispatcher, Limits, SendError
 from storage.outbox import NewMessage
@@ -107,16 +108,16 @@ async def test_a_persons_messages_keep_their_order_when_one_fails(db_path: Path)
         assert [m.reply.text for m in sender.sent][1:] == ["second", "third"]
 
 
-async def test_permanent_errors_stop_retrying_and_run_the_delivery_failed_hooks(
+async def test_permanent_errors_stop_retrying_and_emit_delivery_failed(
     db_path: Path,
 ) -> None:
     async with running(db_path) as system:
         failed = []
 
-        async def hook(tx, message, now, services) -> None:
-            failed.append(message.id)
+        @system.router.events.on(DeliveryFailed)
+        async def listener(event: DeliveryFailed) -> None:
+            failed.append(event.message.id)
 
-        system.services.router.hooks.setdefault("delivery_failed", []).append(hook)
         sender = RecordingSender(failures=[SendError("63016 outside window", permanent=True)])
         await system.engine.handle(Inbound("console", "siti", "1", text="halo"))
         await Dispatcher(system.engine, sender, FAST).run_once()

@@ -5,7 +5,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from bot.places import default_gazetteer
-from bot.volunteers import import_csv
+from bot.volunteer_csv import import_csv
 from storage import Tx
 from storage.sqlite import SQLiteStore
 

@@ -32,10 +32,10 @@ from typing import Any
 import pytest
 from telegram import Bot, Update
 
-from bot.app import System
 from bot.channels import telegram as tg
 from bot.config import Settings
 from bot.outbox import Dispatcher, Limits
+from bot.system import System
 from storage.contacts import Contact
 from tests.fakes.clock import ManualClock
 from tests.fakes.telegram import (
@@ -204,7 +204,7 @@ async def open_rig(
     async with (
         running(db, clock, **telegram_settings(fake, **settings)) as system,
         fake.bot() as bot,
-        tg.adapter(system.services.settings, system, bot=bot) as adapter,
+        tg.adapter(system.services.settings, system.engine, bot=bot) as adapter,
     ):
         chosen = limits or tg.limits(system.services.settings)
         dispatcher = Dispatcher(system.engine, adapter.sender, chosen)

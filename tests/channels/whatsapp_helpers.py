@@ -32,11 +32,11 @@ from typing import Any
 import httpx
 from starlette.applications import Starlette
 
-from bot.app import System
 from bot.channels import whatsapp
 from bot.config import Settings
 from bot.messages import Reply
 from bot.outbox import Dispatcher
+from bot.system import System
 from bot.web import Runtime, create_app
 from storage import Tx
 from storage.contacts import Contact

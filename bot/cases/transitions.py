@@ -8,33 +8,21 @@ the configured number of tries, or when nobody is near enough, to the coordinato
 
 from __future__ import annotations
 
-import difflib
-import re
 from dataclasses import dataclass
 
-from bot.i18n import N_, _, ngettext
-from bot.messages import Choice, Outgoing, Reply
+from bot.cases import wording
+from bot.cases.nearest import nearest_available
+from bot.cases.recruiters import linked_reports, normalize_phone
+from bot.cases.wording import ESCALATION_REASONS, status_label
+from bot.i18n import _
+from bot.messages import Reply
 from bot.postman import Focus, Postman
-from bot.routing import Candidate, Ranked, VolunteerIndex
 from bot.services import Services
 from storage import Tx
 from storage import cases as cases_store
 from storage.cases import Case
 from storage.volunteers import Volunteer
 
-STATUS_LABELS = {
-    "new": N_("received"),
-    "alerted": N_("waiting for a volunteer to accept it"),
-    "accepted": N_("accepted by a volunteer"),
-    "in_progress": N_("in progress"),
-    "referred_bp3mi": N_("referred to BP3MI"),
-    "referred_police": N_("referred to the police"),
-    "referred_kp2mi": N_("referred to KP2MI"),
-    "resolved": N_("resolved"),
-    "not_a_case": N_("closed: not a case for us"),
-    "escalated": N_("with the coordinator"),
-    "withdrawn": N_("withdrawn by the reporter"),
-}
 # What a volunteer may set once they have the case.
 VOLUNTEER_STATUSES = (
     "in_progress",
@@ -44,90 +32,6 @@ VOLUNTEER_STATUSES = (
     "resolved",
     "not_a_case",
 )
-ROLE_LABELS = {
-    "self": N_("the person themself"),
-    "family": N_("a family member"),
-    "other": N_("someone else"),
-}
-ALERT_TEXT_CHARS = 600
-ESCALATION_REASONS = {
-    "no_location": N_("no place was given"),
-    "attempts": N_("{n} volunteers were asked and none took it in time"),
-    "nobody_near": N_("no available volunteer within {km} km"),
-}
-
-
-def status_label(status: str) -> str:
-    return _(STATUS_LABELS.get(status, status))
-
-
-def normalize_phone(raw: str | None) -> str | None:
-    """Indonesian numbers in any spelling → 62…; None when there are too few digits."""
-    if not raw:
-        return None
-    digits = re.sub(r"\D", "", raw)
-    if digits.startswith("0"):
-        digits = "62" + digits[1:]
-    elif digits.startswith("8") and len(digits) >= 9:
-        digits = "62" + digits
-    return digits if len(digits) >= 8 else None
-
-
-def _name_key(name: str | None) -> str:
-    words = re.sub(r"[^a-z0-9 ]", " ", (name or "").lower()).split()
-    ignore = {
-        "pt",
-        "cv",
-        "bu",
-        "ibu",
-        "pak",
-        "bapak",
-        "mas",
-        "mbak",
-        "bang",
-        "sdr",
-        "calo",
-        "sponsor",
-    }
-    return " ".join(w for w in words if w not in ignore)
-
-
-def same_recruiter(a: Case, b: Case) -> bool:
-    if a.recruiter_phone_norm and a.recruiter_phone_norm == b.recruiter_phone_norm:
-        return True
-    ka, kb = _name_key(a.recruiter_name), _name_key(b.recruiter_name)
-    if len(ka) < 4 or len(kb) < 4:
-        return False
-    return ka == kb or difflib.SequenceMatcher(None, ka, kb).ratio() >= 0.85
-
-
-async def volunteer_index(tx: Tx, services: Services) -> VolunteerIndex:
-    """Every volunteer's position, kept between messages and rebuilt when one is added, moved
-    or removed (availability is checked at query time, so it does not invalidate the index)."""
-    version = await tx.volunteers.positions_version()
-    cached = services.cache.get("volunteer_index")
-    if cached is None or cached[0] != version:
-        people = await tx.volunteers.all()
-        cached = (version, VolunteerIndex(Candidate(v.id, v.lat, v.lon) for v in people))
-        services.cache["volunteer_index"] = cached
-    return cached[1]
-
-
-async def nearest_available(
-    tx: Tx,
-    services: Services,
-    lat: float,
-    lon: float,
-    *,
-    limit: int,
-    max_km: float,
-    case_id: int | None = None,
-) -> list[Ranked]:
-    """The nearest volunteers who can take a case now: available, under capacity, reachable,
-    and (for a given case) not already asked."""
-    skip = await tx.volunteers.unable_to_take(case_id)
-    index = await volunteer_index(tx, services)
-    return index.nearest(lat, lon, limit=limit, max_km=max_km, accept=lambda vid: vid not in skip)
 
 
 @dataclass
@@ -151,8 +55,7 @@ class Casework:
         return await self._reload(case)
 
     async def linked_reports(self, case: Case) -> int:
-        others = await self.tx.cases.recruiter_candidates(case.id, case.recruiter_phone_norm)
-        return sum(1 for other in others if same_recruiter(case, other))
+        return await linked_reports(self.tx, case)
 
     async def route(self, case: Case) -> None:
         """Offer the case to the nearest volunteer who can take it, or escalate."""
@@ -216,42 +119,10 @@ class Casework:
         return False
 
     def alert(self, case: Case, distance_km: float, linked: int) -> Reply:
-        lines = [
-            _("🔔 New report {number} near {place} ({km} km from you).").format(
-                number=case.number, place=case.place_name or "?", km=f"{distance_km:.0f}"
-            )
-        ]
-        if case.urgent:
-            lines.append(_("⚠️ Marked URGENT: someone may be in danger or about to leave."))
-        lines.extend(self.summary_lines(case, linked))
-        lines.append(
-            _(
-                "Please answer within {hours} hours. The reporter's contact details are shown only after you accept."
-            ).format(hours=f"{self.settings.alert_deadline_hours:g}")
-        )
-        return Reply("\n".join(lines), alert_choices(case.id))
+        return wording.alert(case, distance_km, linked, self.settings)
 
     def summary_lines(self, case: Case, linked: int) -> list[str]:
-        description = (case.description or "").strip()
-        if len(description) > ALERT_TEXT_CHARS:
-            description = description[:ALERT_TEXT_CHARS].rstrip() + "…"
-        lines = [
-            _("Reported by: {role}").format(
-                role=_(ROLE_LABELS.get(case.reporter_role or "", "")) or "?"
-            ),
-            _("What happened: {text}").format(text=description or "-"),
-        ]
-        recruiter = ", ".join(x for x in (case.recruiter_name, case.recruiter_phone) if x)
-        lines.append(_("Recruiter: {recruiter}").format(recruiter=recruiter or _("not known")))
-        if linked:
-            lines.append(
-                ngettext(
-                    "⚠️ {n} other report mentions this recruiter.",
-                    "⚠️ {n} other reports mention this recruiter.",
-                    linked,
-                ).format(n=linked)
-            )
-        return lines
+        return wording.summary_lines(case, linked)
 
     # --- the volunteer's answers ----------------------------------------------------------
     async def accept(self, case: Case, volunteer: Volunteer) -> bool:
@@ -429,19 +300,7 @@ class Casework:
         await self.tell_reporter(case, lambda: self.escalation_text(case))
 
     def escalation_text(self, case: Case) -> str:
-        directory = self.services.directory
-        lines = [
-            _(
-                "No volunteer near you could take your report {number} yet, so it has gone to our "
-                "coordinator. If you need help now, contact:"
-            ).format(number=case.number),
-            directory.render(["kp2mi_call_centre", "kp2mi_whatsapp"]),
-        ]
-        place = self.services.gazetteer.get(case.place_code) if case.place_code else None
-        office = directory.office_for_province(place.province) if place else None
-        if office is not None:
-            lines.append(directory.render([office.id]))
-        return "\n".join(lines)
+        return wording.escalation_text(case, self.services)
 
     async def _coordinator(self) -> int | None:
         address = self.settings.coordinator_address.strip()
@@ -495,48 +354,3 @@ class Casework:
         fresh = await self.tx.cases.get(case.id)
         assert fresh is not None
         return fresh
-
-
-def alert_choices(case_id: int) -> tuple[Choice, ...]:
-    return (
-        Choice(f"case:accept:{case_id}", _("Accept")),
-        Choice(f"case:decline:{case_id}", _("Decline")),
-        Choice(f"case:conflict:{case_id}", _("I know this person")),
-    )
-
-
-async def on_delivery_failed(tx: Tx, message: Outgoing, now: float, services: Services) -> None:
-    """Hook "delivery_failed": an alert that failed on the way counts as no answer and the case
-    moves on; one that could not be sent outside WhatsApp's 24-hour window goes another way;
-    a status update that cannot reach the reporter goes to the coordinator."""
-    if message.contact_id is None or message.kind not in ("alert", "status"):
-        return
-    post = Postman(tx, now)
-    work = Casework(tx, post, services, now)
-    if message.kind == "alert" and message.meta.get("failure") == "outside_window":
-        # WhatsApp refuses free text to someone silent for 24 hours and no template is set up:
-        # try the volunteer's other channel, else ask the coordinator to call them.
-        for case, volunteer in await tx.cases.offered_to_contact(message.contact_id):
-            await work.reach_otherwise(case, volunteer)
-    elif message.kind == "alert":
-        for case, volunteer in await tx.cases.offered_to_contact(message.contact_id):
-            await work.decline(case, volunteer, "undeliverable")
-    else:
-        for case in await tx.cases.for_reporter(message.contact_id):
-            if case.status in cases_store.CLOSED and case.withdrawn_at is not None:
-                continue
-            await tx.cases.add_event(
-                case.id, "system", "reporter_unreachable", now, message.reply.text[:200]
-            )
-            coordinator = await work._coordinator()
-            await post.send_to(
-                coordinator,
-                lambda case=case: Reply(
-                    _(
-                        "Could not deliver a status update to the reporter of {number}. Please follow up."
-                    ).format(number=case.number)
-                ),
-                kind="alert",
-            )
-            break
-    await post.flush()  # the dispatchers pick the new rows up on their next pass
