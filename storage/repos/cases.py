@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from storage import base
+import storage.base as base
 from storage.cases import FIELDS, OPEN, Case, Event, new_number, normalize_number
 from storage.sql import Connection, UniqueViolation, placeholders
 from storage.volunteers import Volunteer

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from storage import base
+import storage.base as base
 from storage.sql import Connection, placeholders
 
 
