@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from bot.cases import wording
 from bot.cases.nearest import nearest_available
-from bot.cases.recruiters import linked_reports, normalize_phone
+from bot.cases.recruiters import linked_reports, name_key, normalize_phone
 from bot.cases.wording import ESCALATION_REASONS, status_label
 from bot.i18n import _
 from bot.messages import Reply
@@ -49,6 +49,7 @@ class Casework:
     async def open(self, values: dict[str, object]) -> Case:
         values = dict(values)
         values["recruiter_phone_norm"] = normalize_phone(values.get("recruiter_phone"))  # type: ignore[arg-type]
+        values["recruiter_name_key"] = name_key(values.get("recruiter_name"))  # type: ignore[arg-type]
         case = await self.tx.cases.create(values, self.now)
         await self.tx.cases.add_event(case.id, "reporter", "created", self.now)
         await self.route(case)
@@ -329,6 +330,7 @@ class Casework:
                 recruiter_name=None,
                 recruiter_phone=None,
                 recruiter_phone_norm=None,
+                recruiter_name_key=None,
                 lat=None,
                 lon=None,
                 withdrawn_at=self.now,

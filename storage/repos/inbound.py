@@ -31,6 +31,9 @@ class SQLInbound(base.Inbound):
         )
         return {(row[0], row[1]) for row in rows}
 
+    async def prune(self, before: float) -> int:
+        return await self.conn.execute("DELETE FROM inbound WHERE received_at < ?", (before,))
+
     async def record(self, keys: list[tuple[str, str]], now: float) -> None:
         await self.conn.executemany(
             "INSERT INTO inbound (channel, external_id, received_at) VALUES (?, ?, ?)",
