@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from bot.cases import wording
 from bot.cases.nearest import nearest_available
 from bot.cases.recruiters import linked_reports, name_key, normalize_phone
-from bot.cases.wording import ESCALATION_REASONS, status_label
+from bot.cases.wording import ESCALATION_REASONS
+from bot.events import CaseStatusChanged
 from bot.i18n import _
 from bot.messages import Reply
 from bot.postman import Focus, Postman
@@ -96,7 +97,9 @@ class Casework:
             attempts=case.attempts + 1,
             deadline_at=deadline,
         )
+        previous = case.status
         case = await self._reload(case)
+        await self._changed(case, previous, "system")
         linked = await self.linked_reports(case)
         delivered = await self.post.send_to(
             volunteer.contact_id,
@@ -138,14 +141,9 @@ class Casework:
             deadline_at=None,
         )
         await self.tx.cases.add_event(case.id, f"volunteer:{volunteer.id}", "accepted", self.now)
+        previous = case.status
         case = await self._reload(case)
-        await self.tell_reporter(
-            case,
-            lambda: _(
-                "Good news: a Kawan PMI volunteer has taken your report {number}. I will tell you here "
-                "whenever its status changes."
-            ).format(number=case.number),
-        )
+        await self._changed(case, previous, f"volunteer:{volunteer.id}")
         return True
 
     async def decline(self, case: Case, volunteer: Volunteer, reason: str) -> bool:
@@ -172,13 +170,9 @@ class Casework:
         await self.tx.cases.add_event(
             case.id, f"volunteer:{volunteer.id}", "status", self.now, status
         )
+        previous = case.status
         case = await self._reload(case)
-        await self.tell_reporter(
-            case,
-            lambda: _("Update on your report {number}: {status}.").format(
-                number=case.number, status=status_label(status)
-            ),
-        )
+        await self._changed(case, previous, f"volunteer:{volunteer.id}")
         return True
 
     async def add_note(self, case: Case, volunteer: Volunteer, text: str) -> bool:
@@ -297,8 +291,9 @@ class Casework:
         why = ESCALATION_REASONS[reason].format(**params)  # the audit trail stays in English
         detail = why if reached else f"{why}; no coordinator reachable (COORDINATOR_ADDRESS)"
         await self.tx.cases.add_event(case.id, "system", "escalated", self.now, detail)
+        previous = case.status
         case = await self._reload(case)
-        await self.tell_reporter(case, lambda: self.escalation_text(case))
+        await self._changed(case, previous, "system")
 
     def escalation_text(self, case: Case) -> str:
         return wording.escalation_text(case, self.services)
@@ -311,11 +306,13 @@ class Casework:
         contact = await self.tx.contacts.get_or_create(channel.strip(), who.strip(), "id", self.now)
         return contact.id
 
-    # --- the reporter ---------------------------------------------------------------------
-    async def tell_reporter(self, case: Case, text) -> bool:
-        return await self.post.send_to(
-            case.reporter_contact_id, lambda: Reply(text()), kind="status"
+    async def _changed(self, case: Case, previous: str, actor: str) -> None:
+        """Tell the listeners (the reporter's updates among them, bot/cases/reporter.py)."""
+        await self.services.router.events.emit(
+            CaseStatusChanged(self.tx, self.post, self.services, case, previous, actor, self.now)
         )
+
+    # --- the reporter ---------------------------------------------------------------------
 
     async def withdraw_all(self, contact_id: int) -> None:
         """The reporter erased their data: each case keeps a tombstone, the volunteer is told."""
