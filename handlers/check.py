@@ -186,5 +186,3 @@ def register(router: Router) -> None:
     async def forwarded(ctx: Context) -> None:
         # A forwarded message is almost always an offer someone received: check it.
         await check_text(ctx, ctx.text)
-
-    router.hook("free_text")(understand)
