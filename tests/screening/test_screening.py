@@ -549,7 +549,7 @@ def test_unknown_flag_code_is_refused_at_load(tmp_path: Path) -> None:
 
 def test_the_word_prefilter_never_changes_a_result(monkeypatch: pytest.MonkeyPatch) -> None:
     # The prefilter only skips patterns that cannot match; with it off, every pattern runs.
-    import bot.screening as screening
+    import bot.screening.patterns as screening
 
     fast = Screener.load()
     monkeypatch.setattr(screening, "_anchors", lambda source: None)
