@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 LANGS = ("id", "en")
-RISKS = ("high", "medium", "low")
+RISKS = ("high", "medium", "low", "unclear")
 FLAG_CODES = (
     "visa_nonwork",
     "pilgrimage_visa",
@@ -23,6 +23,21 @@ FLAG_CODES = (
     "no_training_or_process",
     "coached_lying",
     "held_against_will",
+    # added for issue #13 (ILO forced-labour indicators, domain-facts §3); never rename
+    "minor_recruited",
+    "sexual_exploitation",
+    "marriage_brokering",
+    "debt_bondage",
+    "withheld_wages",
+    "fishing_vessel",
+    "task_scam",
+    "fake_official_notice",
+    "threats_violence",
+    "contract_substitution",
+    "isolation",
+    "excessive_hours",
+    "deception",
+    "abusive_conditions",
 )
 
 # Longer texts are screened on their first part only: a pasted chat log this long is not one

@@ -10,6 +10,7 @@ from typing import Any
 
 from bot.language import guess_language
 from bot.paths import CONTENT
+from bot.screening.concepts import Concepts
 from bot.screening.patterns import _compile_any, _Rx
 from bot.screening.results import (
     FLAG_CODES,
@@ -24,6 +25,7 @@ from bot.screening.results import (
 from bot.screening.salary import _Salary
 from bot.screening.scoring import _distinct, _lang_texts, _noisy_or, _trim
 from bot.screening.text import _Combo, _FlagSpec, _FollowUp, _Found, _Match, _Rule, _Text
+from bot.text import Analyser, default_analyser
 
 # --------------------------------------------------------------------------------------------
 # The screener
@@ -33,10 +35,25 @@ from bot.screening.text import _Combo, _FlagSpec, _FollowUp, _Found, _Match, _Ru
 class Screener:
     """Loaded indicators and guided-check questions. Thread-safe: checks share no state."""
 
-    def __init__(self, indicators: dict[str, Any], guided: dict[str, Any]) -> None:
+    def __init__(
+        self,
+        indicators: dict[str, Any],
+        guided: dict[str, Any],
+        concepts: Concepts | None = None,
+        analyser: Analyser | None = None,
+    ) -> None:
         self._load_indicators(indicators)
         self._load_guided(guided)
         self._build_anchor_index()
+        self._analyser = analyser or default_analyser()
+        self._concepts = concepts or Concepts.load(self._analyser, FLAG_CODES)
+        unmatched = [
+            c
+            for c in FLAG_CODES
+            if not self._flags[c].rules and all(r.flag != c for r in self._concepts.rules)
+        ]
+        if unmatched:
+            raise ScreeningDataError(f"no rules or concepts for {', '.join(unmatched)}")
 
     def _build_anchor_index(self) -> None:
         """anchor word prefix -> (pattern list id, alternative) for every scanned pattern list."""
@@ -149,8 +166,7 @@ class Screener:
                     rules.append(
                         _Rule(float(r["weight"]), None, terms, unless, first_only=ev == "first")
                     )
-            if not rules:
-                raise ScreeningDataError(f"{where}: no rules")
+            # flags added for issue #13 match by concepts only (content/screening/concepts.toml)
             boosts = tuple(
                 (float(b["weight"]), tuple(term_ref(t, where) for t in b["when"]))
                 for b in spec.get("boosts", [])
@@ -242,7 +258,7 @@ class Screener:
         text = (text or "")[:MAX_TEXT]
         lang = self._lang(text, lang)
         t = _Text(self, text)
-        return self._result(t, self._find_flags(t), lang)
+        return self._result(t, self._find_flags(t, lang), lang)
 
     def looks_like_offer(self, text: str) -> bool:
         """Does free text typed in chat read like a job offer or recruiter message?"""
@@ -250,7 +266,7 @@ class Screener:
         if not text.strip():
             return False
         t = _Text(self, text)
-        return self._looks_like_offer(t, self._find_flags(t))
+        return self._looks_like_offer(t, self._find_flags(t, guess_language(text) or "id"))
 
     def check_answers(self, answers: Mapping[str, str], lang: str) -> Screening:
         """Score the guided check: question id -> option key."""
@@ -315,8 +331,22 @@ class Screener:
             raise ValueError(f"lang must be one of {LANGS}, not {lang!r}")
         return lang
 
-    def _find_flags(self, t: _Text) -> dict[str, _Found]:
+    def _find_flags(self, t: _Text, lang: str) -> dict[str, _Found]:
         found: dict[str, _Found] = {}
+        t.words = self._analyser.words(t.raw, lang)
+        for hit in self._concepts.hits(t, t.words):
+            f = found.get(hit.flag)
+            if f is None:
+                found[hit.flag] = _Found(hit.weight, hit.start, hit.end, hit.question, set())
+            elif (hit.question, -hit.weight) < (f.hypothetical, -f.weight):
+                f.weight, f.start, f.end, f.hypothetical = (
+                    hit.weight,
+                    hit.start,
+                    hit.end,
+                    hit.question,
+                )
+            if not hit.question:
+                found[hit.flag].spans.add((hit.start, hit.end))
         active = t.active()
         for code, spec in self._flags.items():
             best: _Found | None = None
@@ -333,6 +363,12 @@ class Screener:
                         best.spans.add((a, b))
             if best is None:
                 continue
+            prior = found.get(code)  # a concept hit for the same flag
+            if prior is not None:
+                best.spans |= prior.spans
+                if (prior.hypothetical, -prior.weight) < (best.hypothetical, -best.weight):
+                    best.weight, best.start, best.end = prior.weight, prior.start, prior.end
+                    best.hypothetical = prior.hypothetical
             for w, terms in spec.boosts:
                 if w > best.weight and all(t.has(n) for n in terms):
                     best.weight = w

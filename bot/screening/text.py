@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from bot.screening.patterns import _CLAUSE_END, _CONDITIONAL, _SENTENCE_END, _TOKEN, _Rx, _word_keys
 from bot.screening.salary import _amount_start, _find_amount
+from bot.text import Word
 
 if TYPE_CHECKING:
     from bot.screening.screener import Screener
@@ -86,6 +87,7 @@ class _Text:
         self._active: dict[int, set[int]] | None = None
         # Every prefix of every word: a regex whose anchors miss this set cannot match.
         self.prefixes = _word_keys(self.norm)
+        self.words: list[Word] = []  # set by the screener: bot/text words with offsets
 
     # structure -------------------------------------------------------------------------------
     def clause(self, pos: int) -> tuple[int, int, int]:
@@ -97,6 +99,15 @@ class _Text:
         i = bisect.bisect_right(self.sentence_starts, pos) - 1
         end = self.sentence_starts[i + 1] if i + 1 < len(self.sentence_starts) else len(self.norm)
         return self.sentence_starts[i], end
+
+    def sentence_index(self, pos: int) -> int:
+        return bisect.bisect_right(self.sentence_starts, pos) - 1
+
+    def question(self, pos: int) -> bool:
+        """Is `pos` inside a question the user asks? (Unlike `hypothetical`, a story about the
+        past counts in full: what happened to a relative abroad is the case at hand.)"""
+        _, cs, ce = self.clause(pos)
+        return bool(self.s._question_cue.search(self.norm[cs:ce]))
 
     def hypothetical(self, pos: int) -> bool:
         """Is `pos` inside the user's own question ("apakah boleh ...?", "is it ...")?"""
