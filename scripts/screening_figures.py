@@ -23,9 +23,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-model", action="store_true", help="rules only")
     args = parser.parse_args(argv)
     cases = load_cases(args.files or None)
-    screener = Screener.load()
-    if args.no_model:
-        screener = screener.without_model() if hasattr(screener, "without_model") else screener
+    screener = Screener.load(use_model=not args.no_model)
     for split in ("dev", "blind"):
         for lang in ("id", "en", None):
             part = [c for c in cases if c.split == split and (lang is None or c.lang == lang)]

@@ -65,6 +65,9 @@ class Screening:
     lang: str
     flags: tuple[Flag, ...]
     questions: tuple[str, ...]
+    # the learned second opinion, when it raised the level ("This looks like reported cases
+    # of ..."); JSON contract addition: "second_opinion": str | null
+    second_opinion: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -81,6 +84,7 @@ class Screening:
                 for f in self.flags
             ],
             "questions": list(self.questions),
+            "second_opinion": self.second_opinion,
         }
 
 

@@ -11,11 +11,13 @@ from typing import Any
 from bot.language import guess_language
 from bot.paths import CONTENT
 from bot.screening.concepts import Concepts
+from bot.screening.model import Model
 from bot.screening.patterns import _compile_any, _Rx
 from bot.screening.results import (
     FLAG_CODES,
     LANGS,
     MAX_TEXT,
+    RISKS,
     Flag,
     GuidedOption,
     GuidedQuestion,
@@ -41,12 +43,14 @@ class Screener:
         guided: dict[str, Any],
         concepts: Concepts | None = None,
         analyser: Analyser | None = None,
+        use_model: bool = True,
     ) -> None:
         self._load_indicators(indicators)
         self._load_guided(guided)
         self._build_anchor_index()
         self._analyser = analyser or default_analyser()
         self._concepts = concepts or Concepts.load(self._analyser, FLAG_CODES)
+        self._model: Model | None = Model.load() if use_model else None
         unmatched = [
             c
             for c in FLAG_CODES
@@ -71,14 +75,16 @@ class Screener:
         self._anchor_index = index
 
     @classmethod
-    def load(cls, indicators: Path | None = None, guided: Path | None = None) -> Screener:
+    def load(
+        cls, indicators: Path | None = None, guided: Path | None = None, use_model: bool = True
+    ) -> Screener:
         ind_path = indicators or CONTENT / "indicators.toml"
         gui_path = guided or CONTENT / "guided_check.toml"
         with ind_path.open("rb") as fh:
             ind = tomllib.load(fh)
         with gui_path.open("rb") as fh:
             gui = tomllib.load(fh)
-        return cls(ind, gui)
+        return cls(ind, gui, use_model=use_model)
 
     # loading ---------------------------------------------------------------------------------
     def _load_indicators(self, data: dict[str, Any]) -> None:
@@ -446,6 +452,20 @@ class Screener:
             return "medium"
         return "low"
 
+    def _too_thin(self, t: _Text, found: Mapping[str, _Found]) -> bool:
+        """Not an offer nor a situation, or too little of one, to judge."""
+        if any(not f.hypothetical for f in found.values()):
+            return False
+        if len(t.words) < 4:
+            return True
+        context = (
+            t.has("job_word")
+            or t.has("abroad")
+            or t.has("topic_fee")
+            or bool(self._salary.context.search(t.norm))
+        )
+        return not context
+
     def _looks_like_offer(self, t: _Text, found: Mapping[str, _Found]) -> bool:
         if any(not f.hypothetical for f in found.values()):
             return True
@@ -498,6 +518,33 @@ class Screener:
             score = self._floor
         score = min(1.0, max(0.0, score))
         risk = self._risk(score)
+        if risk == "low" and self._too_thin(t, found):
+            # a single word, a bare company name, an empty message: say so and ask
+            questions = tuple(q.text[lang] for q in self._followups[: self._max_questions])
+            return Screening("unclear", score, lang, (), questions)
+
+        opinion = None
+        if (
+            self._model is not None
+            and risk != "high"
+            and (
+                any(not f.hypothetical for f in found.values()) or self._looks_like_offer(t, found)
+            )
+        ):
+            # the second opinion may raise the level, never lower it
+            op = self._model.opinion(t.words, lang)
+            raised = (
+                "high"
+                if op.probability >= self._model.high
+                else "medium"
+                if op.probability >= self._model.medium
+                else None
+            )
+            if raised == "high" and risk == "low" and not found:
+                raised = "medium"  # from nothing the model alone says "check", not "danger"
+            if raised is not None and RISKS.index(raised) < RISKS.index(risk):
+                risk, opinion = raised, op.text
+                score = max(score, self._high if raised == "high" else self._medium)
 
         order = sorted(found, key=lambda c: (-eff[c], found[c].start))
         evidence = {c: _trim(t.raw, found[c].start, found[c].end) for c in order}
@@ -508,7 +555,7 @@ class Screener:
             missing = [q for q in self._followups if not all(t.has(n) for n in q.topics)]
             if len(missing) >= self._thin_min:
                 questions = [q.text[lang] for q in missing[: self._max_questions]]
-        return Screening(risk, score, lang, flags, tuple(questions))
+        return Screening(risk, score, lang, flags, tuple(questions), opinion)
 
 
 @cache
