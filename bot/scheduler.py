@@ -17,6 +17,7 @@ from storage import Tx
 
 log = logging.getLogger(__name__)
 DRAFT_HOURS = 24  # a report form left this long is forgotten: nothing kept without consent
+CHECK_HOURS = 1  # an offer's text waits this long for "report it", then it is forgotten
 
 
 async def tick(engine: Engine) -> int:
@@ -26,8 +27,14 @@ async def tick(engine: Engine) -> int:
 
     async def work(tx: Tx) -> tuple[int, set[str]]:
         post = Postman(tx, now)
-        expired = await Casework(tx, post, services, now).expire_overdue()
+        work = Casework(tx, post, services, now)
+        expired = await work.expire_overdue()
+        await work.remind_unassigned()
         await tx.contacts.reset_stale("report", before=now - DRAFT_HOURS * 3600)
+        await tx.contacts.reset_stale("check", before=now - CHECK_HOURS * 3600)
+        await tx.outbox.purge_delivered(
+            before=now - services.settings.delivered_retention_hours * 3600
+        )
         return expired, await post.flush()
 
     expired, channels = await engine.run(work)
