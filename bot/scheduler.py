@@ -11,6 +11,7 @@ import logging
 
 from bot.background import Background
 from bot.cases import Casework
+from bot.cases.recruiters import backfill_name_keys
 from bot.engine import Engine
 from bot.postman import Postman
 from storage import Tx
@@ -18,6 +19,9 @@ from storage import Tx
 log = logging.getLogger(__name__)
 DRAFT_HOURS = 24  # a report form left this long is forgotten: nothing kept without consent
 CHECK_HOURS = 1  # an offer's text waits this long for "report it", then it is forgotten
+# Telegram keeps an unanswered update for 24 hours and Twilio retries within minutes: a
+# week of inbound ids is far past any retry, and the table no longer grows without bound.
+INBOUND_DAYS = 7
 
 
 async def tick(engine: Engine) -> int:
@@ -35,6 +39,8 @@ async def tick(engine: Engine) -> int:
         await tx.outbox.purge_delivered(
             before=now - services.settings.delivered_retention_hours * 3600
         )
+        await tx.inbound.prune(before=now - INBOUND_DAYS * 86400)
+        await backfill_name_keys(tx, now)
         return expired, await post.flush()
 
     expired, channels = await engine.run(work)

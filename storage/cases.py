@@ -44,6 +44,9 @@ class Case:
     relay_blocked_by: str | None = None  # 'volunteer' | 'reporter': who stopped the relay
     reminded_at: float | None = None  # coordinators last reminded (unassigned queue)
     coordinator_id: int | None = None  # a coordinator took it themselves
+    # The recruiter's name as matching sees it (bot/cases/recruiters.py), indexed: finding
+    # other reports of the same person is a range read, not a scan of every named report.
+    recruiter_name_key: str | None = None
 
 
 @dataclass

@@ -7,6 +7,7 @@
 - `nearest` — the nearest volunteers who can take a case now.
 - `relay` — the relayed conversation between a case's two sides.
 - `coordination` — what coordinators do (chat and web console).
+- `reporter` — what the reporter hears when their case moves (a CaseStatusChanged listener).
 - `delivery` — what an undeliverable message means for its case (a DeliveryFailed listener).
 
 SQL lives in storage/ (Tx.cases, Tx.volunteers).
@@ -18,6 +19,7 @@ from bot.cases import relay
 from bot.cases.delivery import on_delivery_failed
 from bot.cases.nearest import nearest_available, volunteer_index
 from bot.cases.recruiters import linked_reports, normalize_phone, same_recruiter
+from bot.cases.reporter import tell_the_reporter
 from bot.cases.transitions import VOLUNTEER_STATUSES, Casework
 from bot.cases.wording import (
     ESCALATION_REASONS,
@@ -41,5 +43,6 @@ __all__ = [
     "relay",
     "same_recruiter",
     "status_label",
+    "tell_the_reporter",
     "volunteer_index",
 ]

@@ -225,13 +225,14 @@ async def take(work: Casework, coordinator: Coordinator, case: Case, seen: dict)
     if not outcome.ok:
         return outcome
     await work.tx.cases.add_event(case.id, actor(coordinator), "taken", work.now)
-    await work.tell_reporter(
-        case,
-        lambda: _(
-            "A Kawan PMI coordinator has taken your report {number} and will write to you here."
-        ).format(number=case.number),
-    )
+    await work._changed(await _fresh(work, case), case.status, actor(coordinator))
     return outcome
+
+
+async def _fresh(work: Casework, case: Case) -> Case:
+    fresh = await work.tx.cases.get(case.id)
+    assert fresh is not None
+    return fresh
 
 
 async def set_status(
@@ -243,12 +244,8 @@ async def set_status(
     if not outcome.ok:
         return outcome
     await work.tx.cases.add_event(case.id, actor(coordinator), "status", work.now, status)
-    await work.tell_reporter(
-        case,
-        lambda: _("Update on your report {number}: {status}.").format(
-            number=case.number, status=status_label(status)
-        ),
-    )
+    # The reporter hears it through the CaseStatusChanged listener (bot/cases/reporter.py).
+    await work._changed(await _fresh(work, case), case.status, actor(coordinator))
     return outcome
 
 

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 
 from bot.cases import wording
 from bot.cases.nearest import nearest_available
-from bot.cases.recruiters import linked_reports, normalize_phone
-from bot.cases.wording import ESCALATION_REASONS, status_label
+from bot.cases.recruiters import linked_reports, name_key, normalize_phone
+from bot.cases.wording import ESCALATION_REASONS
+from bot.events import CaseStatusChanged
 from bot.i18n import _
 from bot.messages import Reply
 from bot.postman import Focus, Postman
@@ -66,6 +67,7 @@ class Casework:
     async def open(self, values: dict[str, object]) -> Case:
         values = dict(values)
         values["recruiter_phone_norm"] = normalize_phone(values.get("recruiter_phone"))  # type: ignore[arg-type]
+        values["recruiter_name_key"] = name_key(values.get("recruiter_name"))  # type: ignore[arg-type]
         case = await self.tx.cases.create(values, self.now)
         await self.tx.cases.add_event(case.id, "reporter", "created", self.now)
         await self.route(case)
@@ -119,7 +121,9 @@ class Casework:
             attempts=case.attempts + 1,
             deadline_at=deadline,
         )
+        previous = case.status
         case = await self._reload(case)
+        await self._changed(case, previous, "system")
         delivered = await self.send_alert(case, volunteer, distance)
         if delivered:
             await self.tx.cases.add_event(
@@ -196,8 +200,9 @@ class Casework:
             deadline_at=None,
         )
         await self.tx.cases.add_event(case.id, f"volunteer:{volunteer.id}", "accepted", self.now)
+        previous = case.status
         case = await self._reload(case)
-        await self.tell_reporter(case, lambda: wording.accepted_text(case, volunteer))
+        await self._changed(case, previous, f"volunteer:{volunteer.id}")
         return True
 
     async def decline(self, case: Case, volunteer: Volunteer, reason: str) -> bool:
@@ -228,13 +233,9 @@ class Casework:
         await self.tx.cases.add_event(
             case.id, f"volunteer:{volunteer.id}", "status", self.now, status
         )
+        previous = case.status
         case = await self._reload(case)
-        await self.tell_reporter(
-            case,
-            lambda: _("Update on your report {number}: {status}.").format(
-                number=case.number, status=status_label(status)
-            ),
-        )
+        await self._changed(case, previous, f"volunteer:{volunteer.id}")
         return True
 
     async def add_note(self, case: Case, volunteer: Volunteer, text: str) -> bool:
@@ -330,6 +331,7 @@ class Casework:
         """Nobody took the case: it waits in the unassigned queue, and the coordinators for its
         province (or country) — else every coordinator — are told. The reporter hears exactly
         what happened: a coordinator has it, or nobody could be reached and whom to call."""
+        previous = case.status
         await self.tx.cases.update(
             case.id,
             self.now,
@@ -364,7 +366,7 @@ class Casework:
                 reached += 1
         detail = wording.escalation_detail(reason, dict(params), reached)
         await self.tx.cases.add_event(case.id, "system", "escalated", self.now, detail)
-        await self.tell_reporter(case, lambda: self.escalation_text(case, reached > 0))
+        await self._changed(case, previous, "system")
 
     def escalation_text(self, case: Case, reached: bool = True) -> str:
         return wording.escalation_text(case, self.services, reached)
@@ -486,11 +488,19 @@ class Casework:
             )
             await self.escalate(await self._reload(case), "volunteer_left")
 
-    # --- the reporter ---------------------------------------------------------------------
     async def tell_reporter(self, case: Case, text) -> bool:
+        """A message to the reporter that is not a status change (e.g. a volunteer left)."""
         return await self.post.send_to(
             case.reporter_contact_id, lambda: Reply(text()), kind="status"
         )
+
+    async def _changed(self, case: Case, previous: str, actor: str) -> None:
+        """Tell the listeners (the reporter's updates among them, bot/cases/reporter.py)."""
+        await self.services.router.events.emit(
+            CaseStatusChanged(self.tx, self.post, self.services, case, previous, actor, self.now)
+        )
+
+    # --- the reporter ---------------------------------------------------------------------
 
     async def withdraw_all(self, contact_id: int, also: tuple[str | None, ...] = ()) -> None:
         """The reporter erased their data: each case keeps a tombstone, the volunteer is told,
@@ -521,6 +531,7 @@ class Casework:
                 recruiter_name=None,
                 recruiter_phone=None,
                 recruiter_phone_norm=None,
+                recruiter_name_key=None,
                 lat=None,
                 lon=None,
                 withdrawn_at=self.now,

@@ -1,6 +1,6 @@
 -- Casework (issue 11): coordinators as a role, relay between volunteer and reporter, abuse
 -- blocks, reminders for the unassigned queue, volunteers who show their first name.
--- (Numbered 0004 so the schema loads in this branch; the integrator renumbers to 0010+.)
+-- (Numbered 0005 so the schema loads in this branch; the integrator renumbers to 0010+.)
 
 -- People who pick up what no volunteer took: escalations for their provinces (empty = all).
 CREATE TABLE coordinators (
