@@ -219,6 +219,39 @@ async def _coordinators(args: argparse.Namespace) -> int:
     return 0
 
 
+async def _volunteers_deactivate(args: argparse.Namespace) -> int:
+    from bot.cases import Casework, coordination
+    from bot.postman import Postman
+    from bot.system import open_system
+    from storage.coordinators import Coordinator
+
+    async with open_system(_settings(args)) as system:
+        now = system.services.clock.now()
+        address = args.address.lstrip("+")
+
+        async def deactivate(tx) -> bool:
+            found = [
+                v
+                for v in await tx.volunteers.all()
+                if (v.channel, v.address) == (args.channel, address)
+            ]
+            if not found:
+                return False
+            post = Postman(tx, now)
+            work = Casework(tx, post, system.services, now)
+            await coordination.deactivate(work, Coordinator(0, "cli", "", "CLI", ()), found[0])
+            system.engine.notify(await post.flush())
+            return True
+
+        done = await system.engine.run(deactivate)
+    print(
+        "deactivated; waiting alerts moved on, open cases went to a coordinator"
+        if done
+        else "no such volunteer"
+    )
+    return 0 if done else 1
+
+
 async def _check(args: argparse.Namespace) -> int:
     from bot.i18n import use_locale
     from bot.screening import default_screener
@@ -461,6 +494,14 @@ def build_parser() -> argparse.ArgumentParser:
     vlist.add_argument("--json", action="store_true")
     vlist.add_argument("--db")
     vlist.set_defaults(run=_volunteers_list)
+    voff = vsub.add_parser(
+        "deactivate",
+        help="no more cases for a volunteer: their alerts move on, their cases go to a coordinator",
+    )
+    voff.add_argument("channel")
+    voff.add_argument("address")
+    voff.add_argument("--db")
+    voff.set_defaults(run=_volunteers_deactivate)
 
     db = sub.add_parser("db", help="the database: schema upgrade and moving data")
     dsub = db.add_subparsers(dest="action", required=True)

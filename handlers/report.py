@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 
 from bot.cases import Casework, status_label
+from bot.cases.wording import zone_for
 from bot.conversation import Context, Flow, Router
 from bot.i18n import _, format_timestamp
 from bot.messages import Choice
@@ -420,7 +421,7 @@ async def show_status(ctx: Context, query: StatusQuery) -> None:
             ctx.say(
                 _("Report {number} (sent {date}): {status}.").format(
                     number=case.number,
-                    date=format_timestamp(case.created_at),
+                    date=format_timestamp(case.created_at, zone=zone_for(case.place_code)),
                     status=status_label(case.status),
                 )
             )
