@@ -87,3 +87,8 @@ def create_app(
     for channel in channel_registry.load(configured).values():
         routes.extend(channel.routes(settings))
     return Starlette(routes=routes, lifespan=lifespan)
+
+
+def app_from_env() -> Starlette:
+    """The app as each worker of `serve --workers N` builds it: settings from the environment."""
+    return create_app(Settings.from_env())
