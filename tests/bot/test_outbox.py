@@ -227,7 +227,7 @@ async def test_every_part_of_a_split_reply_counts_against_both_limits(db_path: P
 async def test_a_send_that_hangs_does_not_delay_anyone_else(db_path: Path) -> None:
     limits = Limits(
         overall_per_second=1000, per_chat_per_second=1000, per_chat_burst=1000,
-        send_timeout=0.5, backoff_base=0.1,
+        send_timeout=1.0, backoff_base=0.1,
     )  # fmt: skip
     async with running(db_path, clock=SystemClock()) as system:
         sender = RecordingSender(hang_calls={0})  # the first call hangs
@@ -240,8 +240,8 @@ async def test_a_send_that_hangs_does_not_delay_anyone_else(db_path: Path) -> No
             others = time.monotonic() - hung
             await until(lambda: sum(m.address == "stuck" for m in sender.sent) == 2)
             stuck = time.monotonic() - hung
-    assert others < 0.3  # while the first send hung
-    assert stuck > 0.5  # the stuck chat waited for its timeout, then went on in order
+    assert others < 0.8  # while the first send hung
+    assert stuck > 1.0  # the stuck chat waited for its timeout, then went on in order
     assert [m.reply.text for m in sender.sent if m.address == "stuck"] == ["first", "second"]
 
 
@@ -269,7 +269,7 @@ async def test_a_telegram_style_429_after_a_send_to_the_chat_holds_back_only_tha
         await put(system, [("hot", "one")])
         async with dispatching(system, sender, limits):
             await until(lambda: len(sender.sent) == 1)
-            sender.failures.append(SendError("429", retry_after=0.5))
+            sender.failures.append(SendError("429", retry_after=1.0))
             await put(system, [("hot", "two")])
             await until(lambda: len(sender.attempts) == 2)
             failed_at = time.monotonic()
@@ -277,8 +277,8 @@ async def test_a_telegram_style_429_after_a_send_to_the_chat_holds_back_only_tha
             others = await until(lambda: len(sender.sent) == 6)
             await until(lambda: len(sender.sent) == 7)
             hot = time.monotonic() - failed_at
-    assert others < 0.3  # the others were not held back
-    assert hot >= 0.45  # the chat waited its retry_after
+    assert others < 0.8  # the others were not held back
+    assert hot >= 0.95  # the chat waited its retry_after
     assert [m.reply.text for m in sender.sent if m.address == "hot"] == ["one", "two"]
 
 
