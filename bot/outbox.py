@@ -256,6 +256,7 @@ class _Chat:
     limiter: RateLimiter
     queue: deque[Outgoing] = field(default_factory=deque)
     busy: bool = False
+    attempt: _PacedAttempt | None = None  # the try in flight, once its row is claimed
     not_before: float = -math.inf  # service clock: a retry is waiting
     served: float = 0.0  # calls granted, as counted at `served_at`
     served_at: float = 0.0
@@ -368,6 +369,7 @@ class _PacedAttempt(Attempt):
         self.previous_call = chat.last_call  # before this try: for reading a 429
         self.started = False  # entered the pacer once (the scheduler counts starting sends)
         self.launched = launched
+        self.waiting = True  # for a slot: nothing of this try is at the platform now
 
     @asynccontextmanager
     async def call(self) -> AsyncIterator[None]:
@@ -378,7 +380,9 @@ class _PacedAttempt(Attempt):
             d._startup.append(d.pacer.clock() - self.launched)
         if self.calls:
             self.previous_call = self.chat.last_call
+        self.waiting = True
         start = await d.pacer.acquire(self.chat)
+        self.waiting = False
         self.calls += 1
         try:
             async with asyncio.timeout(d.limits.send_timeout):
@@ -421,7 +425,7 @@ class Dispatcher:
         self._leader = leader
         self._chats: dict[str, _Chat] = {}
         self._known: set[int] = set()  # outbox ids held here (queued or in flight)
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks: dict[asyncio.Task[None], _Chat] = {}  # sends in flight
         self._starting = 0  # sends started that have not asked the pacer yet
         # How long a started send takes to ask the pacer (its claim, a window check…): sends
         # are started that much before their slot, so the slot is not lost waiting for them.
@@ -514,13 +518,13 @@ class Dispatcher:
             task = asyncio.create_task(
                 self._serve(chat, self.pacer.clock()), name=f"send-{self.channel}"
             )
-            self._tasks.add(task)
+            self._tasks[task] = chat
             task.add_done_callback(self._done)
             started += 1
         return started
 
     def _done(self, task: asyncio.Task[None]) -> None:
-        self._tasks.discard(task)
+        self._tasks.pop(task, None)
         if not task.cancelled() and task.exception() is not None:
             log.error("%s send task failed", self.channel, exc_info=task.exception())
         self._wake.set()
@@ -559,7 +563,7 @@ class Dispatcher:
             if fresh is None:  # sent, dropped or deleted meanwhile, or another worker's
                 self._pop(chat, message)
                 return
-            attempt = _PacedAttempt(self, chat, fresh, launched)
+            attempt = chat.attempt = _PacedAttempt(self, chat, fresh, launched)
             self._attempts += 1
             outcome = await self._deliver(fresh, attempt)
             if outcome is None or outcome is _DROP:  # sent, or failed for good
@@ -578,6 +582,7 @@ class Dispatcher:
             else:
                 attempt.finish()
             chat.busy = False
+            chat.attempt = None
             if not chat.queue and chat.more:
                 chat.more = False
                 self._dirty = True
@@ -699,8 +704,18 @@ class Dispatcher:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), timeout=wait)
         finally:
-            tasks = list(self._tasks)
-            for task in tasks:
+            await self._drain()
+
+    async def _drain(self) -> None:
+        """Stopping: sends waiting for a slot are dropped (their rows stay pending); sends at
+        the platform are given time to end and be recorded, so a clean stop repeats nothing."""
+        for task, chat in list(self._tasks.items()):
+            if chat.attempt is None or chat.attempt.waiting:
+                task.cancel()
+        tasks = list(self._tasks)
+        if tasks:
+            _done, late = await asyncio.wait(tasks, timeout=min(self.limits.send_timeout, 10.0))
+            for task in late:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -21,9 +21,10 @@ import httpx
 from bot.channels import telegram as tg
 from bot.channels import whatsapp as wa
 from bot.clock import SystemClock
+from bot.config import Settings
 from bot.messages import Reply
 from bot.outbox import Dispatcher, Limits
-from bot.system import System
+from bot.system import System, open_system
 from storage.outbox import NewMessage
 from tests.channels.telegram_helpers import telegram_settings
 from tests.channels.whatsapp_helpers import whatsapp_settings
@@ -253,3 +254,41 @@ async def test_twilio_5xx_reset_and_hang_are_retried_and_nobody_waits_for_them(
     assert others < 0.8
     bodies = sorted(m["Body"] for m in fake_twilio.messages)
     assert bodies == sorted(["pesan 1", "pesan 2", "pesan 3"] + ["lancar"] * 8)  # each once
+
+
+# --- several workers on PostgreSQL -------------------------------------------------------------
+@asynccontextmanager
+async def worker(url: str, fake: FakeTelegram) -> AsyncIterator[System]:
+    """A worker process's system: the Telegram channel and its dispatcher, on `url`."""
+    settings = replace(Settings(), database_url=url, **telegram_settings(fake))
+    async with (
+        fake.bot() as bot,
+        open_system(
+            settings, clock=SystemClock(), channels=["telegram"], options={"telegram": {"bot": bot}}
+        ) as system,
+    ):
+        yield system
+
+
+async def test_two_workers_send_each_row_once_within_one_limit_and_hand_over(
+    fresh_pg_database, fake_telegram: FakeTelegram
+) -> None:
+    url = fresh_pg_database()
+    texts = [f"pesan {i}" for i in range(90)]
+    async with AsyncExitStack() as two_stack:
+        one_stack = AsyncExitStack()
+        one = await one_stack.enter_async_context(worker(url, fake_telegram))
+        await asyncio.sleep(0.3)  # the first worker takes the lead
+        two = await two_stack.enter_async_context(worker(url, fake_telegram))
+        # Rows committed on both workers; only the leader sends, woken by the other's NOTIFY.
+        await put(one, "telegram", [(str(700 + i % 30), texts[i]) for i in range(45)])
+        await put(two, "telegram", [(str(700 + i % 30), texts[45 + i]) for i in range(45)])
+        await until(lambda: len(fake_telegram.sent()) >= 30, timeout=20)
+        await one_stack.aclose()  # the leader stops mid-way: the second takes over
+        stopped = len(fake_telegram.sent())
+        await until(lambda: len(fake_telegram.sent()) >= 90, timeout=30)
+        await asyncio.sleep(0.5)
+    assert stopped < 90
+    sent = fake_telegram.sent_texts()
+    assert sorted(sent) == sorted(texts)  # every row once
+    assert fake_telegram.peak_rate(1.0) <= 30  # the two together within Telegram's limit
