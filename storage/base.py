@@ -14,7 +14,8 @@ cases,volunteers,outbox}.py: no rows, cursors or SQL leave an implementation.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from contextlib import AbstractAsyncContextManager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 from bot.messages import Outgoing
 from storage.cases import Case, Event
@@ -89,9 +90,22 @@ class Outbox(ABC):
     async def add_many(self, messages: list[NewMessage], now: float) -> None: ...
 
     @abstractmethod
-    async def due(self, channel: str, now: float, limit: int = 100) -> list[Outgoing]:
+    async def due(
+        self, channel: str, now: float, limit: int = 100, per_chat: int | None = None
+    ) -> list[Outgoing]:
         """Pending messages that may go now, oldest first, never overtaking an earlier one to
-        the same person."""
+        the same person; with `per_chat`, at most that many of each person's (so one person's
+        backlog cannot fill the batch)."""
+
+    @abstractmethod
+    async def claim(self, message_id: int, now: float) -> Outgoing | None:
+        """The message as stored, if it is still pending and no other worker is sending it,
+        leased to this worker for one send; None if it was sent, dropped or deleted meanwhile."""
+
+    @abstractmethod
+    async def mark_progress(self, message_id: int, meta: dict[str, object]) -> None:
+        """Store `meta` on a message that is still being sent (which parts of a split reply
+        went out), so a retry after a crash does not repeat them."""
 
     @abstractmethod
     async def next_due_at(self, channel: str) -> float | None: ...
@@ -290,7 +304,11 @@ class Reader(ABC):
 
 
 class Store(ABC):
-    """A database the system runs on. Open it, then use `transaction()` from one writer."""
+    """A database the system runs on. Open it, then use `transaction()` from one writer.
+
+    `leader`, `notify` and `listen` are for several worker processes on one database; the
+    defaults are those of a single process, which always leads and has no one to tell.
+    """
 
     @abstractmethod
     async def open(self) -> None:
@@ -309,6 +327,21 @@ class Store(ABC):
     @abstractmethod
     async def version(self) -> int:
         """The schema version the database is at."""
+
+    # --- several workers (single-process defaults) -------------------------------------------
+    @asynccontextmanager
+    async def leader(self, name: str) -> AsyncIterator[None]:
+        """Hold the block as the one process across all workers that does `name` (sending a
+        channel within the platform's global limit, timers). One process: always at once."""
+        yield
+
+    async def notify(self, channels: set[str]) -> None:
+        """Tell every worker that these channels got outbox rows. One process: nobody else."""
+        return None
+
+    async def listen(self, callback: Callable[[set[str]], None]) -> None:
+        """Call `callback(channels)` when another worker notifies. One process: never."""
+        return None
 
     async def __aenter__(self) -> Store:
         await self.open()

@@ -161,9 +161,6 @@ async def test_two_workers_share_one_database_without_doubling(
                 assert len(sent) == len(greeting), (chat, sent)
 
 
-@pytest.mark.xfail(
-    strict=True, reason="each worker dispatches on its own until one dispatcher leads (#18)"
-)
 async def test_two_workers_together_keep_the_platforms_overall_limit(
     fresh_pg_database, fake_telegram: FakeTelegram, fake_twilio: FakeTwilio, tmp_path: Path
 ) -> None:
