@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.cases import wording
+import bot.cases.wording as wording
 from bot.cases.nearest import nearest_available
 from bot.cases.recruiters import linked_reports, name_key, normalize_phone
 from bot.cases.wording import ESCALATION_REASONS
