@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import aiosqlite
 
+from bot.geo import haversine_km
 from bot.i18n import N_, _, ngettext
 from bot.messages import Choice, Outgoing, Reply
 from bot.postman import Focus, Postman
@@ -150,6 +151,10 @@ class Casework:
         values["recruiter_phone_norm"] = normalize_phone(values.get("recruiter_phone"))  # type: ignore[arg-type]
         case = await cases_store.create(self.conn, values, self.now)
         await cases_store.add_event(self.conn, case.id, "reporter", "created", self.now)
+        if case.description:
+            # The warning signs in the story, as codes, for the console's filters and figures.
+            found = self.services.screener.check(case.description, lang=case.reporter_locale)
+            await cases_store.set_flags(self.conn, case.id, sorted({f.code for f in found.flags}))
         await self.route(case)
         return await self._reload(case)
 
@@ -224,12 +229,14 @@ class Casework:
         )
         return False
 
-    def alert(self, case: Case, distance_km: float, linked: int) -> Reply:
-        lines = [
-            _("🔔 New report {number} near {place} ({km} km from you).").format(
+    def alert(self, case: Case, distance_km: float | None, linked: int) -> Reply:
+        if distance_km is None:  # no place given: a coordinator picked this volunteer
+            first = _("🔔 New report {number}; no place was given.").format(number=case.number)
+        else:
+            first = _("🔔 New report {number} near {place} ({km} km from you).").format(
                 number=case.number, place=case.place_name or "?", km=f"{distance_km:.0f}"
             )
-        ]
+        lines = [first]
         if case.urgent:
             lines.append(_("⚠️ Marked URGENT: someone may be in danger or about to leave."))
         lines.extend(self.summary_lines(case, linked))
@@ -274,6 +281,7 @@ class Casework:
             volunteer_id=volunteer.id,
             offered_to=None,
             deadline_at=None,
+            accepted_at=case.accepted_at or self.now,  # the first acceptance counts
         )
         await cases_store.add_event(
             self.conn, case.id, f"volunteer:{volunteer.id}", "accepted", self.now
@@ -293,7 +301,8 @@ class Casework:
         if case.status != "alerted" or case.offered_to != volunteer.id:
             return False
         await cases_store.record_decline(self.conn, case.id, volunteer.id, reason, self.now)
-        actor = "system" if reason in ("timeout", "undeliverable") else f"volunteer:{volunteer.id}"
+        by_system = reason in ("timeout", "undeliverable", "deactivated")
+        actor = "system" if by_system else f"volunteer:{volunteer.id}"
         await cases_store.add_event(
             self.conn, case.id, actor, reason, self.now, f"volunteer:{volunteer.id}"
         )
@@ -342,6 +351,158 @@ class Casework:
         if case.anonymous or case.withdrawn_at is not None:
             return ""
         return "\n".join(x for x in (case.reporter_name, case.reporter_reach) if x)
+
+    # --- the coordinator (web console) ------------------------------------------------------
+    # `actor` is who acted, as the history records it: "coordinator:<username>".
+    async def assign(self, case: Case, volunteer: Volunteer, actor: str) -> bool:
+        """A coordinator offers the case to the volunteer they picked: the volunteer gets the
+        same alert as from routing (and may accept or decline it); a volunteer who had it
+        before is told it moved on. False when the case is closed or the volunteer cannot be
+        reached."""
+        if case.status in cases_store.CLOSED or volunteer.contact_id is None:
+            return False
+        before = {x for x in (case.volunteer_id, case.offered_to) if x and x != volunteer.id}
+        distance = (
+            haversine_km(case.lat, case.lon, volunteer.lat, volunteer.lon)
+            if case.lat is not None and case.lon is not None
+            else None
+        )
+        await cases_store.update(
+            self.conn,
+            case.id,
+            self.now,
+            status="alerted",
+            offered_to=volunteer.id,
+            volunteer_id=None,
+            deadline_at=self.now + self.settings.alert_deadline_hours * 3600,
+        )
+        case = await self._reload(case)
+        linked = await self.linked_reports(case)
+        delivered = await self.post.send_to(
+            volunteer.contact_id,
+            lambda: self.alert(case, distance, linked),
+            kind="alert",
+            focus=Focus("volunteer", "alert", {"case": case.id}),
+        )
+        if not delivered:
+            await cases_store.update(
+                self.conn, case.id, self.now, status="escalated", offered_to=None, deadline_at=None
+            )
+            await cases_store.add_event(
+                self.conn, case.id, actor, "undeliverable", self.now, f"volunteer:{volunteer.id}"
+            )
+            return False
+        km = "" if distance is None else f" {distance:.0f} km"
+        await cases_store.add_event(
+            self.conn, case.id, actor, "assigned", self.now, f"volunteer:{volunteer.id}{km}"
+        )
+        for other_id in before:
+            other = await volunteers_store.get(self.conn, other_id)
+            if other is not None:
+                await self.post.send_to(
+                    other.contact_id,
+                    lambda: Reply(
+                        _(
+                            "A coordinator has given report {number} to another volunteer. You "
+                            "do not need to do anything more for it. Thank you."
+                        ).format(number=case.number)
+                    ),
+                    kind="status",
+                )
+        return True
+
+    async def set_status_by(self, case: Case, actor: str, status: str, note: str = "") -> bool:
+        """A coordinator sets a status (closing is "resolved" or "not_a_case"); the reporter
+        and the volunteer on the case are told."""
+        if status not in VOLUNTEER_STATUSES or case.status in cases_store.CLOSED:
+            return False
+        if status == case.status and not note:
+            return False
+        waiting = case.offered_to if case.status == "alerted" else None
+        changes: dict[str, object] = {"status": status}
+        if case.status == "alerted":  # the coordinator works it: the pending alert is void
+            changes.update(offered_to=None, deadline_at=None)
+        await cases_store.update(self.conn, case.id, self.now, **changes)
+        await cases_store.add_event(self.conn, case.id, actor, "status", self.now, status)
+        if note.strip():
+            await cases_store.add_event(
+                self.conn, case.id, actor, "note", self.now, note.strip()[:2000]
+            )
+        case = await self._reload(case)
+        await self.tell_reporter(
+            case,
+            lambda: _("Update on your report {number}: {status}.").format(
+                number=case.number, status=status_label(status)
+            ),
+        )
+        for vid in {x for x in (case.volunteer_id, waiting) if x}:
+            volunteer = await volunteers_store.get(self.conn, vid)
+            if volunteer is not None:
+                await self.post.send_to(
+                    volunteer.contact_id,
+                    lambda: Reply(
+                        _("A coordinator set report {number} to: {status}.").format(
+                            number=case.number, status=status_label(status)
+                        )
+                    ),
+                    kind="status",
+                )
+        return True
+
+    async def note_by(self, case: Case, actor: str, text: str) -> bool:
+        if not text.strip():
+            return False
+        await cases_store.add_event(
+            self.conn, case.id, actor, "note", self.now, text.strip()[:2000]
+        )
+        return True
+
+    async def contact_for(self, case: Case, actor: str) -> str:
+        """The reporter's contact for a coordinator; the read is written to the history."""
+        await cases_store.add_event(self.conn, case.id, actor, "contact_viewed", self.now)
+        if case.anonymous or case.withdrawn_at is not None:
+            return ""
+        return "\n".join(x for x in (case.reporter_name, case.reporter_reach) if x)
+
+    async def deactivate(self, volunteer: Volunteer, actor: str) -> tuple[int, int]:
+        """The volunteer leaves the network: alerts waiting for them go to the next volunteer,
+        the cases they had accepted go back to the coordinators' queue, and the reporters of
+        those cases hear it. Returns (alerts moved, cases returned)."""
+        await volunteers_store.deactivate(self.conn, volunteer.id, self.now)
+        waiting = await cases_store.offered_to(self.conn, volunteer.id)
+        for case in waiting:
+            await self.decline(case, volunteer, "deactivated")
+        accepted = [
+            c
+            for c in await cases_store.for_volunteer(self.conn, volunteer.id)
+            if c.volunteer_id == volunteer.id
+        ]
+        for case in accepted:
+            await cases_store.update(
+                self.conn, case.id, self.now, status="escalated", volunteer_id=None
+            )
+            await cases_store.add_event(
+                self.conn, case.id, actor, "volunteer_left", self.now, f"volunteer:{volunteer.id}"
+            )
+            case = await self._reload(case)
+            await self.tell_reporter(
+                case,
+                lambda case=case: _(
+                    "The volunteer who had your report {number} can no longer work on it. It is "
+                    "back with our coordinators, who will find another volunteer."
+                ).format(number=case.number),
+            )
+        await self.post.send_to(
+            volunteer.contact_id,
+            lambda: Reply(
+                _(
+                    "A coordinator has ended your volunteer registration. You will get no more "
+                    "alerts; your open cases have gone back to the coordinators."
+                )
+            ),
+            kind="status",
+        )
+        return len(waiting), len(accepted)
 
     # --- deadlines and escalation ---------------------------------------------------------
     async def expire_overdue(self) -> int:

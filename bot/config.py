@@ -37,6 +37,8 @@ class Settings:
     # the 24-hour window: {"alert": {"id": "HX…", "en": "HX…"}, "status": {...}}
     whatsapp_templates: dict[str, dict[str, str]] = field(default_factory=dict)
     whatsapp_rate_per_second: float = 10.0
+    # Signs the web console's cookies; unset, a random one per process (sessions end on restart).
+    console_secret: str = ""
 
     @classmethod
     def from_env(cls, env_file: str | None = ".env") -> Settings:
@@ -70,4 +72,5 @@ class Settings:
             max_route_km=_float("MAX_ROUTE_KM", 150.0),
             whatsapp_templates=templates,
             whatsapp_rate_per_second=_float("WHATSAPP_RATE_PER_SECOND", 10.0),
+            console_secret=os.environ.get("CONSOLE_SECRET", ""),
         )

@@ -5,6 +5,7 @@
     POST /whatsapp/status   Twilio delivery status callbacks
     GET  /healthz           the store answers
     GET  /metrics           outbox counts, Prometheus text format
+    /admin/…                the coordinators' web console (bot/console/)
 
 The lifespan opens the store and the engine, and starts one outbox dispatcher per configured
 channel; each channel module contributes its routes and its sender.
@@ -25,6 +26,7 @@ from starlette.routing import Route
 from bot.app import System, open_system
 from bot.clock import Clock
 from bot.config import Settings
+from bot.console.app import Console
 from bot.outbox import Dispatcher
 from storage import outbox as outbox_store
 
@@ -67,6 +69,7 @@ def create_app(
     from bot.channels import telegram, whatsapp
 
     modules = [m for m in (telegram, whatsapp) if m.configured(settings)]
+    console = Console(settings)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -75,6 +78,7 @@ def create_app(
                 open_system(settings, clock=clock, schedule=dispatch)
             )
             rt = Runtime(settings=settings, system=system)
+            await stack.enter_async_context(console.attached(system.engine, system.services))
             for module in modules:
                 adapter = await stack.enter_async_context(module.adapter(settings, system))
                 rt.channels[module.CHANNEL] = adapter
@@ -86,7 +90,9 @@ def create_app(
             app.state.runtime = rt
             yield
 
-    routes = [Route("/healthz", healthz), Route("/metrics", metrics)]
+    routes = [Route("/healthz", healthz), Route("/metrics", metrics), console.mount()]
     for module in modules:
         routes.extend(module.routes(settings))
-    return Starlette(routes=routes, lifespan=lifespan)
+    app = Starlette(routes=routes, lifespan=lifespan)
+    app.state.console = console
+    return app

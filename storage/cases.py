@@ -40,6 +40,7 @@ class Case:
     created_at: float
     updated_at: float
     withdrawn_at: float | None
+    accepted_at: float | None = None
 
 
 _NAMES = [f.name for f in fields(Case)]
@@ -132,6 +133,22 @@ async def events(conn: aiosqlite.Connection, case_id: int) -> list[Event]:
         return [Event(*row) async for row in cur]
 
 
+async def set_flags(conn: aiosqlite.Connection, case_id: int, codes: list[str]) -> None:
+    """The warning signs found in the report's story (codes only, no personal data)."""
+    await conn.execute("DELETE FROM case_flags WHERE case_id = ?", (case_id,))
+    await conn.executemany(
+        "INSERT OR IGNORE INTO case_flags (case_id, code) VALUES (?, ?)",
+        [(case_id, code) for code in codes],
+    )
+
+
+async def flags(conn: aiosqlite.Connection, case_id: int) -> list[str]:
+    async with conn.execute(
+        "SELECT code FROM case_flags WHERE case_id = ? ORDER BY code", (case_id,)
+    ) as cur:
+        return [row[0] async for row in cur]
+
+
 async def record_decline(
     conn: aiosqlite.Connection, case_id: int, volunteer_id: int, reason: str, now: float
 ) -> None:
@@ -160,6 +177,13 @@ async def for_volunteer(conn: aiosqlite.Connection, volunteer_id: int) -> list[C
         f"(volunteer_id = ? AND status IN ({placeholders})) OR (offered_to = ? AND status = 'alerted')"
         " ORDER BY created_at",
         (volunteer_id, *OPEN, volunteer_id),
+    )
+
+
+async def offered_to(conn: aiosqlite.Connection, volunteer_id: int) -> list[Case]:
+    """Alerts waiting for this volunteer's answer."""
+    return await _select(
+        conn, "offered_to = ? AND status = 'alerted' ORDER BY created_at", (volunteer_id,)
     )
 
 

@@ -38,7 +38,9 @@ async def upsert(conn: aiosqlite.Connection, v: Volunteer, now: float) -> int:
         " ON CONFLICT (channel, address) DO UPDATE SET contact_id = excluded.contact_id,"
         " name = excluded.name, place_code = excluded.place_code, place_name = excluded.place_name,"
         " lat = excluded.lat, lon = excluded.lon, languages = excluded.languages,"
-        " capacity = excluded.capacity, updated_at = excluded.updated_at RETURNING id",
+        " capacity = excluded.capacity, updated_at = excluded.updated_at,"
+        # importing a deactivated volunteer again registers them again
+        " deactivated_at = NULL RETURNING id",
         (
             v.contact_id,
             v.name,
@@ -108,7 +110,7 @@ async def unable_to_take(conn: aiosqlite.Connection, case_id: int | None) -> set
     a given case those already asked who said no (or conflicted, or let it time out)."""
     sql = """
         SELECT v.id FROM volunteers v LEFT JOIN contacts c ON c.id = v.contact_id
-        WHERE v.available = 0 OR v.contact_id IS NULL OR c.unreachable_at IS NOT NULL
+        WHERE v.available = 0 OR v.deactivated_at IS NOT NULL OR v.contact_id IS NULL OR c.unreachable_at IS NOT NULL
            OR v.capacity <= (SELECT COUNT(*) FROM cases k WHERE k.volunteer_id = v.id
                              AND k.status IN ('accepted', 'in_progress', 'referred_bp3mi',
                                               'referred_police', 'referred_kp2mi'))
@@ -120,3 +122,27 @@ async def unable_to_take(conn: aiosqlite.Connection, case_id: int | None) -> set
 
 async def delete(conn: aiosqlite.Connection, volunteer_id: int) -> None:
     await conn.execute("DELETE FROM volunteers WHERE id = ?", (volunteer_id,))
+
+
+async def update_settings(
+    conn: aiosqlite.Connection,
+    volunteer_id: int,
+    *,
+    capacity: int,
+    available: bool,
+    languages: str,
+    now: float,
+) -> None:
+    await conn.execute(
+        "UPDATE volunteers SET capacity = ?, available = ?, languages = ?, updated_at = ?"
+        " WHERE id = ?",
+        (capacity, int(available), languages, now, volunteer_id),
+    )
+
+
+async def deactivate(conn: aiosqlite.Connection, volunteer_id: int, now: float) -> None:
+    """Out of the network: never routed to again (the row stays, so the history keeps a name)."""
+    await conn.execute(
+        "UPDATE volunteers SET available = 0, deactivated_at = ? WHERE id = ?",
+        (now, volunteer_id),
+    )

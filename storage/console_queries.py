@@ -1,0 +1,358 @@
+"""What the web console reads: case lists with filters, figures, loads, counts per place.
+
+Every function takes a connection (the console's read-only one) and a `Scope`: a
+province-scoped coordinator's queries carry their provinces in the WHERE clause, so a case
+outside them is not found at all, whatever the URL says. User input only ever reaches SQL as
+bound parameters; the WHERE clause is assembled from fixed fragments.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+
+import aiosqlite
+
+from storage.cases import CLOSED, OPEN
+
+# Waiting for somebody: not yet with a volunteer who accepted it.
+WAITING = ("new", "alerted", "escalated")
+ALL_STATUSES = (*WAITING, *OPEN, *CLOSED)
+WEEK = 7 * 24 * 3600.0
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The provinces an account may see; () = every province (and cases with no place)."""
+
+    provinces: tuple[str, ...] = ()
+
+    def sql(self, column: str = "c.place_code") -> tuple[str, list[object]]:
+        if not self.provinces:
+            return "1", []
+        # BPS codes: a kab/kota code starts with its province's two digits ("3212" in "32").
+        parts = [f"({column} >= ? AND {column} < ?)" for _ in self.provinces]
+        params: list[object] = []
+        for p in self.provinces:
+            params += [p, p + "~"]  # "~" sorts after every digit
+        return "(" + " OR ".join(parts) + ")", params
+
+    def allows(self, place_code: str | None) -> bool:
+        if not self.provinces:
+            return True
+        return bool(place_code) and any(place_code.startswith(p) for p in self.provinces)
+
+
+@dataclass
+class CaseFilter:
+    status: str = ""  # a status, "open", "waiting", "closed", "overdue" or "" for all
+    province: str = ""  # BPS province code
+    place: str = ""  # BPS kab/kota code
+    flag: str = ""
+    urgent: str = ""  # "1" urgent only, "0" not urgent, "" both
+    since: float | None = None  # created at or after
+    until: float | None = None  # created before
+    number: str = ""  # an exact case number
+    phone: str = ""  # a normalised recruiter phone
+    name: str = ""  # part of a recruiter's name
+
+
+@dataclass
+class CaseRow:
+    id: int
+    number: str
+    status: str
+    place_code: str | None
+    place_name: str | None
+    urgent: bool
+    created_at: float
+    updated_at: float
+    deadline_at: float | None
+    volunteer_name: str | None
+    recruiter_name: str | None
+    flags: list[str] = field(default_factory=list)
+
+
+def _where(f: CaseFilter, scope: Scope, now: float) -> tuple[str, list[object]]:
+    clauses: list[str] = []
+    params: list[object] = []
+    scope_sql, scope_params = scope.sql()
+    clauses.append(scope_sql)
+    params += scope_params
+    groups = {"open": OPEN, "waiting": WAITING, "closed": CLOSED}
+    if f.status in groups:
+        clauses.append(f"c.status IN ({', '.join('?' for _ in groups[f.status])})")
+        params += list(groups[f.status])
+    elif f.status == "overdue":
+        clauses.append("c.status = 'alerted' AND c.deadline_at <= ?")
+        params.append(now)
+    elif f.status:
+        clauses.append("c.status = ?")
+        params.append(f.status)
+    if f.province:
+        clauses.append("c.place_code >= ? AND c.place_code < ?")
+        params += [f.province, f.province + "~"]
+    if f.place:
+        clauses.append("c.place_code = ?")
+        params.append(f.place)
+    if f.flag:
+        clauses.append("c.id IN (SELECT case_id FROM case_flags WHERE code = ?)")
+        params.append(f.flag)
+    if f.urgent in ("0", "1"):
+        clauses.append("c.urgent = ?")
+        params.append(int(f.urgent))
+    if f.since is not None:
+        clauses.append("c.created_at >= ?")
+        params.append(f.since)
+    if f.until is not None:
+        clauses.append("c.created_at < ?")
+        params.append(f.until)
+    search: list[str] = []
+    if f.number:
+        search.append("c.number = ?")
+        params.append(f.number)
+    if f.phone:
+        search.append("c.recruiter_phone_norm = ?")
+        params.append(f.phone)
+    if f.name:
+        search.append("c.recruiter_name LIKE ? ESCAPE '\\'")
+        escaped = f.name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        params.append(f"%{escaped}%")
+    if search:
+        clauses.append("(" + " OR ".join(search) + ")")
+    return " AND ".join(clauses), params
+
+
+async def list_cases(
+    conn: aiosqlite.Connection,
+    f: CaseFilter,
+    scope: Scope,
+    now: float,
+    *,
+    limit: int,
+    offset: int,
+) -> tuple[list[CaseRow], int]:
+    """One page of cases, newest first, and how many match in all."""
+    where, params = _where(f, scope, now)
+    async with conn.execute(f"SELECT COUNT(*) FROM cases c WHERE {where}", params) as cur:
+        total = int((await cur.fetchone())[0])
+    sql = (
+        "SELECT c.id, c.number, c.status, c.place_code, c.place_name, c.urgent, c.created_at,"
+        " c.updated_at, c.deadline_at, v.name, c.recruiter_name,"
+        " (SELECT group_concat(code, ' ') FROM case_flags WHERE case_id = c.id)"
+        " FROM cases c LEFT JOIN volunteers v ON v.id = COALESCE(c.volunteer_id, c.offered_to)"
+        f" WHERE {where} ORDER BY c.created_at DESC, c.id DESC LIMIT ? OFFSET ?"
+    )
+    async with conn.execute(sql, [*params, limit, offset]) as cur:
+        rows = [
+            CaseRow(*r[:5], bool(r[5]), *r[6:11], flags=(r[11] or "").split()) async for r in cur
+        ]
+    return rows, total
+
+
+async def export_rows(
+    conn: aiosqlite.Connection, f: CaseFilter, scope: Scope, now: float
+) -> AsyncIterator[dict[str, object]]:
+    """Every matching case, newest first, with all columns (the caller picks what to write)."""
+    where, params = _where(f, scope, now)
+    sql = (
+        "SELECT c.id, c.number, c.status, c.created_at, c.accepted_at, c.updated_at, c.place_code,"
+        " c.place_name, c.urgent, c.anonymous, c.reporter_role, c.reporter_locale,"
+        " (SELECT group_concat(code, ' ') FROM case_flags WHERE case_id = c.id) AS flags,"
+        " c.volunteer_id, v.name AS volunteer_name, c.reporter_name, c.reporter_reach,"
+        " c.recruiter_name, c.recruiter_phone, c.description"
+        " FROM cases c LEFT JOIN volunteers v ON v.id = c.volunteer_id"
+        f" WHERE {where} ORDER BY c.created_at DESC, c.id DESC"
+    )
+    async with conn.execute(sql, params) as cur:
+        names = [d[0] for d in cur.description]
+        async for row in cur:
+            yield dict(zip(names, row, strict=True))
+
+
+async def case_in_scope(conn: aiosqlite.Connection, case_id: int, scope: Scope) -> bool:
+    scope_sql, scope_params = scope.sql()
+    async with conn.execute(
+        f"SELECT 1 FROM cases c WHERE c.id = ? AND {scope_sql}", [case_id, *scope_params]
+    ) as cur:
+        return await cur.fetchone() is not None
+
+
+async def case_id_by_number(conn: aiosqlite.Connection, number: str, scope: Scope) -> int | None:
+    scope_sql, scope_params = scope.sql()
+    async with conn.execute(
+        f"SELECT c.id FROM cases c WHERE c.number = ? AND {scope_sql}", [number, *scope_params]
+    ) as cur:
+        row = await cur.fetchone()
+    return int(row[0]) if row else None
+
+
+# --- the dashboard -------------------------------------------------------------------------
+@dataclass
+class Figures:
+    by_status: dict[str, int]
+    overdue: list[CaseRow]
+    overdue_count: int
+    unassigned: list[CaseRow]  # escalated or never routed: waiting for a coordinator
+    unassigned_count: int
+    weeks: list[tuple[float, int]]  # (week start, reports)
+    accept_seconds: list[float]  # report → acceptance, in the period, sorted
+    top_flags: list[tuple[str, int]]
+    repeat_recruiters: list[tuple[str, str | None, int]]  # (phone, a name given, reports)
+
+
+async def _count_by_status(conn: aiosqlite.Connection, scope: Scope) -> dict[str, int]:
+    scope_sql, params = scope.sql()
+    async with conn.execute(
+        f"SELECT c.status, COUNT(*) FROM cases c WHERE {scope_sql} GROUP BY c.status", params
+    ) as cur:
+        return {row[0]: int(row[1]) async for row in cur}
+
+
+async def figures(
+    conn: aiosqlite.Connection, scope: Scope, now: float, *, weeks: int = 12, sample: int = 10
+) -> Figures:
+    by_status = await _count_by_status(conn, scope)
+    overdue, overdue_count = await list_cases(
+        conn, CaseFilter(status="overdue"), scope, now, limit=sample, offset=0
+    )
+    scope_sql, sp = scope.sql()
+    unassigned, unassigned_count = await list_cases(
+        conn, CaseFilter(status="escalated"), scope, now, limit=sample, offset=0
+    )
+    unassigned.sort(key=lambda r: r.created_at)  # the longest waiting first
+
+    # Weeks end at `now`: the last bar is the last 7 days, whatever the weekday.
+    start = now - weeks * WEEK
+    async with conn.execute(
+        f"SELECT CAST((c.created_at - ?) / {WEEK} AS INTEGER) AS w, COUNT(*) FROM cases c"
+        f" WHERE c.created_at >= ? AND c.created_at < ? AND {scope_sql} GROUP BY w",
+        [start, start, now, *sp],
+    ) as cur:
+        counts = {int(row[0]): int(row[1]) async for row in cur}
+    series = [(start + i * WEEK, counts.get(i, 0)) for i in range(weeks)]
+
+    async with conn.execute(
+        "SELECT c.accepted_at - c.created_at FROM cases c"
+        f" WHERE c.accepted_at >= ? AND c.accepted_at IS NOT NULL AND {scope_sql}",
+        [start, *sp],
+    ) as cur:
+        accept = sorted([float(row[0]) async for row in cur])
+
+    if scope.provinces:
+        flag_sql = (
+            "SELECT f.code, COUNT(*) AS n FROM case_flags f JOIN cases c ON c.id = f.case_id"
+            f" WHERE {scope_sql} GROUP BY f.code ORDER BY n DESC, f.code LIMIT 8"
+        )
+        flag_params: list[object] = sp
+    else:
+        flag_sql = (
+            "SELECT code, COUNT(*) AS n FROM case_flags GROUP BY code ORDER BY n DESC, code LIMIT 8"
+        )
+        flag_params = []
+    async with conn.execute(flag_sql, flag_params) as cur:
+        top_flags = [(row[0], int(row[1])) async for row in cur]
+
+    async with conn.execute(
+        "SELECT c.recruiter_phone_norm, MAX(c.recruiter_name), COUNT(*) AS n FROM cases c"
+        f" WHERE c.recruiter_phone_norm IS NOT NULL AND {scope_sql}"
+        " GROUP BY c.recruiter_phone_norm HAVING n >= 2 ORDER BY n DESC LIMIT 10",
+        sp,
+    ) as cur:
+        repeat = [(row[0], row[1], int(row[2])) async for row in cur]
+    return Figures(
+        by_status=by_status,
+        overdue=overdue,
+        overdue_count=overdue_count,
+        unassigned=unassigned,
+        unassigned_count=unassigned_count,
+        weeks=series,
+        accept_seconds=accept,
+        top_flags=top_flags,
+        repeat_recruiters=repeat,
+    )
+
+
+# --- volunteers ----------------------------------------------------------------------------
+@dataclass
+class VolunteerRow:
+    id: int
+    name: str
+    channel: str
+    address: str
+    place_code: str | None
+    place_name: str | None
+    lat: float
+    lon: float
+    languages: str
+    capacity: int
+    available: bool
+    reachable: bool  # has a contact that has not blocked the bot
+    active: bool  # not deactivated
+    load: int  # accepted cases still open
+    waiting: int  # alerts waiting for their answer
+
+
+async def volunteers(
+    conn: aiosqlite.Connection, scope: Scope, volunteer_id: int | None = None
+) -> list[VolunteerRow]:
+    scope_sql, params = scope.sql("v.place_code")
+    one = ""
+    if volunteer_id is not None:
+        one = " AND v.id = ?"
+        params = [*params, volunteer_id]
+    open_list = ", ".join(f"'{s}'" for s in OPEN)  # constants, not input
+    sql = (
+        "SELECT v.id, v.name, v.channel, v.address, v.place_code, v.place_name, v.lat, v.lon,"
+        " v.languages, v.capacity, v.available,"
+        " (v.contact_id IS NOT NULL AND k.unreachable_at IS NULL), v.deactivated_at IS NULL,"
+        f" (SELECT COUNT(*) FROM cases c WHERE c.volunteer_id = v.id AND c.status IN ({open_list})),"
+        " (SELECT COUNT(*) FROM cases c WHERE c.offered_to = v.id AND c.status = 'alerted')"
+        " FROM volunteers v LEFT JOIN contacts k ON k.id = v.contact_id"
+        f" WHERE {scope_sql}{one} ORDER BY v.deactivated_at IS NOT NULL, v.name, v.id"
+    )
+    async with conn.execute(sql, params) as cur:
+        return [
+            VolunteerRow(*r[:10], bool(r[10]), bool(r[11]), bool(r[12]), int(r[13]), int(r[14]))
+            async for r in cur
+        ]
+
+
+# --- the map -------------------------------------------------------------------------------
+async def reports_per_place(
+    conn: aiosqlite.Connection, scope: Scope, since: float | None = None
+) -> dict[str, int]:
+    scope_sql, params = scope.sql()
+    when = ""
+    if since is not None:
+        when = " AND c.created_at >= ?"
+        params = [*params, since]
+    async with conn.execute(
+        "SELECT c.place_code, COUNT(*) FROM cases c"
+        f" WHERE c.place_code IS NOT NULL AND {scope_sql}{when} GROUP BY c.place_code",
+        params,
+    ) as cur:
+        return {row[0]: int(row[1]) async for row in cur}
+
+
+async def volunteers_per_place(conn: aiosqlite.Connection, scope: Scope) -> dict[str, int]:
+    scope_sql, params = scope.sql("v.place_code")
+    async with conn.execute(
+        "SELECT v.place_code, COUNT(*) FROM volunteers v"
+        f" WHERE v.place_code IS NOT NULL AND {scope_sql} GROUP BY v.place_code",
+        params,
+    ) as cur:
+        return {row[0]: int(row[1]) async for row in cur}
+
+
+async def open_read_only(path: str) -> aiosqlite.Connection:
+    """A second connection for the console's pages: reads never wait in the engine's writer
+    queue, and `mode=ro` makes a write through it impossible."""
+    from pathlib import Path
+
+    uri = Path(path).resolve().as_uri() + "?mode=ro"
+    conn = await aiosqlite.connect(uri, uri=True)
+    conn.row_factory = aiosqlite.Row
+    await conn.execute("PRAGMA busy_timeout=5000")
+    await conn.execute("PRAGMA query_only=ON")
+    return conn
