@@ -225,9 +225,9 @@ async def figures(
     # Weeks end at `now`: the last bar is the last 7 days, whatever the weekday.
     start = now - weeks * WEEK
     async with conn.execute(
-        f"SELECT CAST((c.created_at - ?) / {WEEK} AS INTEGER) AS w, COUNT(*) FROM cases c"
-        f" WHERE c.created_at >= ? AND c.created_at < ? AND {scope_sql} GROUP BY w",
-        [start, start, now, *sp],
+        f"SELECT ? - CAST((? - c.created_at) / {WEEK} AS INTEGER) AS w, COUNT(*) FROM cases c"
+        f" WHERE c.created_at > ? AND c.created_at <= ? AND {scope_sql} GROUP BY w",
+        [weeks - 1, now, start, now, *sp],
     ) as cur:
         counts = {int(row[0]): int(row[1]) async for row in cur}
     series = [(start + i * WEEK, counts.get(i, 0)) for i in range(weeks)]

@@ -264,7 +264,13 @@ class Console:
     def _client(self, request: Request) -> str:
         return request.client.host if request.client else "?"
 
-    async def login_page(self, request: Request, error: str = "", status: int = 200) -> Response:
+    async def login_page(
+        self,
+        request: Request,
+        error: str = "",
+        status: int = 200,
+        form: FormData | None = None,
+    ) -> Response:
         lang = self._language(request)
         with use_locale(lang):
             nonce = (
@@ -274,9 +280,9 @@ class Console:
                 request,
                 "login.html",
                 csrf=auth.login_csrf(self.secret, nonce),
-                next=_safe_next(request.query_params.get("next", "")),
+                next=_safe_next(str((form or request.query_params).get("next", ""))),
                 error=error,
-                username=request.query_params.get("username", ""),
+                username=str(form.get("username", ""))[:100] if form else "",
             )
         response.status_code = status
         response.set_cookie(
@@ -309,7 +315,7 @@ class Console:
             result = await self._authenticate(request, form)
             if isinstance(result, tuple):
                 reason, status = result
-                return await self.login_page(request, error=reason, status=status)
+                return await self.login_page(request, error=reason, status=status, form=form)
             account = result
             token, csrf = auth.new_token(), auth.new_token()
             now = self.now()

@@ -15,7 +15,7 @@ from functools import cache
 
 from bot.paths import CONTENT
 
-LON_MIN, LON_MAX = 94.8, 141.2
+LON_MIN, LON_MAX = 94.6, 141.8  # margins so a dot on the coast is not cut
 LAT_MIN, LAT_MAX = -11.2, 6.3
 MAP_WIDTH = 1000.0
 SCALE = MAP_WIDTH / (LON_MAX - LON_MIN)

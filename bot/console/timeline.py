@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.cases import status_label
+from bot.cases import ESCALATION_REASONS, status_label
 from bot.i18n import N_, _, format_timestamp
 from storage.cases import Event
 
@@ -43,6 +43,30 @@ class Line:
     actor: str
 
 
+NOBODY_IN_CHAT = "; no coordinator reachable (COORDINATOR_ADDRESS)"  # bot/cases.py escalate()
+
+
+def _pattern(template: str) -> re.Pattern[str]:
+    parts = re.split(r"\{(\w+)\}", template)
+    regex = "".join(re.escape(p) if i % 2 == 0 else f"(?P<{p}>.+?)" for i, p in enumerate(parts))
+    return re.compile(f"^{regex}$")
+
+
+def escalation_reason(detail: str) -> str:
+    """The history keeps why a case was escalated in English (bot/cases.py); the reader gets
+    it in their language when it is one of the known reasons."""
+    nobody = detail.endswith(NOBODY_IN_CHAT)
+    why = detail.removesuffix(NOBODY_IN_CHAT)
+    for template in ESCALATION_REASONS.values():
+        m = _pattern(template).match(why)
+        if m:
+            why = _(template).format(**m.groupdict())
+            break
+    if nobody:
+        why = _("{why}; no coordinator could be reached in chat").format(why=why)
+    return why
+
+
 def actor_name(actor: str, volunteers: dict[int, str]) -> str:
     kind, _sep, rest = actor.partition(":")
     if kind == "reporter":
@@ -72,12 +96,13 @@ def sentence(event: Event, volunteers: dict[int, str]) -> str:
         n = int(km.group(1))
         distance = _(" (less than 1 km away)") if n < 1 else _(" ({km} km away)").format(km=n)
     status = status_label(event.detail) if event.kind == "status" else ""
+    text = escalation_reason(event.detail) if event.kind == "escalated" else event.detail
     return _(template).format(
         who=actor_name(event.actor, volunteers),
         volunteer=volunteer,
         distance=distance,
         status=status,
-        text=event.detail,
+        text=text,
     )
 
 

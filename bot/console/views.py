@@ -186,7 +186,7 @@ class Views:
             status_label=status_label,
             place_label=self.place_label,
             waiting=lambda ts: _duration(now - ts),
-            deadline_hours=self.c.settings.alert_deadline_hours,
+            deadline_hours=f"{self.c.settings.alert_deadline_hours:g}",
         )
 
     async def cases(self, request: Request, who: Who) -> Response:
@@ -307,7 +307,8 @@ class Views:
         else:
             found = [Candidate(r, None, r.id in declined) for r in every.values() if r.active]
             found.sort(key=lambda c: (c.row.load, c.row.name))
-        found = [c for c in found if c.row.id != case.volunteer_id]
+        # not the one who has it or whose answer is awaited
+        found = [c for c in found if c.row.id not in (case.volunteer_id, case.offered_to)]
         found.sort(key=lambda c: not c.free)  # stable: nearest free first, then the others
         return found[:limit]
 
