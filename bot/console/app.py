@@ -101,7 +101,7 @@ class Console:
     def mount(self) -> Mount:
         from bot.console import views
 
-        v = views.Views(self)
+        v = self.views = views.Views(self)
         routes = [
             Route("/", self._guard(v.dashboard), name="dashboard"),
             Route("/login", self.login_page, methods=["GET"]),

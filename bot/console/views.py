@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from bot.console.app import Console, Who
 
 PAGE_SIZE = 50
+FIGURES_SECONDS = 20.0
 WIB = timezone(timedelta(hours=7))  # dates typed in the filters are WIB days, like the times shown
 _NUMBER = re.compile(r"^MA-[23456789ABCDEFGHJKMNPQRSTVWXYZ]{5}$")
 MAX_UPLOAD = 1_000_000
@@ -74,6 +75,7 @@ class Candidate:
 class Views:
     def __init__(self, console: Console) -> None:
         self.c = console
+        self._figures: dict[tuple[str, ...], tuple[q.Figures, float]] = {}
 
     # --- shared bits -----------------------------------------------------------------------
     @property
@@ -159,7 +161,7 @@ class Views:
     # --- pages -----------------------------------------------------------------------------
     async def dashboard(self, request: Request, who: Who) -> Response:
         now = self.c.now()
-        fig = await q.figures(self.c.db, who.scope, now)
+        fig, as_of = await self.figures(who.scope, now)
         weeks = [(format_timestamp(start).rsplit(" ", 3)[0], n) for start, n in fig.weeks]
         bars = charts.bars(weeks)
         median = charts.percentile(fig.accept_seconds, 0.5)
@@ -181,13 +183,25 @@ class Views:
             accepted_n=len(fig.accept_seconds),
             open_rows=open_rows,
             open_total=sum(n for _s, _l, n in open_rows),
-            closed_total=sum(fig.by_status.get(s, 0) for s in CLOSED),
             flag_label=flag_label,
             status_label=status_label,
             place_label=self.place_label,
             waiting=lambda ts: _duration(now - ts),
             deadline_hours=f"{self.c.settings.alert_deadline_hours:g}",
+            as_of=format_timestamp(as_of),
         )
+
+    async def figures(self, scope: q.Scope, now: float) -> tuple[q.Figures, float]:
+        """The dashboard's figures, kept for `FIGURES_SECONDS` per scope: they scan tens of
+        thousands of index entries, and several coordinators reloading the page need not
+        repeat that within seconds. The page says how fresh they are."""
+        key = scope.provinces
+        kept = self._figures.get(key)
+        if kept is not None and now - kept[1] < FIGURES_SECONDS and kept[1] <= now:
+            return kept
+        fresh = (await q.figures(self.c.db, scope, now), now)
+        self._figures[key] = fresh
+        return fresh
 
     async def cases(self, request: Request, who: Who) -> Response:
         f, raw = self.read_filter(request.query_params, who)
@@ -351,6 +365,7 @@ class Views:
             return result, await post.flush()
 
         result, channels = await engine.run(task)
+        self._figures.clear()  # this console's own change shows at once
         if channels:
             engine.notify(channels)
         return result
@@ -501,6 +516,7 @@ class Views:
             return await post.flush()
 
         channels = await engine.run(task)
+        self._figures.clear()
         if channels:
             engine.notify(channels)
         return RedirectResponse(f"/admin/volunteers/{row.id}?done=deactivated", status_code=303)

@@ -45,7 +45,10 @@ UPDATE cases SET accepted_at = (
 CREATE INDEX cases_created ON cases (created_at);
 CREATE INDEX cases_status_created ON cases (status, created_at);
 CREATE INDEX cases_place_created ON cases (place_code, created_at);
-CREATE INDEX cases_accepted ON cases (accepted_at) WHERE accepted_at IS NOT NULL;
+CREATE INDEX cases_accepted ON cases (accepted_at, created_at) WHERE accepted_at IS NOT NULL;
+-- searching a recruiter's name scans this, not every case with its story
+CREATE INDEX cases_recruiter_name ON cases (recruiter_name, created_at)
+    WHERE recruiter_name IS NOT NULL;
 
 -- A volunteer a coordinator took out of the network (kept for the history's names).
 ALTER TABLE volunteers ADD COLUMN deactivated_at REAL;

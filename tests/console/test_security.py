@@ -215,6 +215,10 @@ async def test_filter_values_with_quotes_and_markup_are_harmless(
         assert listed(r.text) == set()  # the quote did not widen the search
         r = await http.get("/admin/cases", params={"status": "' OR 1=1 --"})
         assert r.status_code == 200 and len(listed(r.text)) == 2  # ignored, not injected
+        for wildcard in ("%", "_", "%%"):  # LIKE wildcards are searched as themselves
+            r = await http.get("/admin/cases", params={"q": wildcard})
+            assert listed(r.text) == set(), wildcard
+        assert len(listed((await http.get("/admin/cases", params={"q": "sri"})).text)) == 2
         r = await http.get("/admin/export.csv", params={"q": nasty})
         assert r.status_code == 200 and r.text.count("\n") == 1  # the header only
         r = await http.get("/admin/login", params={"next": "https://evil.example/"})
