@@ -37,7 +37,7 @@ from bot.config import Settings
 from bot.console.auth import hash_password
 from bot.places import default_gazetteer
 from bot.web import create_app
-from storage.db import connect
+from storage.sqlite.db import connect
 
 DAY = 86400.0
 NOW = 1_795_000_000.0

@@ -1,12 +1,21 @@
 """The conversations. Each module is one conversation; `build_router` puts them together.
 
 Order matters: middleware runs outermost first; the first intent that matches a message
-handles it; "free_text" hooks are asked in order (a pasted offer before a question).
+handles it; event listeners (`wire`) are asked in the order written there.
 """
 
 from __future__ import annotations
 
 from bot.conversation import Router
+from bot.events import (
+    CaseStatusChanged,
+    DeliveryFailed,
+    DescribeData,
+    Events,
+    FreeTextAtMenu,
+    MenuEntries,
+    PersonErased,
+)
 
 
 def build_router() -> Router:
@@ -25,12 +34,10 @@ def build_router() -> Router:
     )
 
     router = Router()
-    router.hook("free_text")(guidance.answer_a_question)  # before the offer check
     router.use(common.bad_input)
     router.use(emergency.danger_first)
     for module in (emergency, start, language, help, privacy, check, report, volunteer, menu):
         module.register(router)
-    router.hook("free_text")(guidance.understand)
     router.include(
         start.flow,
         language.flow,
@@ -43,4 +50,23 @@ def build_router() -> Router:
         volunteer.flow,
     )
     router.include(*menu.not_ready_flows(router))
+    wire(router.events)
     return router
+
+
+def wire(events: Events) -> None:
+    """Every business-event listener, in the order each event asks them."""
+    from bot.cases import on_delivery_failed, tell_the_reporter
+    from handlers import check, guidance, report, volunteer
+
+    # Text typed at the menu: a question first, then a pasted offer, then the guides' topics.
+    events.on(FreeTextAtMenu)(lambda e: guidance.answer_a_question(e.ctx))
+    events.on(FreeTextAtMenu)(lambda e: check.understand(e.ctx))
+    events.on(FreeTextAtMenu)(lambda e: guidance.understand(e.ctx))
+    events.on(MenuEntries)(lambda e: volunteer.menu_entries(e.ctx))
+    events.on(DescribeData)(lambda e: report.describe(e.tx, e.contact_id))
+    # Reports are withdrawn (the volunteer told) before the volunteer record goes.
+    events.on(PersonErased)(lambda e: report.erase(e.ctx))
+    events.on(PersonErased)(lambda e: volunteer.erase(e.ctx))
+    events.on(DeliveryFailed)(on_delivery_failed)
+    events.on(CaseStatusChanged)(tell_the_reporter)

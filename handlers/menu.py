@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.conversation import Context, Flow, Router
+from bot.events import FreeTextAtMenu, MenuEntries
 from bot.i18n import N_, _
 from bot.messages import Choice
 from handlers.common import reask
@@ -55,8 +56,8 @@ ENTRIES: tuple[tuple[str, str, str], ...] = (
 
 async def menu_choices(ctx: Context) -> list[Choice]:
     choices = [Choice(key, _(label)) for key, _flow, label in ENTRIES]
-    for extra in ctx.services.router.hooks.get("menu_entries", []):
-        choices.extend(await extra(ctx))  # e.g. "My cases" for volunteers
+    for extra in await ctx.services.router.events.emit(MenuEntries(ctx)):
+        choices.extend(extra)  # e.g. "My cases" for volunteers
     return choices
 
 
@@ -101,11 +102,11 @@ async def choose(ctx: Context) -> None:
         if ctx.norm in _GREETINGS:
             ctx.say(_("Hello! What would you like to do?"), await menu_choices(ctx))
             return
-        # Free text typed at the menu is offered to each "free_text" hook in turn (a pasted
-        # offer goes to the check, a question to the guides); the first that takes it answers.
-        for understand in ctx.services.router.hooks.get("free_text", []):
-            if await understand(ctx):
-                return
+        # Free text typed at the menu is offered to each FreeTextAtMenu listener in turn (a
+        # pasted offer goes to the check, a question to the guides); the first that takes it
+        # answers.
+        if await ctx.services.router.events.first(FreeTextAtMenu(ctx)):
+            return
     if not ctx.state.choices:
         ctx.state.choices = await menu_choices(ctx)
     reask(ctx)

@@ -8,6 +8,7 @@ contacts first (middleware), and the form goes on.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from bot.cases import Casework, status_label
 from bot.conversation import Context, Flow, Router
@@ -31,7 +32,7 @@ def cancel_choice() -> Choice:
 
 
 def casework(ctx: Context) -> Casework:
-    return Casework(ctx.conn, ctx.post, ctx.services, ctx.now)
+    return Casework(ctx.tx, ctx.post, ctx.services, ctx.now)
 
 
 @flow.step("start")
@@ -251,7 +252,8 @@ async def anonymity(ctx: Context) -> None:
         return
     anonymous = ctx.choice == "anon:yes"
     ctx.state.data["anonymous"] = anonymous
-    if not anonymous and ctx.contact.channel != "whatsapp":
+    # On a channel whose address is a phone number the volunteer can call it: no need to ask.
+    if not anonymous and not ctx.services.channel(ctx.contact.channel).address_is_phone:
         ctx.move("reach")
         ctx.say(
             _(
@@ -316,9 +318,10 @@ async def consent(ctx: Context) -> None:
         name = reach_text = None
     else:
         name = ctx.inbound.display_name or c.display_name
+        channel = ctx.services.channel(c.channel)
         reach_text = data.get("reach") or (
-            f"+{c.address} (WhatsApp)"
-            if c.channel == "whatsapp"
+            f"+{c.address} ({channel.label})"
+            if channel.address_is_phone
             else _("through the Migrasi Aman chat")
         )
     case = await casework(ctx).open(
@@ -354,10 +357,21 @@ async def consent(ctx: Context) -> None:
 # --- "status MA-XXXXX": the reporter follows their case ------------------------------------
 
 
-async def show_status(ctx: Context) -> None:
+@dataclass(frozen=True)
+class StatusQuery:
+    """ "status" alone, or "status MA-XXXXX"."""
+
+    number: str | None
+
+
+def status_query(ctx: Context) -> StatusQuery | None:
     m = _STATUS.match(ctx.text.strip())
-    number = m.group(1) if m else None
-    mine = await cases_store.for_reporter(ctx.conn, ctx.contact.id)
+    return StatusQuery(m.group(1)) if m else None
+
+
+async def show_status(ctx: Context, query: StatusQuery) -> None:
+    number = query.number
+    mine = await ctx.tx.cases.for_reporter(ctx.contact.id)
     if number:
         case = next((k for k in mine if k.number == cases_store.normalize_number(number)), None)
         if case is None:
@@ -388,8 +402,8 @@ async def show_status(ctx: Context) -> None:
     await ctx.goto("menu")
 
 
-async def describe(conn, contact_id: int) -> list[str]:
-    mine = await cases_store.for_reporter(conn, contact_id)
+async def describe(tx, contact_id: int) -> list[str]:
+    mine = await tx.cases.for_reporter(contact_id)
     if not mine:
         return []
     return [
@@ -400,16 +414,10 @@ async def describe(conn, contact_id: int) -> list[str]:
 
 
 def register(router: Router) -> None:
-    @router.intent(
-        "status",
-        lambda ctx: bool(_STATUS.match(ctx.text.strip())) and not router.takes_free_text(ctx),
-    )
-    async def status(ctx: Context) -> None:
-        await show_status(ctx)
-
-    router.hook("describe_data")(describe)
-    router.hook("erase_data")(erase)
+    @router.intent("status", lambda ctx: None if router.takes_free_text(ctx) else status_query(ctx))
+    async def status(ctx: Context, query: StatusQuery) -> None:
+        await show_status(ctx, query)
 
 
-async def erase(ctx: Context) -> None:  # hook "erase_data"
+async def erase(ctx: Context) -> None:  # on PersonErased
     await casework(ctx).withdraw_all(ctx.contact.id)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import aiosqlite
+from storage.sql import Connection
 
 ROLES = ("coordinator", "viewer")
 
@@ -43,7 +43,7 @@ _COLUMNS = (
 )
 
 
-def _account(row: aiosqlite.Row | tuple) -> Account:
+def _account(row) -> Account:
     values = list(row)
     values[5] = tuple(p for p in (values[5] or "").split(";") if p)
     values[8] = bool(values[8])
@@ -51,7 +51,7 @@ def _account(row: aiosqlite.Row | tuple) -> Account:
 
 
 async def create(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     username: str,
     name: str,
     password_hash: str,
@@ -62,49 +62,46 @@ async def create(
     """A new account, or the same username's password, role and provinces replaced."""
     if role not in ROLES:
         raise ValueError(f"role must be one of {', '.join(ROLES)}")
-    async with conn.execute(
+    row = await conn.fetchrow(
         "INSERT INTO console_accounts (username, name, password_hash, role, provinces, created_at)"
         " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (username) DO UPDATE SET name = excluded.name,"
         " password_hash = excluded.password_hash, role = excluded.role,"
         " provinces = excluded.provinces, failed_logins = 0, locked_until = NULL, disabled = 0"
         f" RETURNING {_COLUMNS}",
-        (username, name, password_hash, role, ";".join(provinces), now),
-    ) as cur:
-        row = await cur.fetchone()
+        (username.lower(), name, password_hash, role, ";".join(provinces), now),
+    )
     assert row is not None
     # A new password ends every session signed in with the old one.
     await conn.execute("DELETE FROM console_sessions WHERE account_id = ?", (row[0],))
     return _account(row)
 
 
-async def by_username(conn: aiosqlite.Connection, username: str) -> Account | None:
-    async with conn.execute(
-        f"SELECT {_COLUMNS} FROM console_accounts WHERE username = ?", (username,)
-    ) as cur:
-        row = await cur.fetchone()
+async def by_username(conn: Connection, username: str) -> Account | None:
+    row = await conn.fetchrow(
+        f"SELECT {_COLUMNS} FROM console_accounts WHERE username = ?", (username.lower(),)
+    )
     return _account(row) if row else None
 
 
-async def all(conn: aiosqlite.Connection) -> list[Account]:
-    async with conn.execute(f"SELECT {_COLUMNS} FROM console_accounts ORDER BY username") as cur:
-        return [_account(row) async for row in cur]
+async def all(conn: Connection) -> list[Account]:
+    rows = await conn.fetch(f"SELECT {_COLUMNS} FROM console_accounts ORDER BY username")
+    return [_account(row) for row in rows]
 
 
 async def record_failure(
-    conn: aiosqlite.Connection, account_id: int, now: float, *, limit: int, lock_seconds: float
+    conn: Connection, account_id: int, now: float, *, limit: int, lock_seconds: float
 ) -> Account | None:
     """One more wrong password; at `limit` in a row the account is locked for `lock_seconds`."""
-    async with conn.execute(
+    row = await conn.fetchrow(
         "UPDATE console_accounts SET failed_logins = failed_logins + 1,"
         " locked_until = CASE WHEN failed_logins + 1 >= ? THEN ? ELSE locked_until END"
         f" WHERE id = ? RETURNING {_COLUMNS}",
         (limit, now + lock_seconds, account_id),
-    ) as cur:
-        row = await cur.fetchone()
+    )
     return _account(row) if row else None
 
 
-async def record_success(conn: aiosqlite.Connection, account_id: int, now: float) -> None:
+async def record_success(conn: Connection, account_id: int, now: float) -> None:
     await conn.execute(
         "UPDATE console_accounts SET failed_logins = 0, locked_until = NULL, last_login_at = ?"
         " WHERE id = ?",
@@ -112,12 +109,11 @@ async def record_success(conn: aiosqlite.Connection, account_id: int, now: float
     )
 
 
-async def set_disabled(conn: aiosqlite.Connection, username: str, disabled: bool) -> bool:
-    async with conn.execute(
+async def set_disabled(conn: Connection, username: str, disabled: bool) -> bool:
+    row = await conn.fetchrow(
         "UPDATE console_accounts SET disabled = ? WHERE username = ? RETURNING id",
-        (int(disabled), username),
-    ) as cur:
-        row = await cur.fetchone()
+        (int(disabled), username.lower()),
+    )
     if row is not None and disabled:
         await conn.execute("DELETE FROM console_sessions WHERE account_id = ?", (row[0],))
     return row is not None
@@ -125,7 +121,7 @@ async def set_disabled(conn: aiosqlite.Connection, username: str, disabled: bool
 
 # --- sessions ----------------------------------------------------------------------------------
 async def open_session(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     token_hash: str,
     account_id: int,
     csrf: str,
@@ -148,21 +144,20 @@ class Session:
     expires_at: float
 
 
-async def session(conn: aiosqlite.Connection, token_hash: str, now: float) -> Session | None:
+async def session(conn: Connection, token_hash: str, now: float) -> Session | None:
     """The live session with this token, of an account that is not disabled."""
     columns = ", ".join(f"a.{c.strip()}" for c in _COLUMNS.split(","))
-    async with conn.execute(
+    row = await conn.fetchrow(
         f"SELECT {columns}, s.csrf, s.created_at, s.expires_at FROM console_sessions s"
         " JOIN console_accounts a ON a.id = s.account_id"
         " WHERE s.token_hash = ? AND s.expires_at > ? AND a.disabled = 0",
         (token_hash, now),
-    ) as cur:
-        row = await cur.fetchone()
+    )
     if row is None:
         return None
     values = tuple(row)
     return Session(_account(values[:11]), values[11], values[12], values[13])
 
 
-async def close_session(conn: aiosqlite.Connection, token_hash: str) -> None:
+async def close_session(conn: Connection, token_hash: str) -> None:
     await conn.execute("DELETE FROM console_sessions WHERE token_hash = ?", (token_hash,))

@@ -11,9 +11,49 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
-import aiosqlite
-
 from storage.cases import CLOSED, OPEN
+from storage.sql import Connection
+
+
+class _Rows:
+    """`async with _run(conn, sql, params) as cur` over the portable Connection: one fetch."""
+
+    def __init__(self, conn: Connection, sql: str, params) -> None:
+        self.conn, self.sql, self.params = conn, sql, list(params)
+        self.rows: list = []
+
+    async def __aenter__(self) -> _Rows:
+        self.rows = await self.conn.fetch(self.sql, self.params)
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        return None
+
+    async def fetchall(self) -> list:
+        return self.rows
+
+    async def fetchone(self):
+        return self.rows[0] if self.rows else None
+
+
+def _run(conn: Connection, sql: str, params=()) -> _Rows:
+    return _Rows(conn, sql, params)
+
+
+def _agg(conn: Connection) -> str:
+    return "string_agg" if conn.dialect == "postgresql" else "group_concat"
+
+
+def _trunc(conn: Connection, expr: str) -> str:
+    # CAST to integer truncates in SQLite but rounds in PostgreSQL
+    return f"TRUNC({expr})" if conn.dialect == "postgresql" else f"CAST({expr} AS INTEGER)"
+
+
+def _next_code(code: str) -> str:
+    """The code after a province's: "32" -> "33", so its kab/kota ("3201"…"3279") are the
+    range [32, 33) in any collation (digits sort the same everywhere)."""
+    return f"{int(code) + 1:0{len(code)}d}"
+
 
 # Waiting for somebody: not yet with a volunteer who accepted it.
 WAITING = ("new", "alerted", "escalated")
@@ -29,12 +69,12 @@ class Scope:
 
     def sql(self, column: str = "c.place_code") -> tuple[str, list[object]]:
         if not self.provinces:
-            return "1", []
+            return "TRUE", []  # a boolean on PostgreSQL too
         # BPS codes: a kab/kota code starts with its province's two digits ("3212" in "32").
         parts = [f"({column} >= ? AND {column} < ?)" for _ in self.provinces]
         params: list[object] = []
         for p in self.provinces:
-            params += [p, p + "~"]  # "~" sorts after every digit
+            params += [p, _next_code(p)]
         return "(" + " OR ".join(parts) + ")", params
 
     def allows(self, place_code: str | None) -> bool:
@@ -73,7 +113,9 @@ class CaseRow:
     flags: list[str] = field(default_factory=list)
 
 
-def _where(f: CaseFilter, scope: Scope, now: float) -> tuple[str, list[object]]:
+def _where(
+    f: CaseFilter, scope: Scope, now: float, dialect: str = "sqlite"
+) -> tuple[str, list[object]]:
     clauses: list[str] = []
     params: list[object] = []
     scope_sql, scope_params = scope.sql()
@@ -91,7 +133,7 @@ def _where(f: CaseFilter, scope: Scope, now: float) -> tuple[str, list[object]]:
         params.append(f.status)
     if f.province:
         clauses.append("c.place_code >= ? AND c.place_code < ?")
-        params += [f.province, f.province + "~"]
+        params += [f.province, _next_code(f.province)]
     if f.place:
         clauses.append("c.place_code = ?")
         params.append(f.place)
@@ -116,7 +158,8 @@ def _where(f: CaseFilter, scope: Scope, now: float) -> tuple[str, list[object]]:
         params.append(f.phone)
     if f.name:
         # "IS NOT NULL" lets SQLite scan the small partial index on names, not every row
-        clauses.append("c.recruiter_name IS NOT NULL AND c.recruiter_name LIKE ? ESCAPE '\\'")
+        like = "ILIKE" if dialect == "postgresql" else "LIKE"  # SQLite's LIKE ignores case
+        clauses.append(f"c.recruiter_name IS NOT NULL AND c.recruiter_name {like} ? ESCAPE '\\'")
         escaped = f.name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         params.append(f"%{escaped}%")
     return " AND ".join(clauses), params
@@ -130,7 +173,7 @@ ORDERS = {
 
 
 async def list_cases(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     f: CaseFilter,
     scope: Scope,
     now: float,
@@ -141,12 +184,11 @@ async def list_cases(
 ) -> tuple[list[CaseRow], int]:
     """One page of cases and how many match in all.
 
-    Rows come back with one fetchall: iterating an aiosqlite cursor costs a hop to its thread
-    per row. The page's ids are picked first from the indexes alone (a "deferred join"), and only
+    The page's ids are picked first from the indexes alone (a "deferred join"), and only
     those rows are read: sorting 20,000 matches of a province, or skipping 10,000 for page
     200, then touches index entries, not whole rows with their stories."""
-    where, params = _where(f, scope, now)
-    async with conn.execute(f"SELECT COUNT(*) FROM cases c WHERE {where}", params) as cur:
+    where, params = _where(f, scope, now, conn.dialect)
+    async with _run(conn, f"SELECT COUNT(*) FROM cases c WHERE {where}", params) as cur:
         total = int((await cur.fetchone())[0])
     by = ORDERS[order]
     # A name search matches few rows: sort them, rather than walk every case in date order
@@ -156,12 +198,12 @@ async def list_cases(
         f"WITH page AS (SELECT c.id FROM cases c WHERE {where} ORDER BY {pick} LIMIT ? OFFSET ?)"
         " SELECT c.id, c.number, c.status, c.place_code, c.place_name, c.urgent, c.created_at,"
         " c.updated_at, c.deadline_at, v.name, c.recruiter_name,"
-        " (SELECT group_concat(code, ' ') FROM case_flags WHERE case_id = c.id)"
+        f" (SELECT {_agg(conn)}(code, ' ') FROM case_flags WHERE case_id = c.id)"
         " FROM page JOIN cases c ON c.id = page.id"
         " LEFT JOIN volunteers v ON v.id = COALESCE(c.volunteer_id, c.offered_to)"
         f" ORDER BY {by}"
     )
-    async with conn.execute(sql, [*params, limit, offset]) as cur:
+    async with _run(conn, sql, [*params, limit, offset]) as cur:
         rows = [
             CaseRow(*r[:5], bool(r[5]), *r[6:11], flags=(r[11] or "").split())
             for r in await cur.fetchall()
@@ -169,38 +211,55 @@ async def list_cases(
     return rows, total
 
 
+EXPORT_FIELDS = (
+    "id", "number", "status", "created_at", "accepted_at", "updated_at", "place_code",
+    "place_name", "urgent", "anonymous", "reporter_role", "reporter_locale", "flags",
+    "volunteer_id", "volunteer_name", "reporter_name", "reporter_reach", "recruiter_name",
+    "recruiter_phone", "description",
+)  # fmt: skip
+
+
 async def export_rows(
-    conn: aiosqlite.Connection, f: CaseFilter, scope: Scope, now: float
+    conn: Connection, f: CaseFilter, scope: Scope, now: float, *, batch: int = 1000
 ) -> AsyncIterator[dict[str, object]]:
-    """Every matching case, newest first, with all columns (the caller picks what to write)."""
-    where, params = _where(f, scope, now)
+    """Every matching case, newest first, with all columns (the caller picks what to write),
+    read `batch` rows at a time: the next batch starts after the last (created_at, id) seen,
+    so a 100,000-row export never holds more than one batch."""
+    where, params = _where(f, scope, now, conn.dialect)
     sql = (
         "SELECT c.id, c.number, c.status, c.created_at, c.accepted_at, c.updated_at, c.place_code,"
         " c.place_name, c.urgent, c.anonymous, c.reporter_role, c.reporter_locale,"
-        " (SELECT group_concat(code, ' ') FROM case_flags WHERE case_id = c.id) AS flags,"
+        f" (SELECT {_agg(conn)}(code, ' ') FROM case_flags WHERE case_id = c.id) AS flags,"
         " c.volunteer_id, v.name AS volunteer_name, c.reporter_name, c.reporter_reach,"
         " c.recruiter_name, c.recruiter_phone, c.description"
         " FROM cases c LEFT JOIN volunteers v ON v.id = c.volunteer_id"
-        f" WHERE {where} ORDER BY c.created_at DESC, c.id DESC"
+        f" WHERE {where} AND (c.created_at < ? OR (c.created_at = ? AND c.id < ?))"
+        " ORDER BY c.created_at DESC, c.id DESC LIMIT ?"
     )
-    async with conn.execute(sql, params) as cur:
-        names = [d[0] for d in cur.description]
-        for row in await cur.fetchall():
-            yield dict(zip(names, row, strict=True))
+    after: tuple[float, int] = (float("inf"), 0)
+    while True:
+        rows = await conn.fetch(sql, [*params, after[0], after[0], after[1], batch])
+        for row in rows:
+            yield dict(zip(EXPORT_FIELDS, tuple(row), strict=True))
+        if len(rows) < batch:
+            return
+        after = (float(rows[-1][3]), int(rows[-1][0]))
 
 
-async def case_in_scope(conn: aiosqlite.Connection, case_id: int, scope: Scope) -> bool:
+async def case_in_scope(conn: Connection, case_id: int, scope: Scope) -> bool:
     scope_sql, scope_params = scope.sql()
-    async with conn.execute(
-        f"SELECT 1 FROM cases c WHERE c.id = ? AND {scope_sql}", [case_id, *scope_params]
+    async with _run(
+        conn, f"SELECT 1 FROM cases c WHERE c.id = ? AND {scope_sql}", [case_id, *scope_params]
     ) as cur:
         return await cur.fetchone() is not None
 
 
-async def case_id_by_number(conn: aiosqlite.Connection, number: str, scope: Scope) -> int | None:
+async def case_id_by_number(conn: Connection, number: str, scope: Scope) -> int | None:
     scope_sql, scope_params = scope.sql()
-    async with conn.execute(
-        f"SELECT c.id FROM cases c WHERE c.number = ? AND {scope_sql}", [number, *scope_params]
+    async with _run(
+        conn,
+        f"SELECT c.id FROM cases c WHERE c.number = ? AND {scope_sql}",
+        [number, *scope_params],
     ) as cur:
         row = await cur.fetchone()
     return int(row[0]) if row else None
@@ -220,11 +279,12 @@ class Figures:
     repeat_recruiters: list[tuple[str, str | None, int]]  # (phone, a name given, reports)
 
 
-async def _count_by_status(conn: aiosqlite.Connection, scope: Scope) -> dict[str, int]:
+async def _count_by_status(conn: Connection, scope: Scope) -> dict[str, int]:
     """Cases not closed, by status (closed ones pile up for years: not counted here)."""
     scope_sql, params = scope.sql()
     marks = ", ".join("?" for _ in (*WAITING, *OPEN))
-    async with conn.execute(
+    async with _run(
+        conn,
         f"SELECT c.status, COUNT(*) FROM cases c WHERE c.status IN ({marks}) AND {scope_sql}"
         " GROUP BY c.status",
         [*WAITING, *OPEN, *params],
@@ -233,7 +293,7 @@ async def _count_by_status(conn: aiosqlite.Connection, scope: Scope) -> dict[str
 
 
 async def figures(
-    conn: aiosqlite.Connection, scope: Scope, now: float, *, weeks: int = 12, sample: int = 10
+    conn: Connection, scope: Scope, now: float, *, weeks: int = 12, sample: int = 10
 ) -> Figures:
     """The dashboard. Reports per week, time to acceptance and warning signs cover the last
     `weeks` weeks; repeat recruiters all time (a recruiter who comes back a year later is
@@ -249,22 +309,25 @@ async def figures(
 
     # Weeks end at `now`: the last bar is the last 7 days, whatever the weekday.
     start = now - weeks * WEEK
-    async with conn.execute(
-        f"SELECT ? - CAST((? - c.created_at) / {WEEK} AS INTEGER) AS w, COUNT(*) FROM cases c"
+    async with _run(
+        conn,
+        f"SELECT ? - {_trunc(conn, f'(? - c.created_at) / {WEEK}')} AS w, COUNT(*) FROM cases c"
         f" WHERE c.created_at > ? AND c.created_at <= ? AND {scope_sql} GROUP BY w",
         [weeks - 1, now, start, now, *sp],
     ) as cur:
         counts = {int(row[0]): int(row[1]) for row in await cur.fetchall()}
     series = [(start + i * WEEK, counts.get(i, 0)) for i in range(weeks)]
 
-    async with conn.execute(
+    async with _run(
+        conn,
         "SELECT c.accepted_at - c.created_at FROM cases c"
         f" WHERE c.accepted_at > ? AND c.accepted_at IS NOT NULL AND {scope_sql}",
         [start, *sp],
     ) as cur:
         accept = sorted([float(row[0]) for row in await cur.fetchall()])
 
-    async with conn.execute(
+    async with _run(
+        conn,
         "SELECT f.code, COUNT(*) AS n FROM cases c JOIN case_flags f ON f.case_id = c.id"
         f" WHERE c.created_at > ? AND c.created_at <= ? AND {scope_sql}"
         " GROUP BY f.code ORDER BY n DESC, f.code LIMIT 8",
@@ -273,17 +336,18 @@ async def figures(
         top_flags = [(row[0], int(row[1])) for row in await cur.fetchall()]
 
     # counted on the phone index alone; a name is looked up for the ten shown only
-    async with conn.execute(
+    async with _run(
+        conn,
         "SELECT c.recruiter_phone_norm, COUNT(*) AS n FROM cases c"
         f" WHERE c.recruiter_phone_norm IS NOT NULL AND {scope_sql}"
-        " GROUP BY c.recruiter_phone_norm HAVING n >= 2 ORDER BY n DESC, 1 LIMIT 10",
+        " GROUP BY c.recruiter_phone_norm HAVING COUNT(*) >= 2 ORDER BY n DESC, 1 LIMIT 10",
         sp,
     ) as cur:
         counted = [(row[0], int(row[1])) for row in await cur.fetchall()]
     repeat = []
     for phone, n in counted:
-        async with conn.execute(
-            "SELECT MAX(recruiter_name) FROM cases WHERE recruiter_phone_norm = ?", (phone,)
+        async with _run(
+            conn, "SELECT MAX(recruiter_name) FROM cases WHERE recruiter_phone_norm = ?", (phone,)
         ) as cur:
             repeat.append((phone, (await cur.fetchone())[0], n))
     return Figures(
@@ -320,7 +384,7 @@ class VolunteerRow:
 
 
 async def volunteers(
-    conn: aiosqlite.Connection, scope: Scope, volunteer_id: int | None = None
+    conn: Connection, scope: Scope, volunteer_id: int | None = None
 ) -> list[VolunteerRow]:
     scope_sql, params = scope.sql("v.place_code")
     one = ""
@@ -337,7 +401,7 @@ async def volunteers(
         " FROM volunteers v LEFT JOIN contacts k ON k.id = v.contact_id"
         f" WHERE {scope_sql}{one} ORDER BY v.deactivated_at IS NOT NULL, v.name, v.id"
     )
-    async with conn.execute(sql, params) as cur:
+    async with _run(conn, sql, params) as cur:
         return [
             VolunteerRow(*r[:10], bool(r[10]), bool(r[11]), bool(r[12]), int(r[13]), int(r[14]))
             for r in await cur.fetchall()
@@ -346,14 +410,15 @@ async def volunteers(
 
 # --- the map -------------------------------------------------------------------------------
 async def reports_per_place(
-    conn: aiosqlite.Connection, scope: Scope, since: float | None = None
+    conn: Connection, scope: Scope, since: float | None = None
 ) -> dict[str, int]:
     scope_sql, params = scope.sql()
     when = ""
     if since is not None:
         when = " AND c.created_at >= ?"
         params = [*params, since]
-    async with conn.execute(
+    async with _run(
+        conn,
         "SELECT c.place_code, COUNT(*) FROM cases c"
         f" WHERE c.place_code IS NOT NULL AND {scope_sql}{when} GROUP BY c.place_code",
         params,
@@ -361,9 +426,10 @@ async def reports_per_place(
         return {row[0]: int(row[1]) for row in await cur.fetchall()}
 
 
-async def volunteers_per_place(conn: aiosqlite.Connection, scope: Scope) -> dict[str, int]:
+async def volunteers_per_place(conn: Connection, scope: Scope) -> dict[str, int]:
     scope_sql, params = scope.sql("v.place_code")
-    async with conn.execute(
+    async with _run(
+        conn,
         "SELECT v.place_code, COUNT(*) FROM volunteers v"
         f" WHERE v.place_code IS NOT NULL AND {scope_sql} GROUP BY v.place_code",
         params,
@@ -371,14 +437,19 @@ async def volunteers_per_place(conn: aiosqlite.Connection, scope: Scope) -> dict
         return {row[0]: int(row[1]) for row in await cur.fetchall()}
 
 
-async def open_read_only(path: str) -> aiosqlite.Connection:
-    """A second connection for the console's pages: reads never wait in the engine's writer
-    queue, and `mode=ro` makes a write through it impossible."""
-    from pathlib import Path
+class ReadView:
+    """The repositories on a read connection, for pages that show one case or volunteer: the
+    same SQL as the writer's (storage/repos), never used to write."""
 
-    uri = Path(path).resolve().as_uri() + "?mode=ro"
-    conn = await aiosqlite.connect(uri, uri=True)
-    conn.row_factory = aiosqlite.Row
-    await conn.execute("PRAGMA busy_timeout=5000")
-    await conn.execute("PRAGMA query_only=ON")
-    return conn
+    def __init__(self, conn: Connection) -> None:
+        from storage.repos import SQLCases, SQLVolunteers
+
+        self.sql = conn
+        self.cases = SQLCases(conn)
+        self.volunteers = SQLVolunteers(conn)
+
+    async def declined(self, case_id: int) -> set[int]:
+        rows = await self.sql.fetch(
+            "SELECT volunteer_id FROM case_declines WHERE case_id = ?", (case_id,)
+        )
+        return {int(r[0]) for r in rows}

@@ -1,10 +1,11 @@
 """The coordinators' web console, mounted at /admin of the app `serve` runs.
 
 Pages are rendered on the server (Jinja2, autoescaped) from plain forms and links; no script
-is needed, so it works on an offline laptop and a cheap phone alike. Reads go to a read-only
-connection of their own (they never queue behind the engine's writer); every action goes
-through the engine's writer (`engine.run`) and the case functions of bot/cases.py, so an
-alert a coordinator causes reaches the volunteer's outbox exactly as one from chat does.
+is needed, so it works on an offline laptop and a cheap phone alike. Reads go through the
+store's reader (`Store.reader()`, outside the engine's writer, on SQLite and PostgreSQL
+alike); every action goes through the engine's writer (`engine.run`) and the case functions
+of bot/cases/, so an alert a coordinator causes reaches the volunteer's outbox exactly as one
+from chat does.
 
 Every request passes `_guard`: language (cookie, `?lang=`), the session (else the login
 page), the role (viewers read, coordinators act), and for POST the CSRF token (else 403).
@@ -15,12 +16,12 @@ from __future__ import annotations
 import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
-import aiosqlite
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.datastructures import FormData
 from starlette.requests import Request
@@ -34,13 +35,16 @@ from bot.i18n import _, current_locale, format_timestamp, ngettext, use_locale
 from bot.paths import LOCALES
 from storage import accounts as accounts_store
 from storage.accounts import Account
-from storage.console_queries import Scope, open_read_only
+from storage.console_queries import ReadView, Scope
 
 if TYPE_CHECKING:
     from bot.engine import Engine
     from bot.services import Services
+    from storage import Store, Tx
 
 HERE = Path(__file__).parent
+# The read connection of the request being served (from the store's reader).
+_READ: ContextVar[ReadView | None] = ContextVar("console_read", default=None)
 PREFIX = "/admin"
 LANG_COOKIE = "ma_lang"
 
@@ -84,19 +88,36 @@ class Console:
         self.env.globals.update(_=_, ngettext=ngettext, when=format_timestamp, prefix=PREFIX)
         self.engine: Engine | None = None
         self.services: Services | None = None
-        self.reader: aiosqlite.Connection | None = None
+        self.store: Store | None = None
 
     # --- lifecycle -------------------------------------------------------------------------
     @asynccontextmanager
-    async def attached(self, engine: Engine, services: Services) -> AsyncIterator[Console]:
-        """Bound to the running system; opens the read-only connection."""
-        self.engine, self.services = engine, services
-        self.reader = await open_read_only(str(self.settings.database_path))
+    async def attached(
+        self, engine: Engine, services: Services, store: Store
+    ) -> AsyncIterator[Console]:
+        """Bound to the running system: writes through its engine, reads through its store's
+        reader (outside the writer)."""
+        self.engine, self.services, self.store = engine, services, store
         try:
             yield self
         finally:
-            await self.reader.close()
-            self.reader = None
+            self.engine = self.services = self.store = None
+
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[ReadView]:
+        """The store's read connection for the length of a request."""
+        if _READ.get() is not None:
+            yield _READ.get()  # type: ignore[misc]
+            return
+        if self.store is None:
+            raise RuntimeError("console not attached to a running system")
+        async with self.store.reader() as reader:
+            view = ReadView(reader.sql)
+            token = _READ.set(view)
+            try:
+                yield view
+            finally:
+                _READ.reset(token)
 
     def mount(self) -> Mount:
         from bot.console import views
@@ -133,16 +154,17 @@ class Console:
 
     # --- helpers for views -----------------------------------------------------------------
     @property
-    def db(self) -> aiosqlite.Connection:
-        if self.reader is None:
-            raise RuntimeError("console not attached to a running system")
-        return self.reader
+    def db(self) -> ReadView:
+        view = _READ.get()
+        if view is None:
+            raise RuntimeError("no read connection outside a request")
+        return view
 
     def now(self) -> float:
         assert self.services is not None
         return self.services.clock.now()
 
-    async def write(self, task: Callable[[aiosqlite.Connection], Awaitable[Any]]) -> Any:
+    async def write(self, task: Callable[[Tx], Awaitable[Any]]) -> Any:
         assert self.engine is not None
         return await self.engine.run(task)
 
@@ -171,7 +193,8 @@ class Console:
         async def endpoint(request: Request) -> Response:
             lang = self._language(request)
             with use_locale(lang):
-                response = await self._guarded(request, handler, act)
+                async with self.reading():
+                    response = await self._guarded(request, handler, act)
             return self._finish(request, response, lang)
 
         return endpoint
@@ -179,7 +202,7 @@ class Console:
     async def _guarded(self, request: Request, handler: Handler, act: bool) -> Response:
         token = self.cookies.read_session(request.cookies.get(auth.COOKIE))
         session = (
-            await accounts_store.session(self.db, auth.token_hash(token), self.now())
+            await accounts_store.session(self.db.sql, auth.token_hash(token), self.now())
             if token
             else None
         )
@@ -312,7 +335,8 @@ class Console:
                 )
                 response.status_code = 403
                 return self._finish(request, response, lang)
-            result = await self._authenticate(request, form)
+            async with self.reading():
+                result = await self._authenticate(request, form)
             if isinstance(result, tuple):
                 reason, status = result
                 return await self.login_page(request, error=reason, status=status, form=form)
@@ -321,10 +345,10 @@ class Console:
             now = self.now()
             digest = auth.token_hash(token)
 
-            async def open_session(conn: aiosqlite.Connection) -> None:
-                await accounts_store.record_success(conn, account.id, now)
+            async def open_session(tx: Tx) -> None:
+                await accounts_store.record_success(tx.sql, account.id, now)
                 await accounts_store.open_session(
-                    conn, digest, account.id, csrf, now, now + auth.SESSION_HOURS * 3600
+                    tx.sql, digest, account.id, csrf, now, now + auth.SESSION_HOURS * 3600
                 )
 
             await self.write(open_session)
@@ -343,7 +367,7 @@ class Console:
             return why, 429
         username = str(form.get("username", "")).strip()[:100]
         password = str(form.get("password", ""))[:1000]
-        account = await accounts_store.by_username(self.db, username) if username else None
+        account = await accounts_store.by_username(self.db.sql, username) if username else None
         now = self.now()
         if account is not None and account.locked_until and account.locked_until > now:
             await auth.check_password(None, password)  # the same time as a real check
@@ -356,8 +380,12 @@ class Console:
         if account is not None and not account.disabled:
             known = account
             updated = await self.write(
-                lambda conn: accounts_store.record_failure(
-                    conn, known.id, now, limit=auth.LOCK_AFTER, lock_seconds=auth.LOCK_MINUTES * 60
+                lambda tx: accounts_store.record_failure(
+                    tx.sql,
+                    known.id,
+                    now,
+                    limit=auth.LOCK_AFTER,
+                    lock_seconds=auth.LOCK_MINUTES * 60,
                 )
             )
             if updated is not None and updated.locked_until and updated.locked_until > now:
@@ -371,7 +399,7 @@ class Console:
 
     async def logout(self, request: Request, who: Who) -> Response:
         digest = auth.token_hash(who.token)
-        await self.write(lambda conn: accounts_store.close_session(conn, digest))
+        await self.write(lambda tx: accounts_store.close_session(tx.sql, digest))
         request.state.signed_out = True
         response = RedirectResponse(f"{PREFIX}/login?done=logout", status_code=303)
         response.delete_cookie(auth.COOKIE, path=PREFIX)

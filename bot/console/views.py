@@ -1,4 +1,4 @@
-"""The console's pages and actions. Reads use the console's read-only connection; actions run
+"""The console's pages and actions. Reads use the store's reader (outside the writer); actions run
 in the engine's writer through bot/cases.py (`Casework`), so they land in the case history
 and the outbox exactly as the same action in chat would."""
 
@@ -11,7 +11,6 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
-import aiosqlite
 from starlette.datastructures import QueryParams
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response, StreamingResponse
@@ -22,23 +21,24 @@ from bot.cases import (
     VOLUNTEER_STATUSES,
     Casework,
     normalize_phone,
-    same_recruiter,
     status_label,
     volunteer_index,
 )
+from bot.cases.recruiters import linked_reports
 from bot.console import charts, export
 from bot.console.flags import FLAG_LABELS, flag_label
 from bot.console.timeline import lines as timeline_lines
 from bot.i18n import N_, _, format_timestamp
 from bot.postman import Postman
-from bot.volunteers import import_csv
+from bot.volunteer_csv import import_csv
 from storage import cases as cases_store
 from storage import console_queries as q
-from storage import volunteers as volunteers_store
 from storage.cases import CLOSED, normalize_number
 
 if TYPE_CHECKING:
     from bot.console.app import Console, Who
+    from storage import Tx
+    from storage.sql import Connection
 
 PAGE_SIZE = 50
 FIGURES_SECONDS = 20.0
@@ -111,8 +111,8 @@ class Views:
         """The case in the URL, if this account may see it; otherwise 404 (not 403: whether a
         case exists outside one's provinces is not to be learnt either)."""
         number = normalize_number(request.path_params["number"])
-        case_id = await q.case_id_by_number(self.c.db, number, who.scope)
-        case = await cases_store.get(self.c.db, case_id) if case_id else None
+        case_id = await q.case_id_by_number(self.c.db.sql, number, who.scope)
+        case = await self.c.db.cases.get(case_id) if case_id else None
         if case is None:
             from starlette.exceptions import HTTPException
 
@@ -199,7 +199,7 @@ class Views:
         kept = self._figures.get(key)
         if kept is not None and now - kept[1] < FIGURES_SECONDS and kept[1] <= now:
             return kept
-        fresh = (await q.figures(self.c.db, scope, now), now)
+        fresh = (await q.figures(self.c.db.sql, scope, now), now)
         self._figures[key] = fresh
         return fresh
 
@@ -210,7 +210,12 @@ class Views:
         except ValueError:
             page = 1
         rows, total = await q.list_cases(
-            self.c.db, f, who.scope, self.c.now(), limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
+            self.c.db.sql,
+            f,
+            who.scope,
+            self.c.now(),
+            limit=PAGE_SIZE,
+            offset=(page - 1) * PAGE_SIZE,
         )
         pages = max(1, (total + PAGE_SIZE - 1) // PAGE_SIZE)
         base = {k: v for k, v in raw.items() if v}
@@ -249,7 +254,7 @@ class Views:
     async def case(self, request: Request, who: Who, contact: str | None = None) -> Response:
         case = await self.find_case(request, who)
         db = self.c.db
-        events = await cases_store.events(db, case.id)
+        events = await db.cases.events(case.id)
         if (
             not who.account.sees_personal_data
         ):  # notes may name people: viewers see that one was written
@@ -263,14 +268,13 @@ class Views:
         ids |= {x for x in (case.volunteer_id, case.offered_to) if x}
         names = {}
         for vid in ids:
-            v = await volunteers_store.get(db, vid)
+            v = await db.volunteers.get(vid)
             if v is not None:
                 names[vid] = v.name
-        flags = await cases_store.flags(db, case.id)
+        flags = await db.cases.flags(case.id)
         linked = 0
         if who.account.sees_personal_data:
-            others = await cases_store.recruiter_candidates(db, case.id, case.recruiter_phone_norm)
-            linked = sum(1 for o in others if same_recruiter(case, o))
+            linked = await linked_reports(db, case)  # type: ignore[arg-type]
         candidates = (
             await self.candidates(case) if who.account.can_act and case.status not in CLOSED else []
         )
@@ -301,13 +305,10 @@ class Views:
         cannot take it now are listed too, marked, after the free ones."""
         assert self.c.services is not None
         db = self.c.db
-        every = {r.id: r for r in await q.volunteers(db, q.Scope())}
-        async with db.execute(
-            "SELECT volunteer_id FROM case_declines WHERE case_id = ?", (case.id,)
-        ) as cur:
-            declined = {row[0] async for row in cur}
+        every = {r.id: r for r in await q.volunteers(db.sql, q.Scope())}
+        declined = await db.declined(case.id)
         if case.lat is not None and case.lon is not None:
-            index = await volunteer_index(db, self.c.services)
+            index = await volunteer_index(db, self.c.services)  # type: ignore[arg-type]
             ranked = index.nearest(case.lat, case.lon, limit=limit * 3, max_km=None)
             found = [
                 Candidate(
@@ -332,9 +333,9 @@ class Views:
         now = self.c.now()
         services = self.c.services
 
-        async def read(conn: aiosqlite.Connection) -> str:
-            work = Casework(conn, Postman(conn, now), services, now)  # type: ignore[arg-type]
-            fresh = await cases_store.get(conn, case.id)
+        async def read(tx: Tx) -> str:
+            work = Casework(tx, Postman(tx, now), services, now)  # type: ignore[arg-type]
+            fresh = await tx.cases.get(case.id)
             assert fresh is not None
             return await work.contact_for(fresh, who.actor)
 
@@ -356,12 +357,12 @@ class Views:
         engine = self.c.engine
         assert engine is not None
 
-        async def task(conn: aiosqlite.Connection) -> tuple[object, set[str]]:
-            post = Postman(conn, now)
-            work = Casework(conn, post, services, now)  # type: ignore[arg-type]
-            fresh = await cases_store.get(conn, case.id)
+        async def task(tx: Tx) -> tuple[object, set[str]]:
+            post = Postman(tx, now)
+            work = Casework(tx, post, services, now)  # type: ignore[arg-type]
+            fresh = await tx.cases.get(case.id)
             assert fresh is not None
-            result = await action(work, fresh, conn)
+            result = await action(work, fresh, tx)
             return result, await post.flush()
 
         result, channels = await engine.run(task)
@@ -378,8 +379,8 @@ class Views:
         except ValueError:
             return RedirectResponse(self._case_path(case, "nothing"), status_code=303)
 
-        async def action(work: Casework, fresh, conn) -> str:
-            volunteer = await volunteers_store.get(conn, volunteer_id)
+        async def action(work: Casework, fresh, tx) -> str:
+            volunteer = await tx.volunteers.get(volunteer_id)
             if volunteer is None:
                 return "nothing"
             return "assigned" if await work.assign(fresh, volunteer, who.actor) else "undeliverable"
@@ -393,7 +394,7 @@ class Views:
         status = str(form.get("status", ""))
         note = str(form.get("note", ""))[:2000]
 
-        async def action(work: Casework, fresh, conn) -> str:
+        async def action(work: Casework, fresh, tx) -> str:
             return (
                 "status" if await work.set_status_by(fresh, who.actor, status, note) else "nothing"
             )
@@ -405,7 +406,7 @@ class Views:
         case = await self.find_case(request, who)
         text = str(request.state.form.get("note", ""))[:2000]
 
-        async def action(work: Casework, fresh, conn) -> str:
+        async def action(work: Casework, fresh, tx) -> str:
             return "note" if await work.note_by(fresh, who.actor, text) else "nothing"
 
         done = await self._act(case, action)
@@ -416,7 +417,7 @@ class Views:
 
     # --- volunteers ------------------------------------------------------------------------
     async def volunteers(self, request: Request, who: Who, report=None) -> Response:
-        rows = await q.volunteers(self.c.db, who.scope)
+        rows = await q.volunteers(self.c.db.sql, who.scope)
         response = self.c.render(
             request,
             "volunteers.html",
@@ -436,7 +437,7 @@ class Views:
         if upload is not None and hasattr(upload, "read"):
             data = await upload.read(MAX_UPLOAD + 1)
             if len(data) > MAX_UPLOAD:
-                from bot.volunteers import ImportResult
+                from bot.volunteer_csv import ImportResult
 
                 return await self.volunteers(
                     request, who, ImportResult(errors=[(0, _("The file is larger than 1 MB."))])
@@ -447,11 +448,11 @@ class Views:
         assert self.c.services is not None
         gazetteer = self.c.services.gazetteer
         now = self.c.now()
-        result = await self.c.write(lambda conn: import_csv(conn, text, gazetteer, now))
+        result = await self.c.write(lambda tx: import_csv(tx, text, gazetteer, now))
         return await self.volunteers(request, who, result)
 
     async def _volunteer_row(self, request: Request, who: Who) -> q.VolunteerRow:
-        rows = await q.volunteers(self.c.db, who.scope, request.path_params["id"])
+        rows = await q.volunteers(self.c.db.sql, who.scope, request.path_params["id"])
         if not rows:
             from starlette.exceptions import HTTPException
 
@@ -460,7 +461,7 @@ class Views:
 
     async def volunteer(self, request: Request, who: Who, error: str = "") -> Response:
         row = await self._volunteer_row(request, who)
-        mine = await cases_store.for_volunteer(self.c.db, row.id)
+        mine = await self.c.db.cases.for_volunteer(row.id)
         response = self.c.render(
             request,
             "volunteer.html",
@@ -490,8 +491,7 @@ class Views:
         available = form.get("away") is None
         now = self.c.now()
         await self.c.write(
-            lambda conn: volunteers_store.update_settings(
-                conn,
+            lambda tx: tx.volunteers.update_settings(
                 row.id,
                 capacity=int(capacity_s),
                 available=available,
@@ -508,11 +508,11 @@ class Views:
         engine = self.c.engine
         assert engine is not None
 
-        async def task(conn: aiosqlite.Connection):
-            post = Postman(conn, now)
-            volunteer = await volunteers_store.get(conn, row.id)
+        async def task(tx: Tx):
+            post = Postman(tx, now)
+            volunteer = await tx.volunteers.get(row.id)
             assert volunteer is not None
-            await Casework(conn, post, services, now).deactivate(volunteer, who.actor)  # type: ignore[arg-type]
+            await Casework(tx, post, services, now).deactivate(volunteer, who.actor)  # type: ignore[arg-type]
             return await post.flush()
 
         channels = await engine.run(task)
@@ -527,9 +527,9 @@ class Views:
         since = {"90": 90, "365": 365}.get(period)
         now = self.c.now()
         reports = await q.reports_per_place(
-            self.c.db, who.scope, now - since * 86400 if since else None
+            self.c.db.sql, who.scope, now - since * 86400 if since else None
         )
-        helpers = await q.volunteers_per_place(self.c.db, who.scope)
+        helpers = await q.volunteers_per_place(self.c.db.sql, who.scope)
         places = [(p.code, p.name, p.lat, p.lon) for p in self.gazetteer]
         dots = charts.dots(places, reports, helpers)
         table = sorted(dots, key=lambda d: (-d.reports, -d.volunteers, d.name))
@@ -561,9 +561,9 @@ class Views:
         scope = who.scope
         actor = who.actor
 
-        async def audit(conn: aiosqlite.Connection) -> int:
-            where_ids = [r async for r in _ids(conn, f, scope, now)]
-            await conn.executemany(
+        async def audit(tx: Tx) -> int:
+            where_ids = [r async for r in _ids(tx.sql, f, scope, now)]
+            await tx.sql.executemany(
                 "INSERT INTO case_events (case_id, at, actor, kind, detail) VALUES (?, ?, ?, 'contact_exported', '')",
                 [(i, now, actor) for i in where_ids],
             )
@@ -576,12 +576,14 @@ class Views:
 
     def _csv(self, f: q.CaseFilter, who: Who, columns: tuple[str, ...], name: str) -> Response:
         now = self.c.now()
-        db = self.c.db
+        console = self.c
 
         async def body():
+            # sent after the page's handler returned: the export takes a read connection of its own
             yield export.header(columns)
-            async for row in q.export_rows(db, f, who.scope, now):
-                yield export.line(row, columns)
+            async with console.reading() as db:
+                async for row in q.export_rows(db.sql, f, who.scope, now):
+                    yield export.line(row, columns)
 
         stamp = datetime.fromtimestamp(now, tz=UTC).strftime("%Y%m%d-%H%M")
         return StreamingResponse(
@@ -591,7 +593,7 @@ class Views:
         )
 
 
-async def _ids(conn: aiosqlite.Connection, f: q.CaseFilter, scope: q.Scope, now: float):
+async def _ids(conn: Connection, f: q.CaseFilter, scope: q.Scope, now: float):
     async for row in q.export_rows(conn, f, scope, now):
         yield row["id"]
 

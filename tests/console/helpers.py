@@ -45,8 +45,8 @@ async def seed(db: Path, clock: ManualClock) -> Seeded:
         digest = hash_password(PASSWORD, CHEAP)
         for username, name, role, provinces in ACCOUNTS:
             await system.engine.run(
-                lambda conn, u=username, n=name, r=role, p=provinces: accounts_store.create(
-                    conn, u, n, digest, r, p, now
+                lambda tx, u=username, n=name, r=role, p=provinces: accounts_store.create(
+                    tx.sql, u, n, digest, r, p, now
                 )
             )
     return Seeded(java, papua)

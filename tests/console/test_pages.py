@@ -6,10 +6,9 @@ import re
 from html import unescape
 from pathlib import Path
 
+import pytest
+
 from storage import accounts as accounts_store
-from storage import cases as cases_store
-from storage import outbox as outbox_store
-from storage import volunteers as volunteers_store
 from tests.console.helpers import console_client, csrf, login
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -36,11 +35,11 @@ async def test_assigning_a_case_alerts_the_volunteer_through_the_outbox(
             data={"csrf": await csrf(http), "volunteer": str(surabaya)},
         )
         assert r.status_code == 303 and r.headers["location"].endswith("done=assigned")
-        alerts = await run(app, lambda c: outbox_store.pending_for(c, "console", "rel-surabaya"))
+        alerts = await run(app, lambda c: c.outbox.pending_for("console", "rel-surabaya"))
         assert any(seeded.papua in m.reply.text and m.kind == "alert" for m in alerts)
-        case = await run(app, lambda c: cases_store.by_number(c, seeded.papua))
+        case = await run(app, lambda c: c.cases.by_number(seeded.papua))
         assert case.status == "alerted" and case.offered_to == surabaya
-        events = await run(app, lambda c: cases_store.events(c, case.id))
+        events = await run(app, lambda c: c.cases.events(case.id))
         assert (events[-1].actor, events[-1].kind) == ("coordinator:ani", "assigned")
         shown = await http.get(r.headers["location"])
         assert (
@@ -67,9 +66,9 @@ async def test_status_note_and_contact_are_recorded_with_who_and_when(
             data={"csrf": token, "status": "referred_bp3mi", "note": ""},
         )
         assert r.headers["location"].endswith("done=status")
-        case = await run(app, lambda c: cases_store.by_number(c, seeded.java))
+        case = await run(app, lambda c: c.cases.by_number(seeded.java))
         assert case.status == "referred_bp3mi" and case.offered_to is None
-        events = await run(app, lambda c: cases_store.events(c, case.id))
+        events = await run(app, lambda c: c.cases.events(case.id))
         mine = [(e.kind, e.actor) for e in events if e.actor == "coordinator:ani"]
         assert mine == [
             ("contact_viewed", "coordinator:ani"),
@@ -78,7 +77,7 @@ async def test_status_note_and_contact_are_recorded_with_who_and_when(
         ]
         assert events[-1].at == clock.now()
         # the reporter hears it in their language; the volunteer whose alert is now void too
-        told = await run(app, lambda c: outbox_store.pending_for(c, "console", "ibu-siti"))
+        told = await run(app, lambda c: c.outbox.pending_for("console", "ibu-siti"))
         assert "dirujuk ke BP3MI" in told[-1].reply.text or "BP3MI" in told[-1].reply.text
         history = await http.get(f"/admin/cases/{seeded.java}?lang=en")
         history.text_ = unescape(history.text)
@@ -174,7 +173,7 @@ async def test_volunteers_import_with_line_numbered_errors_edit_and_deactivate(
         assert "1 volunteer imported or updated." in r.text
         assert "line 3: unknown or ambiguous place 'Atlantis'" in unescape(r.text)
         assert "line 4: channel must be one of" in r.text
-        people = await run(app, volunteers_store.all)
+        people = await run(app, lambda c: c.volunteers.all())
         jayapura = next(v for v in people if v.name == "Relawan Jayapura")
         token = await csrf(http)
         r = await http.post(
@@ -187,15 +186,15 @@ async def test_volunteers_import_with_line_numbered_errors_edit_and_deactivate(
             data={"csrf": token, "capacity": "4", "lang_en": "on", "away": "on"},
         )
         assert r.status_code == 303
-        v = await run(app, lambda c: volunteers_store.get(c, jayapura.id))
+        v = await run(app, lambda c: c.volunteers.get(jayapura.id))
         assert (v.capacity, v.languages, v.available) == (4, "en", False)
 
         # deactivating the volunteer who has the Java alert: it moves to the next one
-        case = await run(app, lambda c: cases_store.by_number(c, seeded.java))
+        case = await run(app, lambda c: c.cases.by_number(seeded.java))
         first = case.offered_to
         r = await http.post(f"/admin/volunteers/{first}/deactivate", data={"csrf": token})
         assert r.status_code == 303
-        case = await run(app, lambda c: cases_store.by_number(c, seeded.java))
+        case = await run(app, lambda c: c.cases.by_number(seeded.java))
         assert case.offered_to not in (None, first) and case.status == "alerted"
         page = await http.get("/admin/volunteers?lang=en")
         assert "deactivated" in page.text
@@ -212,6 +211,7 @@ async def test_the_map_draws_the_outline_and_places(db_path: Path, clock, seeded
         assert 'href="/admin/cases?place=9103"' in page.text
 
 
+@pytest.mark.sqlite_only  # reads the SQLite file the command wrote
 def test_add_login_from_the_command_line(tmp_path: Path, monkeypatch, capsys) -> None:
     import io
     import sqlite3

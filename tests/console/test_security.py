@@ -29,8 +29,8 @@ def listed(html: str) -> set[str]:
 
 async def events_of(app, number: str) -> list[cases_store.Event]:
     engine = app.state.runtime.system.engine
-    case = await engine.run(lambda c: cases_store.by_number(c, number))
-    return await engine.run(lambda c: cases_store.events(c, case.id))
+    case = await engine.run(lambda c: c.cases.by_number(number))
+    return await engine.run(lambda c: c.cases.events(case.id))
 
 
 async def test_every_page_and_action_without_a_session_goes_to_the_login(
@@ -251,9 +251,8 @@ async def test_an_export_with_contacts_is_neutralised_and_audited(
         engine = app.state.runtime.system.engine
 
         async def poison(conn):
-            case = await cases_store.by_number(conn, seeded.java)
-            await cases_store.update(
-                conn,
+            case = await conn.cases.by_number(seeded.java)
+            await conn.cases.update(
                 case.id,
                 clock.now(),
                 recruiter_name="=cmd|' /C calc'!A0",

@@ -2,7 +2,7 @@
 
 CREATE TABLE console_accounts (
     id             INTEGER PRIMARY KEY,
-    username       TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    username       TEXT NOT NULL UNIQUE,           -- lower case (bot/console)
     name           TEXT NOT NULL,
     password_hash  TEXT NOT NULL,              -- argon2id, with its parameters and salt
     role           TEXT NOT NULL,              -- coordinator | viewer
