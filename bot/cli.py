@@ -204,8 +204,18 @@ async def _check(args: argparse.Namespace) -> int:
 
 
 async def _content_check(args: argparse.Namespace) -> int:
-    from bot.content_check import check
+    from bot.content_check import check, stale
 
+    if args.stale is not None:
+        rows = stale(args.stale)
+        for row in rows:
+            print(row)
+        print(
+            f"{len(rows)} contact(s) last checked more than {args.stale} days ago"
+            if rows
+            else f"every contact was checked in the last {args.stale} days"
+        )
+        return 1 if rows else 0
     problems = check()
     for problem in problems:
         print(problem)
@@ -441,7 +451,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     content = sub.add_parser("content", help="content tools")
     csub = content.add_subparsers(dest="action", required=True)
-    ccheck = csub.add_parser("check", help="validate articles and contacts")
+    ccheck = csub.add_parser("check", help="validate articles, contacts and data sources")
+    ccheck.add_argument(
+        "--stale",
+        type=int,
+        metavar="DAYS",
+        help="list contacts whose checked date is more than DAYS days old",
+    )
     ccheck.set_defaults(run=_content_check)
 
     places = sub.add_parser("places", help="look up a kabupaten/kota")

@@ -32,6 +32,11 @@ class Settings:
     twilio_api_base_url: str = "https://api.twilio.com"
     public_base_url: str = ""
     coordinator_address: str = ""  # "channel:address", e.g. "telegram:12345" or "whatsapp:+62…"
+    # What the deployment calls its own volunteers. Empty: a neutral name in the person's
+    # language ("relawan Migrasi Aman"). The bot never calls them the official Kawan PMI
+    # programme of BP2MI/KP2MI (domain-facts §4.1, §7.8) unless a deployment that is part of it
+    # says so here.
+    network_name: str = ""
     # Report routing
     alert_deadline_hours: float = 2.0
     max_route_attempts: int = 3
@@ -49,6 +54,14 @@ class Settings:
     def database(self) -> str:
         """What the store opens: the PostgreSQL URL when set, else the SQLite file."""
         return self.database_url or str(self.database_path)
+
+    def network(self) -> str:
+        """The volunteers' network as the bot names it, in the current language."""
+        if self.network_name:
+            return self.network_name
+        from bot.i18n import _
+
+        return _("Migrasi Aman volunteers")
 
     @classmethod
     def from_env(cls, env_file: str | None = ".env") -> Settings:
@@ -79,6 +92,7 @@ class Settings:
             or "https://api.twilio.com",
             public_base_url=os.environ.get("PUBLIC_BASE_URL", "").rstrip("/"),
             coordinator_address=os.environ.get("COORDINATOR_ADDRESS", ""),
+            network_name=os.environ.get("NETWORK_NAME", "").strip(),
             alert_deadline_hours=_float("ALERT_DEADLINE_HOURS", 2.0),
             max_route_attempts=_int("MAX_ROUTE_ATTEMPTS", 3),
             max_route_km=_float("MAX_ROUTE_KM", 150.0),

@@ -36,7 +36,9 @@ LOW_WITH_FLAGS = N_("Risk: LOW, but one thing below needs checking.")
 
 @cache
 def flag_articles() -> dict[str, str]:
-    return tomllib.loads((CONTENT / "flag_articles.toml").read_text(encoding="utf-8"))
+    """Flag code → article id (each entry also names its source and reviewed date)."""
+    raw = tomllib.loads((CONTENT / "flag_articles.toml").read_text(encoding="utf-8"))
+    return {code: entry["article"] for code, entry in raw.items()}
 
 
 def describe(result: Screening) -> str:
@@ -50,7 +52,7 @@ def describe(result: Screening) -> str:
             "\n".join(
                 [
                     f"⚠️ {flag.explanation}",
-                    _('Words: "{evidence}"').format(evidence=flag.evidence),
+                    _('In the offer: "{evidence}"').format(evidence=flag.evidence),
                     _("What to do: {advice}").format(advice=flag.advice),
                 ]
             )

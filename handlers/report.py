@@ -46,8 +46,8 @@ async def start(ctx: Context) -> None:
         + "\n\n"
         + _("Who is reporting?"),
         [
-            Choice("rep:self", _("Me, it is about myself")),
-            Choice("rep:family", _("I am family")),
+            Choice("rep:self", _("It is about me")),
+            Choice("rep:family", _("I am a family member")),
             Choice("rep:other", _("Someone else")),
             cancel_choice(),
         ],
@@ -145,13 +145,20 @@ async def where(ctx: Context) -> None:
         abroad = gazetteer.abroad(lat, lon)
         near = gazetteer.nearest(lat, lon)
         if near is None:
-            where_abroad = abroad or _("outside Indonesia")
+            # gazetteer.abroad() names a nearby foreign town, or says only "outside Indonesia".
+            named = abroad and abroad != "outside Indonesia"
             await ask_where(
                 ctx,
-                _(
-                    "That location looks like {where}, not Indonesia. Please type the kabupaten or "
-                    "kota in Indonesia where the recruiter or your family is."
-                ).format(where=where_abroad),
+                (
+                    _("That location looks like {where}, not Indonesia.").format(where=abroad)
+                    if named
+                    else _("That location is not in Indonesia.")
+                )
+                + " "
+                + _(
+                    "Please type the kabupaten or kota in Indonesia where the recruiter or your "
+                    "family is."
+                ),
             )
             return
         place, _km = near
@@ -293,9 +300,9 @@ async def ask_consent(ctx: Context) -> None:
         _summary(ctx)
         + "\n\n"
         + _(
-            "May I keep this report and pass it to the nearest Kawan PMI volunteer? It is kept "
+            "May I keep this report and pass it to the nearest of the {network}? It is kept "
             'while the case is open, and you can erase it at any time with "delete my data".'
-        ),
+        ).format(network=ctx.services.settings.network()),
         [Choice("send", _("Yes, send it")), Choice("discard", _("No, discard it"))],
     )
 
@@ -346,8 +353,9 @@ async def consent(ctx: Context) -> None:
     if case.status == "alerted":
         lines.append(
             _(
-                "A Kawan PMI volunteer near {place} is being asked to take it. I will tell you here when someone does."
-            ).format(place=case.place_name or "?")
+                "One of the {network} near {place} is being asked to take it. I will tell you here "
+                "when someone does."
+            ).format(place=case.place_name or "?", network=ctx.services.settings.network())
         )
     lines.append(_("To check on it at any time, type: status {number}").format(number=case.number))
     ctx.say("\n\n".join(lines))

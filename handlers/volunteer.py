@@ -121,7 +121,11 @@ async def answer_alert(ctx: Context, answer: AlertAnswer) -> None:
 async def show_cases(ctx: Context) -> None:
     volunteer = await me(ctx)
     if volunteer is None:
-        ctx.say(_("This is for Kawan PMI volunteers registered with Migrasi Aman."))
+        ctx.say(
+            _("This is only for the {network} registered with this service.").format(
+                network=ctx.services.settings.network()
+            )
+        )
         await ctx.goto("menu")
         return
     mine = await ctx.tx.cases.for_volunteer(volunteer.id)

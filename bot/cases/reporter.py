@@ -19,9 +19,9 @@ async def tell_the_reporter(event: CaseStatusChanged) -> None:
 
         def text() -> str:
             return _(
-                "Good news: a Kawan PMI volunteer has taken your report {number}. I will tell you here "
-                "whenever its status changes."
-            ).format(number=case.number)
+                "Good news: your report {number} has been taken by one of the {network}. I will "
+                "tell you here whenever its status changes."
+            ).format(number=case.number, network=event.services.settings.network())
 
     elif case.status == "escalated":
 

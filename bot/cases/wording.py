@@ -23,7 +23,7 @@ STATUS_LABELS = {
     "withdrawn": N_("withdrawn by the reporter"),
 }
 ROLE_LABELS = {
-    "self": N_("the person themself"),
+    "self": N_("the person it happened to"),
     "family": N_("a family member"),
     "other": N_("someone else"),
 }

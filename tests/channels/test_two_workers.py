@@ -128,7 +128,8 @@ async def test_two_workers_share_one_database_without_doubling(
         # in order: the consent question came before the menu, the emergency screen after it
         joined = "\n---\n".join(texts)
         assert joined.index("privasi") < joined.index("Apa yang ingin Anda lakukan?"), joined
-        emergency = next(i for i, t in enumerate(texts) if "darurat" in t.lower() and i > 1)
+        # the emergency screen first asks where the person in danger is (issue 15)
+        emergency = next(i for i, t in enumerate(texts) if "dalam bahaya" in t.lower() and i > 1)
         assert emergency < len(texts) - 1  # the menu came after it
 
         for i in range(40):

@@ -207,5 +207,8 @@ async def test_danger_words_in_the_description_show_contacts_and_keep_the_form(
         for line in ["halo", "1", "1", "3", "2"]:
             await chat.send(line)
         out = await chat.send("Adik saya dikurung majikan di Malaysia dan tidak boleh pulang")
-        assert "0800-1000" in out
+        # the person is in Malaysia: Malaysia's emergency number first, never the toll-free
+        # number that works only inside Indonesia
+        lines = [line for line in out.splitlines() if line.startswith("• ")]
+        assert lines[0].split(": ", 1)[1].startswith("999") and "0800-1000" not in out
         assert "Siapa nama calo atau nama perusahaannya" in out  # the next question of the form
