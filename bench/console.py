@@ -163,7 +163,11 @@ def build(db: Path, n_cases: int, n_volunteers: int, seed: int) -> None:
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             rows,
         )
-        conn.executemany("INSERT INTO case_flags (case_id, code) VALUES (?, ?)", flags)
+        conn.executemany(
+            "INSERT INTO case_flags (case_id, code, reported_at)"
+            " SELECT id, ?, created_at FROM cases WHERE id = ?",
+            [(code, i) for i, code in flags],
+        )
         conn.execute(
             "INSERT INTO console_accounts (username, name, password_hash, role, created_at)"
             " VALUES ('bench', 'Bench', ?, 'coordinator', ?)",

@@ -326,13 +326,18 @@ async def figures(
     ) as cur:
         accept = sorted([float(row[0]) for row in await cur.fetchall()])
 
-    async with _run(
-        conn,
-        "SELECT f.code, COUNT(*) AS n FROM cases c JOIN case_flags f ON f.case_id = c.id"
-        f" WHERE c.created_at > ? AND c.created_at <= ? AND {scope_sql}"
-        " GROUP BY f.code ORDER BY n DESC, f.code LIMIT 8",
-        [start, now, *sp],
-    ) as cur:
+    if scope.provinces:
+        flag_sql = (
+            "SELECT f.code, COUNT(*) AS n FROM cases c JOIN case_flags f ON f.case_id = c.id"
+            f" WHERE c.created_at > ? AND c.created_at <= ? AND {scope_sql}"
+            " GROUP BY f.code ORDER BY n DESC, f.code LIMIT 8"
+        )
+    else:  # the flags carry their report's date: one range of one index
+        flag_sql = (
+            "SELECT code, COUNT(*) AS n FROM case_flags WHERE reported_at > ? AND reported_at <= ?"
+            " GROUP BY code ORDER BY n DESC, code LIMIT 8"
+        )
+    async with _run(conn, flag_sql, [start, now, *sp]) as cur:
         top_flags = [(row[0], int(row[1])) for row in await cur.fetchall()]
 
     # counted on the phone index alone; a name is looked up for the ten shown only

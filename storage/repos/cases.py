@@ -160,8 +160,9 @@ class SQLCases(base.Cases):
         await self.conn.execute("DELETE FROM case_flags WHERE case_id = ?", (case_id,))
         if codes:
             await self.conn.executemany(
-                "INSERT INTO case_flags (case_id, code) VALUES (?, ?) ON CONFLICT DO NOTHING",
-                [(case_id, code) for code in codes],
+                "INSERT INTO case_flags (case_id, code, reported_at)"
+                " SELECT id, ?, created_at FROM cases WHERE id = ? ON CONFLICT DO NOTHING",
+                [(code, case_id) for code in codes],
             )
 
     async def flags(self, case_id: int) -> list[str]:

@@ -30,9 +30,11 @@ CREATE INDEX console_sessions_account ON console_sessions (account_id);
 CREATE TABLE case_flags (
     case_id  INTEGER NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
     code     TEXT NOT NULL,
+    reported_at REAL NOT NULL,  -- the case's created_at: counted by period without a join
     PRIMARY KEY (case_id, code)
 ) WITHOUT ROWID;
 CREATE INDEX case_flags_code ON case_flags (code, case_id);
+CREATE INDEX case_flags_reported ON case_flags (reported_at, code);
 
 -- When a volunteer accepted: the console's time-to-acceptance without reading the history.
 ALTER TABLE cases ADD COLUMN accepted_at REAL;
