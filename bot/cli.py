@@ -372,6 +372,90 @@ async def _route(args: argparse.Namespace) -> int:
     return 0
 
 
+def _province_codes(names: list[str]) -> tuple[str, ...] | str:
+    """Province codes from codes or names ("32", "Jawa Barat", "jabar"); a string when one is
+    unknown (the message)."""
+    from bot.places import default_gazetteer
+
+    gazetteer = default_gazetteer()
+    known = {p.province_code: p.province for p in gazetteer}
+    codes = []
+    for raw in names:
+        for item in raw.split(","):
+            item = item.strip()
+            if not item:
+                continue
+            name = item if item in known else gazetteer.match_province(item)
+            code = item if item in known else (gazetteer.province_code(name) if name else None)
+            if code is None:
+                return f"unknown province {item!r}"
+            codes.append(code)
+    return tuple(sorted(set(codes)))
+
+
+async def _add_login(args: argparse.Namespace) -> int:
+    import getpass
+
+    from bot.console.auth import hash_password
+    from bot.system import open_system
+    from storage import accounts as accounts_store
+
+    provinces = _province_codes(args.province or [])
+    if isinstance(provinces, str):
+        print(provinces, file=sys.stderr)
+        return 2
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = getpass.getpass(f"Password for {args.username}: ")
+        if getpass.getpass("Again: ") != password:
+            print("the passwords differ", file=sys.stderr)
+            return 2
+    if len(password) < 10:
+        print("the password must have at least 10 characters", file=sys.stderr)
+        return 2
+    digest = await asyncio.to_thread(hash_password, password)
+    async with open_system(_settings(args)) as system:
+        now = system.services.clock.now()
+        account = await system.engine.run(
+            lambda tx: accounts_store.create(
+                tx.sql, args.username, args.name or args.username, digest, args.role, provinces, now
+            )
+        )
+    where = ", ".join(account.provinces) if account.provinces else "every province"
+    print(f"console login {account.username!r}: {account.role}, {where}")
+    return 0
+
+
+async def _logins(args: argparse.Namespace) -> int:
+    from bot.system import open_system
+    from storage import accounts as accounts_store
+
+    async with open_system(_settings(args)) as system:
+        people = await system.engine.run(lambda tx: accounts_store.all(tx.sql))
+    for a in people:
+        where = ";".join(a.provinces) or "all"
+        state = "disabled" if a.disabled else "active"
+        print(f"{a.username:<20} {a.role:<12} provinces {where:<12} {state}")
+    print(f"{len(people)} console login(s)")
+    return 0
+
+
+async def _remove_login(args: argparse.Namespace) -> int:
+    from bot.system import open_system
+    from storage import accounts as accounts_store
+
+    async with open_system(_settings(args)) as system:
+        found = await system.engine.run(
+            lambda tx: accounts_store.set_disabled(tx.sql, args.username, True)
+        )
+    if not found:
+        print(f"no console login {args.username!r}", file=sys.stderr)
+        return 1
+    print(f"console login {args.username!r} disabled; its sessions are closed")
+    return 0
+
+
 async def _db_upgrade(args: argparse.Namespace) -> int:
     from storage import open_store
 
@@ -479,7 +563,9 @@ def build_parser() -> argparse.ArgumentParser:
     route.add_argument("--db")
     route.set_defaults(run=_route)
 
-    coordinators = sub.add_parser("coordinators", help="the chat coordinator registry")
+    coordinators = sub.add_parser(
+        "coordinators", help="the coordinator registry (chat) and their web console logins"
+    )
     csub = coordinators.add_subparsers(dest="action", required=True)
     cadd = csub.add_parser("add", help="add (or update) a coordinator")
     cadd.add_argument("channel", choices=("telegram", "whatsapp", "console"))
@@ -518,6 +604,34 @@ def build_parser() -> argparse.ArgumentParser:
     voff.add_argument("address")
     voff.add_argument("--db")
     voff.set_defaults(run=_volunteers_deactivate)
+
+    # the same `coordinators` group: their web console logins
+    login = csub.add_parser("add-login", help="create (or reset) a web console account")
+    login.add_argument("username")
+    login.add_argument("--name", help="shown in the console and the case history")
+    login.add_argument(
+        "--role",
+        choices=("coordinator", "viewer"),
+        default="coordinator",
+        help="viewer: figures and cases without personal data, no actions",
+    )
+    login.add_argument(
+        "--province",
+        action="append",
+        help="only this province (code or name; repeat for more); default every province",
+    )
+    login.add_argument(
+        "--password-stdin", action="store_true", help="read the password from stdin (scripts)"
+    )
+    login.add_argument("--db")
+    login.set_defaults(run=_add_login)
+    logins = csub.add_parser("logins", help="list the web console accounts")
+    logins.add_argument("--db")
+    logins.set_defaults(run=_logins)
+    remove_login = csub.add_parser("remove-login", help="disable a console account")
+    remove_login.add_argument("username")
+    remove_login.add_argument("--db")
+    remove_login.set_defaults(run=_remove_login)
 
     db = sub.add_parser("db", help="the database: schema upgrade and moving data")
     dsub = db.add_subparsers(dest="action", required=True)

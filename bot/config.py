@@ -53,6 +53,8 @@ class Settings:
     # the 24-hour window: {"alert": {"id": "HX…", "en": "HX…"}, "status": {...}}
     whatsapp_templates: dict[str, dict[str, str]] = field(default_factory=dict)
     whatsapp_rate_per_second: float = 10.0
+    # Signs the web console's cookies; unset, a random one per process (sessions end on restart).
+    console_secret: str = ""
     # Channel modules (bot/channels/<name>.py) the system knows; each runs when configured.
     channels: tuple[str, ...] = ("telegram", "whatsapp")
 
@@ -109,6 +111,7 @@ class Settings:
             delivered_retention_hours=_float("DELIVERED_RETENTION_HOURS", 72.0),
             whatsapp_templates=templates,
             whatsapp_rate_per_second=_float("WHATSAPP_RATE_PER_SECOND", 10.0),
+            console_secret=os.environ.get("CONSOLE_SECRET", ""),
             channels=tuple(
                 name.strip()
                 for name in (os.environ.get("CHANNELS", "") or "telegram,whatsapp").split(",")

@@ -5,6 +5,7 @@
     POST /whatsapp/status   Twilio delivery status callbacks
     GET  /healthz           the store answers
     GET  /metrics           outbox counts, Prometheus text format
+    /admin/…                the coordinators' web console (bot/console/)
 
 The lifespan opens the system (bot/system.py) with every configured channel, each with its
 outbox dispatcher; each channel contributes its routes (bot/channels/base.py).
@@ -25,6 +26,7 @@ from starlette.routing import Route
 from bot import channels as channel_registry
 from bot.clock import Clock
 from bot.config import Settings
+from bot.console.app import Console
 from bot.outbox import Dispatcher
 from bot.system import System, open_system
 
@@ -79,6 +81,7 @@ def create_app(
         for name, channel in channel_registry.load(settings.channels).items()
         if channel.configured(settings)
     ]
+    console = Console(settings)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -95,12 +98,15 @@ def create_app(
                 channels=system.channels,
             )
             app.state.channels = system.channels  # for the channels' webhooks (adapter_of)
-            yield
+            async with console.attached(system.engine, system.services, system.store):
+                yield
 
-    routes = [Route("/healthz", healthz), Route("/metrics", metrics)]
+    routes = [Route("/healthz", healthz), Route("/metrics", metrics), console.mount()]
     for channel in channel_registry.load(configured).values():
         routes.extend(channel.routes(settings))
-    return Starlette(routes=routes, lifespan=lifespan)
+    app = Starlette(routes=routes, lifespan=lifespan)
+    app.state.console = console
+    return app
 
 
 def app_from_env() -> Starlette:

@@ -1,6 +1,7 @@
 """Keep the gettext catalogs in step with the code.
 
-python scripts/catalogs.py update   extract strings from bot/ and handlers/, merge them into
+python scripts/catalogs.py update   extract strings from bot/ and handlers/ (Python, and the
+                                    console's Jinja2 templates), merge them into
                                     content/{id,en}/LC_MESSAGES/messages.po; English is the
                                     source language, so new English entries get msgstr = msgid
                                     and Indonesian ones are left empty for a translator
@@ -30,7 +31,9 @@ def extract() -> Catalog:
     template = Catalog(project="migrasi-aman", charset="utf-8")
     for folder in SOURCES:
         for filename, lineno, message, comments, context in extract_from_dir(
-            ROOT / folder, method_map=[("**.py", "python")], keywords=KEYWORDS
+            ROOT / folder,
+            method_map=[("**.py", "python"), ("**/templates/**.html", "jinja2")],
+            keywords=KEYWORDS,
         ):
             template.add(
                 message,

@@ -61,6 +61,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("handlers", ("handlers",)),
     ("engine", ("bot.engine", "bot.outbox", "bot.scheduler")),
     ("channels", ("bot.channels",)),
+    ("console", ("bot.console",)),  # the web console at /admin: pages over casework and storage
     (
         "system",
         ("bot.system", "bot.app", "bot.polling", "bot.web", "bot.cli", "bot.__main__", "=bot"),

@@ -219,6 +219,17 @@ class Cases(ABC):
     async def missing_name_keys(self, limit: int) -> list[tuple[int, str]]:
         """(id, recruiter name) of reports written before names were keyed."""
 
+    @abstractmethod
+    async def set_flags(self, case_id: int, codes: list[str]) -> None:
+        """The warning signs found in the report's story (codes only, no personal data)."""
+
+    @abstractmethod
+    async def flags(self, case_id: int) -> list[str]: ...
+
+    @abstractmethod
+    async def offered_to(self, volunteer_id: int) -> list[Case]:
+        """Alerts waiting for this volunteer's answer."""
+
 
 class Volunteers(ABC):
     """Kawan PMI volunteers: where they are, how to reach them, whether they can take a case."""
@@ -252,6 +263,17 @@ class Volunteers(ABC):
 
     @abstractmethod
     async def delete(self, volunteer_id: int) -> None: ...
+
+    @abstractmethod
+    async def update_settings(
+        self, volunteer_id: int, *, capacity: int, available: bool, languages: str, now: float
+    ) -> None:
+        """What a coordinator edits in the console."""
+
+    @abstractmethod
+    async def deactivate(self, volunteer_id: int, now: float) -> None:
+        """Out of the network: never routed to again (the row stays, so the history keeps a
+        name); importing them again registers them again."""
 
 
 class Coordinators(ABC):
@@ -295,6 +317,10 @@ class Tx(ABC):
 
 class Reader(ABC):
     """Reads for metrics and views, outside the writer (may lag the writer by a commit)."""
+
+    # Portable SQL on the read connection, for the web console's queries
+    # (storage/console_queries.py, storage/accounts.py), never for writes.
+    sql: Connection
 
     @abstractmethod
     async def outbox_counts(self) -> dict[str, int]: ...

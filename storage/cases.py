@@ -47,6 +47,8 @@ class Case:
     # The recruiter's name as matching sees it (bot/cases/recruiters.py), indexed: finding
     # other reports of the same person is a range read, not a scan of every named report.
     recruiter_name_key: str | None = None
+    # When a volunteer first accepted: the console's time to acceptance, without the history.
+    accepted_at: float | None = None
 
 
 @dataclass

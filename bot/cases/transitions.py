@@ -16,6 +16,7 @@ from bot.cases.nearest import nearest_available
 from bot.cases.recruiters import linked_reports, name_key, normalize_phone
 from bot.cases.wording import ESCALATION_REASONS
 from bot.events import CaseStatusChanged
+from bot.geo import haversine_km
 from bot.i18n import _
 from bot.messages import Reply
 from bot.postman import Focus, Postman
@@ -70,6 +71,10 @@ class Casework:
         values["recruiter_name_key"] = name_key(values.get("recruiter_name"))  # type: ignore[arg-type]
         case = await self.tx.cases.create(values, self.now)
         await self.tx.cases.add_event(case.id, "reporter", "created", self.now)
+        if case.description:
+            # The warning signs in the story, as codes, for the console's filters and figures.
+            found = self.services.screener.check(case.description, lang=case.reporter_locale)
+            await self.tx.cases.set_flags(case.id, sorted({f.code for f in found.flags}))
         await self.route(case)
         return await self._reload(case)
 
@@ -140,7 +145,7 @@ class Casework:
         )
         return False
 
-    async def send_alert(self, case: Case, volunteer: Volunteer, distance: float) -> bool:
+    async def send_alert(self, case: Case, volunteer: Volunteer, distance: float | None) -> bool:
         """The alert, bound to its case (issue 17): its numbered choices take the volunteer's
         conversation only when they are not in the middle of something else, and when other
         alerts wait for them too they pick the case first, so a "1" typed for one thing
@@ -181,7 +186,7 @@ class Casework:
         state = found.get((contact.channel, contact.address), (None, None))[1]
         return state is None or not busy(state.flow, state.step)
 
-    def alert(self, case: Case, distance_km: float, linked: int) -> Reply:
+    def alert(self, case: Case, distance_km: float | None, linked: int) -> Reply:
         return wording.alert(case, distance_km, linked, self.settings)
 
     def summary_lines(self, case: Case, linked: int) -> list[str]:
@@ -198,6 +203,7 @@ class Casework:
             volunteer_id=volunteer.id,
             offered_to=None,
             deadline_at=None,
+            accepted_at=case.accepted_at or self.now,  # the first acceptance counts
         )
         await self.tx.cases.add_event(case.id, f"volunteer:{volunteer.id}", "accepted", self.now)
         previous = case.status
@@ -210,11 +216,8 @@ class Casework:
         if case.status != "alerted" or case.offered_to != volunteer.id:
             return False
         await self.tx.cases.record_decline(case.id, volunteer.id, reason, self.now)
-        actor = (
-            "system"
-            if reason in ("timeout", "undeliverable", "left")
-            else f"volunteer:{volunteer.id}"
-        )
+        by_system = reason in ("timeout", "undeliverable", "left", "deactivated")
+        actor = "system" if by_system else f"volunteer:{volunteer.id}"
         await self.tx.cases.add_event(case.id, actor, reason, self.now, f"volunteer:{volunteer.id}")
         await self.tx.cases.update(case.id, self.now, offered_to=None, deadline_at=None)
         await self.route(await self._reload(case))
@@ -257,6 +260,152 @@ class Casework:
         if case.anonymous or case.withdrawn_at is not None:
             return ""
         return "\n".join(x for x in (case.reporter_name, case.reporter_reach) if x)
+
+    # --- the coordinator (web console) ------------------------------------------------------
+    # `actor` is who acted, as the history records it: "coordinator:<username>".
+    async def assign(self, case: Case, volunteer: Volunteer, actor: str) -> bool:
+        """A coordinator offers the case to the volunteer they picked: the volunteer gets the
+        same alert as from routing (and may accept or decline it); a volunteer who had it
+        before is told it moved on. False when the case is closed or the volunteer cannot be
+        reached."""
+        if case.status in cases_store.CLOSED or volunteer.contact_id is None:
+            return False
+        before = {x for x in (case.volunteer_id, case.offered_to) if x and x != volunteer.id}
+        distance = (
+            haversine_km(case.lat, case.lon, volunteer.lat, volunteer.lon)
+            if case.lat is not None and case.lon is not None
+            else None
+        )
+        previous = case.status
+        await self.tx.cases.update(
+            case.id,
+            self.now,
+            status="alerted",
+            offered_to=volunteer.id,
+            volunteer_id=None,
+            deadline_at=self.now + self.settings.alert_deadline_hours * 3600,
+        )
+        case = await self._reload(case)
+        linked = await self.linked_reports(case)
+        delivered = await self.post.send_to(
+            volunteer.contact_id,
+            lambda: self.alert(case, distance, linked),
+            kind="alert",
+            focus=Focus("volunteer", "alert", {"case": case.id}),
+        )
+        if not delivered:
+            await self.tx.cases.update(
+                case.id, self.now, status="escalated", offered_to=None, deadline_at=None
+            )
+            await self.tx.cases.add_event(
+                case.id, actor, "undeliverable", self.now, f"volunteer:{volunteer.id}"
+            )
+            return False
+        km = "" if distance is None else f" {distance:.0f} km"
+        await self.tx.cases.add_event(
+            case.id, actor, "assigned", self.now, f"volunteer:{volunteer.id}{km}"
+        )
+        await self._changed(case, previous, actor)
+        for other_id in before:
+            other = await self.tx.volunteers.get(other_id)
+            if other is not None:
+                await self.post.send_to(
+                    other.contact_id,
+                    lambda: Reply(
+                        _(
+                            "A coordinator has given report {number} to another volunteer. You "
+                            "do not need to do anything more for it. Thank you."
+                        ).format(number=case.number)
+                    ),
+                    kind="status",
+                )
+        return True
+
+    async def set_status_by(self, case: Case, actor: str, status: str, note: str = "") -> bool:
+        """A coordinator sets a status (closing is "resolved" or "not_a_case"); the reporter
+        hears it (CaseStatusChanged) and so does the volunteer on the case."""
+        if status not in VOLUNTEER_STATUSES or case.status in cases_store.CLOSED:
+            return False
+        if status == case.status and not note.strip():
+            return False
+        waiting = case.offered_to if case.status == "alerted" else None
+        changes: dict[str, object] = {"status": status}
+        if case.status == "alerted":  # the coordinator works it: the pending alert is void
+            changes.update(offered_to=None, deadline_at=None)
+        previous = case.status
+        await self.tx.cases.update(case.id, self.now, **changes)
+        await self.tx.cases.add_event(case.id, actor, "status", self.now, status)
+        if note.strip():
+            await self.tx.cases.add_event(case.id, actor, "note", self.now, note.strip()[:2000])
+        case = await self._reload(case)
+        if status != previous:
+            await self._changed(case, previous, actor)
+        for vid in {x for x in (case.volunteer_id, waiting) if x}:
+            volunteer = await self.tx.volunteers.get(vid)
+            if volunteer is not None:
+                await self.post.send_to(
+                    volunteer.contact_id,
+                    lambda: Reply(
+                        _("A coordinator set report {number} to: {status}.").format(
+                            number=case.number, status=wording.status_label(status)
+                        )
+                    ),
+                    kind="status",
+                )
+        return True
+
+    async def note_by(self, case: Case, actor: str, text: str) -> bool:
+        if not text.strip():
+            return False
+        await self.tx.cases.add_event(case.id, actor, "note", self.now, text.strip()[:2000])
+        return True
+
+    async def contact_for(self, case: Case, actor: str) -> str:
+        """The reporter's contact for a coordinator; the read is written to the history."""
+        await self.tx.cases.add_event(case.id, actor, "contact_viewed", self.now)
+        if case.anonymous or case.withdrawn_at is not None:
+            return ""
+        return "\n".join(x for x in (case.reporter_name, case.reporter_reach) if x)
+
+    async def deactivate(self, volunteer: Volunteer, actor: str) -> tuple[int, int]:
+        """The volunteer leaves the network: alerts waiting for them go to the next volunteer,
+        the cases they had accepted go back to the coordinators' queue, and the reporters of
+        those cases hear it. Returns (alerts moved, cases returned)."""
+        await self.tx.volunteers.deactivate(volunteer.id, self.now)
+        waiting = await self.tx.cases.offered_to(volunteer.id)
+        for case in waiting:
+            await self.decline(case, volunteer, "deactivated")
+        accepted = [
+            c
+            for c in await self.tx.cases.for_volunteer(volunteer.id)
+            if c.volunteer_id == volunteer.id
+        ]
+        for case in accepted:
+            await self.tx.cases.update(case.id, self.now, status="escalated", volunteer_id=None)
+            await self.tx.cases.add_event(
+                case.id, actor, "volunteer_left", self.now, f"volunteer:{volunteer.id}"
+            )
+            await self.post.send_to(
+                case.reporter_contact_id,
+                lambda case=case: Reply(
+                    _(
+                        "The volunteer who had your report {number} can no longer work on it. It "
+                        "is back with our coordinators, who will find another volunteer."
+                    ).format(number=case.number)
+                ),
+                kind="status",
+            )
+        await self.post.send_to(
+            volunteer.contact_id,
+            lambda: Reply(
+                _(
+                    "A coordinator has ended your volunteer registration. You will get no more "
+                    "alerts; your open cases have gone back to the coordinators."
+                )
+            ),
+            kind="status",
+        )
+        return len(waiting), len(accepted)
 
     # --- deadlines and escalation ---------------------------------------------------------
     async def expire_overdue(self) -> int:

@@ -87,13 +87,16 @@ def alert_choices(case_id: int) -> tuple[Choice, ...]:
     )
 
 
-def alert(case: Case, distance_km: float, linked: int, settings: Settings) -> Reply:
-    """The alert a volunteer gets: where, how far, what happened, and how long they have."""
-    lines = [
-        _("🔔 New report {number} near {place} ({distance} from you).").format(
+def alert(case: Case, distance_km: float | None, linked: int, settings: Settings) -> Reply:
+    """The alert a volunteer gets: where, how far, what happened, and how long they have.
+    `distance_km` is None for a case without a place that a coordinator gave them."""
+    if distance_km is None:
+        first = _("🔔 New report {number}; no place was given.").format(number=case.number)
+    else:
+        first = _("🔔 New report {number} near {place} ({distance} from you).").format(
             number=case.number, place=case.place_name or "?", distance=km_text(distance_km)
         )
-    ]
+    lines = [first]
     if case.urgent:
         lines.append(_("⚠️ Marked URGENT: someone may be in danger or about to leave."))
     lines.extend(summary_lines(case, linked))

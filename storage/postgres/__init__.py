@@ -114,6 +114,7 @@ class PostgresTx(base.Tx):
 class PostgresReader(base.Reader):
     def __init__(self, raw: Any) -> None:
         self.conn = PostgresConnection(raw)
+        self.sql = self.conn
 
     async def outbox_counts(self) -> dict[str, int]:
         return await outbox_counts(self.conn)

@@ -208,3 +208,23 @@ class SQLCases(base.Cases):
             if case is not None and volunteer is not None:
                 found.append((case, volunteer))
         return found
+
+    async def set_flags(self, case_id: int, codes: list[str]) -> None:
+        await self.conn.execute("DELETE FROM case_flags WHERE case_id = ?", (case_id,))
+        if codes:
+            await self.conn.executemany(
+                "INSERT INTO case_flags (case_id, code, reported_at)"
+                " SELECT id, ?, created_at FROM cases WHERE id = ? ON CONFLICT DO NOTHING",
+                [(code, case_id) for code in codes],
+            )
+
+    async def flags(self, case_id: int) -> list[str]:
+        rows = await self.conn.fetch(
+            "SELECT code FROM case_flags WHERE case_id = ? ORDER BY code", (case_id,)
+        )
+        return [row[0] for row in rows]
+
+    async def offered_to(self, volunteer_id: int) -> list[Case]:
+        return await self._select(
+            "offered_to = ? AND status = 'alerted' ORDER BY created_at", (volunteer_id,)
+        )

@@ -32,7 +32,8 @@ class SQLVolunteers(base.Volunteers):
             " place_name = excluded.place_name, lat = excluded.lat, lon = excluded.lon,"
             " languages = excluded.languages, capacity = excluded.capacity,"
             " show_name = excluded.show_name,"
-            " updated_at = excluded.updated_at RETURNING id",
+            # importing a deactivated volunteer again registers them again
+            " updated_at = excluded.updated_at, deactivated_at = NULL RETURNING id",
             (
                 v.contact_id,
                 v.name,
@@ -90,7 +91,8 @@ class SQLVolunteers(base.Volunteers):
         rows = await self.conn.fetch(
             """
             SELECT v.id FROM volunteers v LEFT JOIN contacts c ON c.id = v.contact_id
-            WHERE v.available = 0 OR v.contact_id IS NULL OR c.unreachable_at IS NOT NULL
+            WHERE v.available = 0 OR v.deactivated_at IS NOT NULL OR v.contact_id IS NULL
+               OR c.unreachable_at IS NOT NULL
                OR v.capacity <= (SELECT COUNT(*) FROM cases k WHERE k.volunteer_id = v.id
                                  AND k.status IN ('accepted', 'in_progress', 'referred_bp3mi',
                                                   'referred_police', 'referred_kp2mi'))
@@ -102,3 +104,18 @@ class SQLVolunteers(base.Volunteers):
 
     async def delete(self, volunteer_id: int) -> None:
         await self.conn.execute("DELETE FROM volunteers WHERE id = ?", (volunteer_id,))
+
+    async def update_settings(
+        self, volunteer_id: int, *, capacity: int, available: bool, languages: str, now: float
+    ) -> None:
+        await self.conn.execute(
+            "UPDATE volunteers SET capacity = ?, available = ?, languages = ?, updated_at = ?"
+            " WHERE id = ?",
+            (capacity, int(available), languages, now, volunteer_id),
+        )
+
+    async def deactivate(self, volunteer_id: int, now: float) -> None:
+        await self.conn.execute(
+            "UPDATE volunteers SET available = 0, deactivated_at = ? WHERE id = ?",
+            (now, volunteer_id),
+        )

@@ -58,6 +58,7 @@ class SQLiteTx(base.Tx):
 class SQLiteReader(base.Reader):
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self.conn = conn
+        self.sql = SQLiteConnection(conn)
 
     async def outbox_counts(self) -> dict[str, int]:
         return await outbox_counts(SQLiteConnection(self.conn))
@@ -131,6 +132,7 @@ class SQLiteStore(base.Store):
             uri = Path(self.path).resolve().as_uri() + "?mode=ro"
             self._read = await aiosqlite.connect(uri, uri=True)
             await self._read.execute("PRAGMA busy_timeout=5000")
+            await self._read.execute("PRAGMA query_only=ON")
         yield SQLiteReader(self._read)
 
 

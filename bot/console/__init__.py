@@ -1,0 +1,1 @@
+"""The coordinators' web console at /admin: see app.py."""
