@@ -4,7 +4,7 @@
 
 Runs Screener.check on every offer in tests/data/offers.jsonl, N times over, in one thread, and
 prints checks per second with p50/p99 latency. Loading the indicator files is timed apart: it
-happens once per process. Target: >= 2,000 checks/s.
+happens once per process. Target: >= 2,000 checks/s (issue #13: >= 1,500 at --chars 1000 with the model).
 """
 
 from __future__ import annotations
@@ -54,6 +54,9 @@ def main(argv: list[str] | None = None) -> int:
 
     latencies: list[float] = []
     clock = time.perf_counter
+    # CPU time as well as wall time: on a shared machine the wall clock counts other
+    # processes' work, the CPU clock only this one's
+    cpu_start = time.process_time()
     total_start = clock()
     for _ in range(args.repeat):
         for c in cases:
@@ -61,12 +64,14 @@ def main(argv: list[str] | None = None) -> int:
             screener.check(c["text"], lang=c["lang"])
             latencies.append(clock() - t0)
     total = clock() - total_start
+    cpu = time.process_time() - cpu_start
 
     n = len(latencies)
     rate = n / total
     print(f"offers: {len(cases)}  passes: {args.repeat}  checks: {n}")
     print(f"load: {load_ms:.0f} ms (once per process)")
     print(f"throughput: {rate:,.0f} checks/s (one core)")
+    print(f"cpu: {n / cpu:,.0f} checks per CPU second")
     print(
         f"latency: p50 {percentile(latencies, 50) * 1e6:,.0f} us  "
         f"p99 {percentile(latencies, 99) * 1e6:,.0f} us  "

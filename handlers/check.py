@@ -49,16 +49,21 @@ def describe(result: Screening) -> str:
     if result.risk == "low" and result.flags:
         line = LOW_WITH_FLAGS
     parts = [f"{icon} {_(line)}"]
+    # lawful programmes and fees the text names come first: they explain what is NOT a sign
+    parts.extend(f"✅ {note}" for note in result.lawful)
+    if result.second_opinion:
+        parts.append(f"🔎 {result.second_opinion}")
+    advised: set[str] = set()
     for flag in result.flags:
-        parts.append(
-            "\n".join(
-                [
-                    f"⚠️ {flag.explanation}",
-                    _('In the offer: "{evidence}"').format(evidence=flag.evidence),
-                    _("What to do: {advice}").format(advice=flag.advice),
-                ]
-            )
-        )
+        lines = [
+            f"⚠️ {flag.explanation}",
+            _('In the offer: "{evidence}"').format(evidence=flag.evidence),
+        ]
+        # several signs often share one piece of advice: say it once
+        if flag.advice not in advised:
+            advised.add(flag.advice)
+            lines.append(_("What to do: {advice}").format(advice=flag.advice))
+        parts.append("\n".join(lines))
     if result.risk == "low" and not result.flags:
         parts.append(
             _(
@@ -167,25 +172,47 @@ async def ask_guided(ctx: Context, index: int) -> None:
     ctx.state.data.setdefault("answers", {})
     lang = ctx.locale
     header = _("Question {n} of {total}").format(n=index + 1, total=len(questions))
-    ctx.say(
-        f"{header}\n{question.text[lang]}",
-        [Choice(f"g:{o.key}", o.label[lang]) for o in question.options],
-    )
+    choices = [Choice(f"g:{o.key}", o.label[lang]) for o in question.options]
+    if index > 0:
+        choices.append(Choice("back", _("Back to the previous question")))
+    ctx.say(f"{header}\n{question.text[lang]}", choices)
 
 
 @flow.step("guided")
 async def guided(ctx: Context) -> None:
     index = int(ctx.state.data.get("index", 0))
     questions = ctx.services.screener.guided_questions
-    if not (ctx.choice or "").startswith("g:") or index >= len(questions):
+    if index >= len(questions):
         reask(ctx)
         return
-    key = ctx.choice[2:]
-    if key not in {o.key for o in questions[index].options}:
+    choice = ctx.choice or ""
+    if choice == "back" or (ctx.typed and _means_back(ctx.text)):
+        previous = max(0, index - 1)
+        ctx.state.data.setdefault("answers", {}).pop(questions[previous].id, None)
+        await ask_guided(ctx, previous)
+        return
+    if choice.startswith("g:"):
+        key: str | None = choice[2:]
+    elif ctx.typed:
+        # "ya", "gk tau", "ke majikan": typed words instead of a number
+        key = ctx.services.screener.guided_answer(questions[index].id, ctx.text)
+    else:
+        key = None
+    if key is None or key not in {o.key for o in questions[index].options}:
         reask(ctx)
         return
     ctx.state.data.setdefault("answers", {})[questions[index].id] = key
     await ask_guided(ctx, index + 1)
+
+
+# typed words that mean "the question before" in the guided check ("kembali" and "back" are
+# taken: everywhere they mean the main menu, handlers/menu.py)
+BACK_WORDS = frozenset({"sebelumnya", "previous", "balik", "mundur", "undo", "prev"})
+
+
+def _means_back(text: str) -> bool:
+    words = text.lower().strip(" .!?").split()
+    return 0 < len(words) <= 2 and words[0] in BACK_WORDS
 
 
 async def understand(ctx: Context) -> bool:

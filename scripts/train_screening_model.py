@@ -36,8 +36,12 @@ MAX_LEGIT_HIGH = 0.02
 MAX_LEGIT_MEDIUM = 0.08
 C_RISK = 4.0
 C_KIND = 4.0
-PRUNE_RISK = 0.005  # weights smaller than these are left out of the file (size)
-PRUNE_KIND = 0.03
+PRUNE_RISK = 0.005  # risk weights smaller than this are left out of the file (size)
+# Each kind keeps only its KIND_TOP largest weights: naming the nearest kind then costs a few
+# thousand additions, not ~400,000, and the file shrinks from 6 MB to ~1.5 MB. Measured on the
+# high cases: the kind named is among the case's flags 0.89 of the time with 2,000 weights,
+# 0.90 with all of them.
+KIND_TOP = 2000
 
 
 def matrix(rows: list[dict[int, float]]) -> csr_matrix:
@@ -50,10 +54,12 @@ def matrix(rows: list[dict[int, float]]) -> csr_matrix:
     return csr_matrix((data, ind, ptr), shape=(len(rows), BUCKETS))
 
 
-def weights(clf: LogisticRegression, prune: float) -> dict[str, float]:
+def weights(clf: LogisticRegression, prune: float, top: int | None = None) -> dict[str, float]:
     coef = clf.coef_[0]
     nz = np.nonzero(np.abs(coef) >= prune)[0]
-    return {str(int(i)): round(float(coef[i]), 4) for i in nz}
+    if top is not None and len(nz) > top:
+        nz = nz[np.argsort(-np.abs(coef[nz]), kind="stable")[:top]]
+    return {str(int(i)): round(float(coef[i]), 4) for i in sorted(nz)}
 
 
 def threshold(p: np.ndarray, legit: np.ndarray, share: float) -> float:
@@ -103,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
         yk = np.array([code in c.flags for c in dev], dtype=int)
         kc = LogisticRegression(C=C_KIND, max_iter=2000, class_weight="balanced")
         kc.fit(x, yk)
-        kinds[code] = {"bias": round(float(kc.intercept_[0]), 4), "w": weights(kc, PRUNE_KIND)}
+        kinds[code] = {"bias": round(float(kc.intercept_[0]), 4), "w": weights(kc, 0.0, KIND_TOP)}
     model = {
         "about": "built by scripts/train_screening_model.py from the dev split; do not edit",
         "dev_cases": len(dev),

@@ -93,6 +93,15 @@ class Concepts:
                     if entry not in bucket:
                         bucket.append(entry)
         self._index = index
+        # concepts whose own terms carry a negation ("tidak dibayar", "not paid")
+        negators = {"tidak", "not", "belum", "never", "no", "tanpa", "without", "bukan", "tak"}
+        self._negative = frozenset(
+            ids[name]
+            for name in self.names
+            if any(
+                any(lemmas & negators for lemmas in analyser.phrase(term)) for term in terms(name)
+            )
+        )
 
         rules: list[ConceptRule] = []
         for i, r in enumerate(data.get("rule", [])):
@@ -155,6 +164,9 @@ class Concepts:
                 if k > 1:
                     if i + k > n:
                         continue
+                    nxt = words[i + 1]  # most phrases fail on their second word: test it first
+                    if nxt.lemma not in phrase[1] and nxt.form not in phrase[1]:
+                        continue
                     if not all(
                         (words[i + j].lemma in phrase[j] or words[i + j].form in phrase[j])
                         and (
@@ -194,6 +206,17 @@ class Concepts:
             if any(occ.get(c) for c in rule.unless):
                 continue
             lists = [live(c) for c in rule.concepts]
+            if not all(lists) and any(c in self._negative for c in rule.concepts):
+                # "has not paid my wages": the negator belongs to the rule's own negative
+                # concept (unpaid), it does not cancel the wage next to it
+                neg = [span for c in rule.concepts if c in self._negative for span in kept[c]]
+                # ... but "never pay" is one occurrence, not "never" + a wage called "pay"
+                lists = [
+                    kept[c]
+                    if c in self._negative
+                    else [(a, b) for a, b in occ[c] if not any(x <= b and a <= y for x, y in neg)]
+                    for c in rule.concepts
+                ]
             if not all(lists):
                 continue
             best: tuple[int, int, int] | None = None

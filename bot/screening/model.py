@@ -67,6 +67,9 @@ class Opinion:
 
 
 class Model:
+    """The loaded weights. Scoring is a sum of per-word shares, each computed once per distinct
+    word and remembered (a bounded dict; sharing it between threads is safe)."""
+
     def __init__(self, data: Mapping[str, object], texts: Mapping[str, object]) -> None:
         risk = data["risk"]
         assert isinstance(risk, dict)
@@ -74,14 +77,21 @@ class Model:
         self._w = {int(k): float(v) for k, v in risk["w"].items()}
         kinds = data.get("kinds", {})
         assert isinstance(kinds, dict)
-        self._kinds = {
-            code: (float(k["bias"]), {int(b): float(v) for b, v in k["w"].items()})
-            for code, k in kinds.items()
-        }
+        self._kind_codes = tuple(sorted(kinds))
+        self._kind_bias = tuple(float(kinds[c]["bias"]) for c in self._kind_codes)
+        # feature -> ((kind index, weight), ...): a text touches few features of each kind,
+        # so the kinds are summed feature by feature, not kind by kind
+        index: dict[int, list[tuple[int, float]]] = {}
+        for i, code in enumerate(self._kind_codes):
+            for b, v in kinds[code]["w"].items():
+                index.setdefault(int(b), []).append((i, float(v)))
+        self._kind_index = {k: tuple(v) for k, v in index.items()}
         self.high = float(data["threshold_high"])  # type: ignore[arg-type]
         self.medium = float(data["threshold_medium"])  # type: ignore[arg-type]
         self._texts = texts
-        self._word_cache: dict[tuple[str, str], tuple[float, float]] = {}
+        self._word_cache: dict[
+            tuple[str, str], tuple[float, float, tuple[tuple[int, float], ...]]
+        ] = {}
 
     @classmethod
     def load(cls, path: Path = MODEL_FILE, texts: Path = TEXT_FILE) -> Model | None:
@@ -92,14 +102,20 @@ class Model:
             tomllib.loads(texts.read_text(encoding="utf-8")),
         )
 
-    def _word(self, form: str, lemma: str) -> tuple[float, float]:
-        """(sum of weights, sum of squared counts) for one word's own features."""
+    def _word(self, form: str, lemma: str) -> tuple[float, float, tuple[tuple[int, float], ...]]:
+        """(sum of risk weights, number of features, (kind, sum of its weights)...) of one
+        word: everything a word adds to the scores, whatever text it stands in."""
         key = (form, lemma)
         hit = self._word_cache.get(key)
         if hit is None:
             w = self._w
             feats = word_features(form, lemma)
-            hit = (sum(w.get(f, 0.0) for f in feats), float(len(feats)))
+            kinds = self._kind_index
+            share: dict[int, float] = {}
+            for f in feats:
+                for i, v in kinds.get(f, ()):
+                    share[i] = share.get(i, 0.0) + v
+            hit = (sum(w.get(f, 0.0) for f in feats), float(len(feats)), tuple(share.items()))
             if len(self._word_cache) < 200_000:
                 self._word_cache[key] = hit
         return hit
@@ -111,7 +127,7 @@ class Model:
         w = self._w
         prev = None
         for word in words:
-            s, n = self._word(word.form, word.lemma)
+            s, n, _ = self._word(word.form, word.lemma)
             total += s
             sq += n
             if prev is not None:
@@ -122,23 +138,39 @@ class Model:
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
     def nearest_kind(self, words: list[Word]) -> str | None:
-        if not self._kinds:
+        """The kind (flag code) whose own model scores the text highest."""
+        if not self._kind_codes or not words:
             return None
-        x = features(words)
-        best, best_z = None, -math.inf
-        for code, (bias, w) in self._kinds.items():
-            z = bias + sum(v * w.get(k, 0.0) for k, v in x.items())
-            if z > best_z:
-                best, best_z = code, z
-        return best
+        index = self._kind_index
+        z = [0.0] * len(self._kind_codes)
+        sq = 0.0
+        prev = None
+        for word in words:
+            _, n, share = self._word(word.form, word.lemma)
+            sq += n
+            for i, v in share:
+                z[i] += v
+            if prev is not None:
+                sq += 1.0
+                for i, v in index.get(pair_feature(prev, word.lemma), ()):
+                    z[i] += v
+            prev = word.lemma
+        norm = math.sqrt(sq) or 1.0
+        best = max(range(len(z)), key=lambda i: self._kind_bias[i] + z[i] / norm)
+        return self._kind_codes[best]
 
-    def opinion(self, words: list[Word], lang: str) -> Opinion:
-        p = self.probability(words)
-        kind = self.nearest_kind(words) if p >= self.medium else None
+    def explain(self, words: list[Word], lang: str) -> str:
+        """ "This looks like reported cases of ..." for the nearest kind of case."""
+        kind = self.nearest_kind(words)
         names = self._texts.get("kinds", {})
         assert isinstance(names, dict)
         intro = self._texts["intro"]
         assert isinstance(intro, dict)
         name = names.get(kind, {}).get(lang) if kind else None
-        text = str(intro[lang]).format(kind=name or names["default"][lang])
-        return Opinion(p, kind, text)
+        return str(intro[lang]).format(kind=name or names["default"][lang])
+
+    def opinion(self, words: list[Word], lang: str) -> Opinion:
+        p = self.probability(words)
+        if p < self.medium:
+            return Opinion(p, None, "")
+        return Opinion(p, self.nearest_kind(words), self.explain(words, lang))

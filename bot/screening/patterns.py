@@ -137,14 +137,13 @@ def _anchors(source: str) -> frozenset[str] | None:
     return frozenset(starts)
 
 
-def _word_keys(text: str) -> set[str]:
-    """The keys anchors are looked up with: every word prefix, and each short whole word + " "."""
-    keys: set[str] = set()
-    for w in _WORD.findall(text.lower()):
-        n = len(w)
-        keys.update(w[:k] for k in range(1, min(n, _ANCHOR_LEN) + 1))
-        if n < _ANCHOR_LEN:
-            keys.add(w + " ")
+def _word_keys(word: str) -> list[str]:
+    """The keys anchors are looked up with for one lower-case word: its prefixes up to
+    _ANCHOR_LEN characters, and the whole word + " " when it is short."""
+    n = len(word)
+    keys = [word[:k] for k in range(1, min(n, _ANCHOR_LEN) + 1)]
+    if n < _ANCHOR_LEN:
+        keys.append(word + " ")
     return keys
 
 

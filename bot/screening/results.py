@@ -68,6 +68,9 @@ class Screening:
     # the learned second opinion, when it raised the level ("This looks like reported cases
     # of ..."); JSON contract addition: "second_opinion": str | null
     second_opinion: str | None = None
+    # lawful programmes and fees the text names, explained (issue #15); JSON contract
+    # addition: "lawful": [str]
+    lawful: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -85,6 +88,7 @@ class Screening:
             ],
             "questions": list(self.questions),
             "second_opinion": self.second_opinion,
+            "lawful": list(self.lawful),
         }
 
 
@@ -94,6 +98,8 @@ class GuidedOption:
     label: dict[str, str]
     flags: tuple[str, ...]
     lowers: bool
+    # what people type for this answer instead of its number (guided_check.toml `says`)
+    says: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Iterable, Mapping
+from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -11,8 +12,9 @@ from typing import Any
 from bot.language import guess_language
 from bot.paths import CONTENT
 from bot.screening.concepts import Concepts
+from bot.screening.lawful import Lawful
 from bot.screening.model import Model
-from bot.screening.patterns import _compile_any, _Rx
+from bot.screening.patterns import _compile_any, _Rx, _word_keys
 from bot.screening.results import (
     FLAG_CODES,
     LANGS,
@@ -50,6 +52,8 @@ class Screener:
         self._build_anchor_index()
         self._analyser = analyser or default_analyser()
         self._concepts = concepts or Concepts.load(self._analyser, FLAG_CODES)
+        # an extra fee on top of an official one weighs what any upfront fee does
+        self._lawful = Lawful.load(self._analyser, FLAG_CODES, self._flags["upfront_fee"].weight)
         self._model: Model | None = Model.load() if use_model else None
         unmatched = [
             c
@@ -73,6 +77,23 @@ class Screener:
                 for anchor in anchors or ():
                     index.setdefault(anchor, []).append((rid, alt))
         self._anchor_index = index
+        # lower-case word -> (pattern list id, alternative) it can start; words repeat, so this
+        # is remembered (bounded; a plain dict is safe to share between threads here)
+        self._anchor_cache: dict[str, tuple[tuple[int, tuple[int, ...]], ...]] = {}
+
+    def _anchors_of(self, word: str) -> tuple[tuple[int, tuple[int, ...]], ...]:
+        """(pattern list id, its alternatives) that may begin at `word` (as typed)."""
+        hit = self._anchor_cache.get(word)
+        if hit is None:
+            index = self._anchor_index
+            by_list: dict[int, dict[int, None]] = {}
+            for key in _word_keys(word.lower()):
+                for rid, alt in index.get(key, ()):
+                    by_list.setdefault(rid, {})[alt] = None
+            hit = tuple((rid, tuple(alts)) for rid, alts in by_list.items())
+            if len(self._anchor_cache) < 200_000:
+                self._anchor_cache[word] = hit
+        return hit
 
     @classmethod
     def load(
@@ -132,6 +153,7 @@ class Screener:
         }
         self._question_cue = self._terms["question_cue"]
         self._past_cue = self._terms["past_cue"]
+        self._warning_cue = self._terms["warning_cue"]
 
         sal = data["salary"]
         to_idr = {k: float(v) for k, v in sal["to_idr"].items()}
@@ -156,6 +178,7 @@ class Screener:
             if code not in FLAG_CODES:
                 raise ScreeningDataError(f"flags.{code}: not a contract flag code")
             where = f"flags.{code}"
+            _sourced(spec, where)
             rules: list[_Rule] = []
             for i, r in enumerate(spec.get("rules", [])):
                 rw = f"{where}.rules[{i}]"
@@ -210,6 +233,7 @@ class Screener:
         questions: list[GuidedQuestion] = []
         for q in data["question"]:
             qid = str(q["id"])
+            _sourced(q, f"guided {qid}")
             opts: list[GuidedOption] = []
             for o in q["option"]:
                 codes = tuple(o.get("flags", []))
@@ -222,6 +246,7 @@ class Screener:
                         label=_lang_texts(o.get("label"), f"guided {qid}.{o['key']}.label"),
                         flags=codes,
                         lowers=bool(o.get("lowers", False)),
+                        says=tuple(str(w) for w in o.get("says", [])),
                     )
                 )
             if not 2 <= len(opts) <= 6:
@@ -259,6 +284,28 @@ class Screener:
     @property
     def flag_codes(self) -> tuple[str, ...]:
         return FLAG_CODES
+
+    def guided_answer(self, question_id: str, text: str) -> str | None:
+        """The option a typed answer means ("ya", "gk tau", "ke majikan"), or None when it
+        fits none or two equally well. Read through bot/text, so chat spellings count."""
+        question = next((q for q in self._guided if q.id == question_id), None)
+        if question is None:
+            raise ValueError(f"unknown guided question {question_id!r}")
+        typed = [w.form for w in self._analyser.words(text or "")]
+        if not typed:
+            return None
+        best: dict[str, int] = {}
+        for opt in question.options:
+            for phrase in (*opt.says, *(opt.label[lang] for lang in LANGS)):
+                words = [w.form for w in self._analyser.words(phrase)]
+                n = len(words)
+                if n and any(typed[i : i + n] == words for i in range(len(typed) - n + 1)):
+                    best[opt.key] = max(best.get(opt.key, 0), n)
+        if not best:
+            return None
+        top = max(best.values())
+        keys = [k for k, n in best.items() if n == top]
+        return keys[0] if len(keys) == 1 else None
 
     def check(self, text: str, lang: str | None = None) -> Screening:
         text = (text or "")[:MAX_TEXT]
@@ -505,12 +552,15 @@ class Screener:
         )
 
     def _result(self, t: _Text, found: dict[str, _Found], lang: str) -> Screening:
+        # official programme fees and lawful routes are explained, not flagged (issue #15)
+        lawful = tuple(self._lawful.apply(t, found, self._salary.to_idr, lang))
         eff = {code: self._effective(f) for code, f in found.items()}
         discount = self._official_discount(t)
         score = self._score(list(eff.values()), discount)
         if (
             score < self._floor
             and discount == 0.0
+            and not lawful
             and t.has("abroad")
             and self._looks_like_offer(t, found)
         ):
@@ -521,7 +571,7 @@ class Screener:
         if risk == "low" and self._too_thin(t, found):
             # a single word, a bare company name, an empty message: say so and ask
             questions = tuple(q.text[lang] for q in self._followups[: self._max_questions])
-            return Screening("unclear", score, lang, (), questions)
+            return Screening("unclear", score, lang, (), questions, lawful=lawful)
 
         opinion = None
         if (
@@ -532,18 +582,15 @@ class Screener:
             )
         ):
             # the second opinion may raise the level, never lower it
-            op = self._model.opinion(t.words, lang)
+            p = self._model.probability(t.words)
             raised = (
-                "high"
-                if op.probability >= self._model.high
-                else "medium"
-                if op.probability >= self._model.medium
-                else None
+                "high" if p >= self._model.high else "medium" if p >= self._model.medium else None
             )
             if raised == "high" and risk == "low" and not found:
                 raised = "medium"  # from nothing the model alone says "check", not "danger"
             if raised is not None and RISKS.index(raised) < RISKS.index(risk):
-                risk, opinion = raised, op.text
+                # naming the nearest kind of case costs more than the score: only when shown
+                risk, opinion = raised, self._model.explain(t.words, lang)
                 score = max(score, self._high if raised == "high" else self._medium)
 
         order = sorted(found, key=lambda c: (-eff[c], found[c].start))
@@ -555,7 +602,20 @@ class Screener:
             missing = [q for q in self._followups if not all(t.has(n) for n in q.topics)]
             if len(missing) >= self._thin_min:
                 questions = [q.text[lang] for q in missing[: self._max_questions]]
-        return Screening(risk, score, lang, flags, tuple(questions), opinion)
+        return Screening(risk, score, lang, flags, tuple(questions), opinion, lawful)
+
+
+def _sourced(entry: Mapping[str, Any], where: str) -> None:
+    """Every indicator and guided question names its source section and a reviewed date
+    (issue #15); `content check` loads the screener, so it fails on a missing one."""
+    for field in ("source", "reviewed"):
+        if not str(entry.get(field, "")).strip():
+            raise ScreeningDataError(f"{where}: missing {field}")
+    reviewed = str(entry["reviewed"])
+    try:
+        date.fromisoformat(reviewed)
+    except ValueError:
+        raise ScreeningDataError(f"{where}: reviewed {reviewed!r} is not YYYY-MM-DD") from None
 
 
 @cache

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from bot.screening.patterns import _CLAUSE_END, _CONDITIONAL, _SENTENCE_END, _TOKEN, _Rx, _word_keys
+from bot.screening.patterns import _CLAUSE_END, _CONDITIONAL, _SENTENCE_END, _TOKEN, _WORD, _Rx
 from bot.screening.salary import _amount_start, _find_amount
 from bot.text import Word
 
@@ -84,9 +85,10 @@ class _Text:
         self.sentence_starts = [0] + [m.end() for m in _SENTENCE_END.finditer(self.norm)]
         self._terms: dict[str, list[_Match]] = {}
         self._hyp: dict[int, bool] = {}
-        self._active: dict[int, set[int]] | None = None
-        # Every prefix of every word: a regex whose anchors miss this set cannot match.
-        self.prefixes = _word_keys(self.norm)
+        self._neg_cache: dict[int, tuple[bool, bool, bool]] = {}
+        self._question: dict[int, bool] = {}
+        self._warning: dict[int, int] = {}  # sentence start -> first warning cue (-1: none)
+        self._active: dict[int, dict[int, list[int]]] | None = None
         self.words: list[Word] = []  # set by the screener: bot/text words with offsets
 
     # structure -------------------------------------------------------------------------------
@@ -106,8 +108,13 @@ class _Text:
     def question(self, pos: int) -> bool:
         """Is `pos` inside a question the user asks? (Unlike `hypothetical`, a story about the
         past counts in full: what happened to a relative abroad is the case at hand.)"""
-        _, cs, ce = self.clause(pos)
-        return bool(self.s._question_cue.search(self.norm[cs:ce]))
+        idx, cs, ce = self.clause(pos)
+        hit = self._question.get(idx)
+        if hit is None:
+            hit = self._question[idx] = bool(
+                self.s._question_cue.search(self.norm[cs:ce]) or self._warned(cs, ce)
+            )
+        return hit
 
     def hypothetical(self, pos: int) -> bool:
         """Is `pos` inside the user's own question ("apakah boleh ...?", "is it ...")?"""
@@ -115,7 +122,11 @@ class _Text:
         if idx not in self._hyp:
             clause = self.norm[cs:ce]
             # the user's own question, or a story about the past, is not the offer at hand
-            hyp = bool(self.s._question_cue.search(clause) or self.s._past_cue.search(clause))
+            hyp = bool(
+                self.s._question_cue.search(clause)
+                or self.s._past_cue.search(clause)
+                or self._warned(cs, ce)
+            )
             if not hyp and _CONDITIONAL.search(clause):
                 # "Kalau pakai visa turis, boleh gak kerja?": the condition belongs to the question
                 ss, se = self.sentence(pos)
@@ -125,37 +136,85 @@ class _Text:
             self._hyp[idx] = hyp
         return self._hyp[idx]
 
+    def _warned(self, cs: int, ce: int) -> bool:
+        """Does a warning cue stand in this clause's sentence, before the clause ends?"""
+        ss, se = self.sentence(cs)
+        first = self._warning.get(ss, -2)
+        if first == -2:  # once per sentence: a long sentence has many clauses
+            m = self.s._warning_cue.search(self.norm, ss, se)
+            first = self._warning[ss] = m.start() if m else -1
+        return 0 <= first < ce
+
     def negated(self, start: int, end: int, post: bool, short: bool = True) -> bool:
         s = self.s
-        _, cs, ce = self.clause(start)
         # A match that carries its own negation ("gak boleh pulang", "tanpa paspor") is not
         # cancelled by an earlier negator: "gak digaji dan gak dibolehin keluar" is two facts.
         own = s._neg_long.match(self.norm, start, end) or s._neg_short.match(self.norm, start, end)
-        # a few words back is all negation can reach; bounding it keeps long texts linear
-        before = s._neutral.sub(" ", self.norm[max(cs, start - 120) : start])
-        tokens = _TOKEN.findall(before)
-        if tokens and not own:
-            if s._neg_long.search(" ".join(tokens[-s._long_scope :])):
+        if not own:
+            long_neg, short_neg, clause_neg = self._negators_before(start)
+            if long_neg or clause_neg or (short and short_neg):
                 return True
-            if short and s._neg_short.search(" ".join(tokens[-s._short_scope :])):
-                return True
-            if s._neg_clause.search(before):  # "jangan percaya kalau ada yang ..."
-                return True
-        if post and end < ce:
-            after = _TOKEN.findall(self.norm[end : min(ce, end + 80)])[: s._post_scope]
-            if after and s._neg_post.search(" ".join(after)):
-                return True
+        if post:
+            _, _, ce = self.clause(start)
+            if end < ce:
+                after = _TOKEN.findall(self.norm[end : min(ce, end + 80)])[: s._post_scope]
+                if after and s._neg_post.search(" ".join(after)):
+                    return True
         return False
 
+    def _negators_before(self, start: int) -> tuple[bool, bool, bool]:
+        """(long negator, short negator, clause warning) shortly before `start` in its clause.
+        Many patterns match at the same word, so this is worked out once per position."""
+        hit = self._neg_cache.get(start)
+        if hit is None:
+            s = self.s
+            _, cs, _ = self.clause(start)
+            # a few words back is all negation can reach; bounding it keeps long texts linear
+            before = s._neutral.sub(" ", self.norm[max(cs, start - 120) : start])
+            tokens = _TOKEN.findall(before)
+            if not tokens:
+                hit = (False, False, False)
+            else:
+                hit = (
+                    bool(s._neg_long.search(" ".join(tokens[-s._long_scope :]))),
+                    bool(s._neg_short.search(" ".join(tokens[-s._short_scope :]))),
+                    bool(s._neg_clause.search(before)),  # "jangan percaya kalau ada yang ..."
+                )
+            self._neg_cache[start] = hit
+        return hit
+
     # matching --------------------------------------------------------------------------------
-    def active(self) -> dict[int, set[int]]:
-        """Pattern index -> alternatives whose anchor words occur in this text."""
+    def active(self) -> dict[int, dict[int, list[int]]]:
+        """Pattern list id -> alternative -> the word starts where its anchors occur.
+
+        One pass over the words: a pattern is tried only where it can begin (a word whose
+        prefix is one of its anchors), never scanned over the whole text. This is what keeps a
+        long text linear: most of the ~900 patterns have no anchor in it at all.
+        """
         if self._active is None:
-            self._active = {}
-            index = self.s._anchor_index
-            for anchor in self.prefixes & index.keys():
-                for rid, alt in index[anchor]:
-                    self._active.setdefault(rid, set()).add(alt)
+            # distinct words first: a long text repeats its words, the anchors are per word
+            starts: dict[str, list[int]] = {}
+            for m in _WORD.finditer(self.norm):
+                w = m.group()
+                pos = starts.get(w)
+                if pos is None:
+                    starts[w] = [m.start()]
+                else:
+                    pos.append(m.start())
+            active: dict[int, dict[int, list[int]]] = {}
+            anchors_of = self.s._anchors_of
+            for w, pos in starts.items():
+                for rid, alts in anchors_of(w):
+                    run = active.get(rid)
+                    if run is None:
+                        run = active[rid] = {}
+                    for alt in alts:
+                        have = run.get(alt)
+                        if have is None:
+                            run[alt] = list(pos)
+                        else:
+                            have.extend(pos)
+            self._active = active
         return self._active
 
     def matches(
@@ -166,11 +225,17 @@ class _Text:
         run = self.active().get(regex.id)
         if not run and not regex.always:
             return out
-        if run and regex.always:
-            run = run | regex.always
         alts, norm = regex.alts, self.norm
-        # order comes from the spans below, so the alternatives need no sorting first
-        hits = [m for i in (run or regex.always) for m in alts[i][0].finditer(norm)]
+        hits: list[re.Match[str]] = []
+        if run:
+            for i, starts in run.items():
+                rx = alts[i][0]
+                for pos in starts:
+                    m = rx.match(norm, pos)
+                    if m is not None:
+                        hits.append(m)
+        for i in regex.always:
+            hits.extend(alts[i][0].finditer(norm))
         hits.sort(key=lambda m: m.span())
         for m in hits:
             a, b = m.span()

@@ -92,8 +92,9 @@ def test_check_json_and_jsonl_contract() -> None:
         "Kerja di Malaysia, berangkat pakai visa turis, bayar DP 5 juta dulu ke rekening pribadi"
     )
     one = json.loads(run("check", "--json", offer).stdout)
-    # "second_opinion" (str | null) was added for issue #13; the rest is the first contract
-    assert set(one) == {"risk", "score", "lang", "flags", "questions", "second_opinion"}
+    # "second_opinion" (str | null, issue #13) and "lawful" ([str], issue #15) were added;
+    # the rest is the first contract
+    assert set(one) == {"risk", "score", "lang", "flags", "questions", "second_opinion", "lawful"}
     assert one["risk"] == "high" and 0 <= one["score"] <= 1
     assert {f["code"] for f in one["flags"]} >= {"visa_nonwork", "upfront_fee"}
     assert set(one["flags"][0]) == {"code", "evidence", "explanation", "advice"}

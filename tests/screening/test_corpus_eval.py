@@ -2,8 +2,9 @@
 
 Rules and the model were tuned on the dev split only. Targets of issue #13: high->high >= 0.85,
 high->at least medium >= 0.97, legitimate->high <= 0.05. The last two are NOT reached yet
-(measured 0.91 and 0.16 on 274 blind cases at 11:02 UTC; high->high 0.86): the asserts hold what is reached so
-that a regression fails, and the targets stay in TARGET_* for the next step.
+(measured 0.91 and 0.13 on 274 blind cases on 2026-12-01 after the lawful-fee step; high->high
+0.87, id 0.97 / en 0.79 after the English fee-before rule): the asserts hold what is reached so that a regression fails, and the
+targets stay in TARGET_* for the next step.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from bot.screening.corpus import CORPUS_DIR, figures, load_cases
 
 TARGET_HIGH_HIGH, TARGET_HIGH_MEDIUM, TARGET_LEGIT_HIGH = 0.85, 0.97, 0.05
 # reached on the blind split (see the module docstring)
-MIN_HIGH_HIGH, MIN_HIGH_MEDIUM, MAX_LEGIT_HIGH = 0.85, 0.90, 0.20
+MIN_HIGH_HIGH, MIN_HIGH_MEDIUM, MAX_LEGIT_HIGH = 0.85, 0.90, 0.15
 
 pytestmark = pytest.mark.skipif(
     not list(CORPUS_DIR.glob("cases_*.jsonl")), reason="corpus files not present"

@@ -458,7 +458,8 @@ def test_guided_answers_are_validated(s: Screener) -> None:
 
 def test_to_dict_matches_the_cli_contract(s: Screener) -> None:
     d = s.check("Bayar DP 5jt dulu ya, visa turis", lang="id").to_dict()
-    assert list(d) == ["risk", "score", "lang", "flags", "questions", "second_opinion"]
+    # "second_opinion" (issue #13) and "lawful" (issue #15) are additions to the first contract
+    assert list(d) == ["risk", "score", "lang", "flags", "questions", "second_opinion", "lawful"]
     assert d["risk"] in ("high", "medium", "low")
     assert isinstance(d["score"], float) and 0 <= d["score"] <= 1
     assert d["score"] == round(d["score"], 3)
