@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot import display
 from bot.cases import VOLUNTEER_STATUSES, Casework, alert_choices, status_label
 from bot.conversation import Context, Flow, Router
 from bot.i18n import _, format_timestamp
@@ -176,7 +177,10 @@ async def show_case(ctx: Context, case_id: int, *, with_contact: bool = False) -
         lines.append("")
         lines.append(_("History:"))
         for event in history[-6:]:
-            detail = status_label(event.detail) if event.kind == "status" else event.detail
+            if event.kind == "status":
+                detail = status_label(event.detail)
+            else:  # a note, possibly another volunteer's: one clean line
+                detail = display.name(event.detail, 300) or ""
             lines.append(
                 f"{EVENT_LABELS.get(event.kind, '•')} {format_timestamp(event.at)} {event.kind} {detail}".rstrip()
             )

@@ -35,6 +35,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "bot.language",
             "bot.i18n",
             "bot.capabilities",
+            "bot.display",
         ),
     ),
     ("storage", ("storage",)),
@@ -55,7 +56,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("conversation", ("bot.conversation", "bot.postman", "bot.services", "bot.events")),
     ("casework", ("bot.cases", "bot.volunteer_csv", "bot.volunteers")),
     ("handlers", ("handlers",)),
-    ("engine", ("bot.engine", "bot.outbox", "bot.scheduler")),
+    ("engine", ("bot.engine", "bot.flood", "bot.outbox", "bot.scheduler")),
     ("channels", ("bot.channels",)),
     (
         "system",

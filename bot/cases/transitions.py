@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot import display
 from bot.cases import wording
 from bot.cases.nearest import nearest_available
 from bot.cases.recruiters import linked_reports, normalize_phone
@@ -198,7 +199,9 @@ class Casework:
         )
         if case.anonymous or case.withdrawn_at is not None:
             return ""
-        return "\n".join(x for x in (case.reporter_name, case.reporter_reach) if x)
+        # One line each: a name cannot add a line that looks like ours ("Kontak: +62 …").
+        lines = (display.name(case.reporter_name), display.name(case.reporter_reach, 200))
+        return "\n".join(x for x in lines if x)
 
     # --- deadlines and escalation ---------------------------------------------------------
     async def expire_overdue(self) -> int:
