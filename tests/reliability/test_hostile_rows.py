@@ -8,8 +8,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from bot.places import default_gazetteer
 from bot.volunteer_csv import import_csv
 from storage.sqlite import SQLiteStore
@@ -71,7 +69,9 @@ async def test_a_csv_row_over_the_field_limit_is_one_bad_row(tmp_path: Path) -> 
 
 async def test_a_file_that_is_not_utf8_is_reported(tmp_path: Path) -> None:
     path = tmp_path / "v.csv"
-    path.write_bytes("name,channel,address,place\nJos\xe9,console,j,Kota Bandung\n".encode("latin-1"))
+    path.write_bytes(
+        "name,channel,address,place\nJos\xe9,console,j,Kota Bandung\n".encode("latin-1")
+    )
     async with SQLiteStore(tmp_path / "v.db") as store, store.transaction() as tx:
         result = await import_csv(tx, path, default_gazetteer(), 1.0)
     assert result.imported == 0
