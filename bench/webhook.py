@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import random
@@ -181,6 +182,7 @@ class Server:
     name: str
     port: int
     procs: list[subprocess.Popen[bytes]] = field(default_factory=list)
+    also: list[int] = field(default_factory=list)  # e.g. the PostgreSQL postmaster it uses
 
     @property
     def url(self) -> str:
@@ -189,8 +191,8 @@ class Server:
     def cpu_seconds(self) -> float:
         """User + system CPU of the server processes and their children (uvicorn workers)."""
         total = 0.0
-        for proc in self.procs:
-            for pid in [proc.pid, *_children(proc.pid)]:
+        for root in [p.pid for p in self.procs] + self.also:
+            for pid in [root, *_children(root)]:
                 try:
                     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
                 except OSError:
@@ -393,6 +395,26 @@ def prefill(db: Path, rows: int) -> None:
     con.close()
 
 
+def fresh_database(server: str, name: str) -> str:
+    """An empty database on the PostgreSQL server at `server` (its URL to any database)."""
+    for sql in (f"DROP DATABASE IF EXISTS {name} WITH (FORCE)", f"CREATE DATABASE {name}"):
+        subprocess.run(["psql", "-X", "-q", server, "-c", sql], check=True, capture_output=True)
+    return server.rsplit("/", 1)[0] + "/" + name
+
+
+def postmaster(server: str) -> list[int]:
+    """The PostgreSQL server's main process, so its CPU counts in the per-message cost."""
+    out = subprocess.run(
+        ["psql", "-X", "-At", server, "-c", "SELECT setting FROM pg_settings WHERE name='data_directory'"],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    pid_file = Path(out.stdout.strip()) / "postmaster.pid"
+    try:
+        return [int(pid_file.read_text().split()[0])]
+    except (OSError, ValueError, IndexError):
+        return []  # a server elsewhere: its CPU is not seen from here
+
+
 def migrate(env: dict[str, str]) -> None:
     """Create serve's schema by opening the store once (the CLI's `places` opens it)."""
     subprocess.run(
@@ -413,6 +435,13 @@ def line(name: str, load: Load) -> str:
         )
         + f"  server CPU {load.cpu_us_per_msg:6.0f} us/msg  errors {load.errors}"
     )
+
+
+def configs(args: argparse.Namespace) -> list[tuple[str, int]]:
+    """The serve set-ups measured in each run, beside the anchor."""
+    if args.compare:
+        return [("sqlite", 1), ("postgresql", 1), ("postgresql", max(2, args.workers))]
+    return [(args.store, args.workers)]
 
 
 async def one_run(args: argparse.Namespace, run: int) -> dict[str, Load]:
@@ -440,27 +469,30 @@ async def one_run(args: argparse.Namespace, run: int) -> dict[str, Load]:
                     )
                 finally:
                     anchor.stop()
-                # serve
-                port = free_port()
-                env = base_env(tmp, tg, tw, port, tmp / "serve.db")
-                if args.store == "postgresql":
-                    env["DATABASE_URL"] = args.database_url
-                migrate(env)
-                if args.rows:
-                    t0 = time.perf_counter()
-                    prefill(tmp / "serve.db", args.rows)
-                    print(f"  (prefilled {args.rows} rows in {time.perf_counter() - t0:.0f} s)")
-                argv = [sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1",
-                        "--port", str(port)]  # fmt: skip
-                if args.workers > 1:
-                    argv += ["--workers", str(args.workers)]
-                serve = start_server("serve", argv, env, port)
-                try:
-                    results["serve"] = await drive(
-                        serve, tg, tw, args.users, args.messages, run * 2 + 1
-                    )
-                finally:
-                    serve.stop()
+                for n, (store, workers) in enumerate(configs(args), 1):
+                    name = "serve" if len(configs(args)) == 1 else f"{store}x{workers}"
+                    port = free_port()
+                    env = base_env(tmp, tg, tw, port, tmp / f"serve{n}.db")
+                    if store == "postgresql":
+                        env["DATABASE_URL"] = fresh_database(args.database_url, f"bench_{run}_{n}")
+                    migrate(env)
+                    if args.rows:
+                        t0 = time.perf_counter()
+                        prefill(tmp / f"serve{n}.db", args.rows)
+                        print(f"  (prefilled {args.rows} rows in {time.perf_counter() - t0:.0f} s)")
+                    argv = [sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1",
+                            "--port", str(port)]  # fmt: skip
+                    if workers > 1:
+                        argv += ["--workers", str(workers)]
+                    serve = start_server("serve", argv, env, port)
+                    if store == "postgresql":
+                        serve.also = postmaster(args.database_url)
+                    try:
+                        results[name] = await drive(
+                            serve, tg, tw, args.users, args.messages, run * 10 + n
+                        )
+                    finally:
+                        serve.stop()
             finally:
                 tw.stop()
     return results
@@ -475,27 +507,60 @@ def main() -> None:
     parser.add_argument("--store", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL", ""))
     parser.add_argument("--workers", type=int, default=1)
-    args = parser.parse_args()
-    print(
-        f"{args.users} users x {args.messages} messages, store {args.store}, "
-        f"workers {args.workers}, rows {args.rows}"
+    parser.add_argument(
+        "--compare",
+        action="store_true",
+        help="SQLite x1, PostgreSQL x1 and PostgreSQL x--workers (at least 2) in each run",
     )
-    ratios: list[float] = []
-    rates: list[float] = []
+    args = parser.parse_args()
+    if args.rows and (args.store != "sqlite" or args.compare):
+        parser.error("--rows pre-fills the SQLite file only")
+    with contextlib.ExitStack() as stack:
+        if (args.store == "postgresql" or args.compare) and not args.database_url:
+            sys.path.insert(0, str(ROOT / "scripts"))
+            from pg_throwaway import Cluster
+
+            tmp = stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-pg-"))
+            os.chmod(tmp, 0o755)
+            args.database_url = stack.enter_context(Cluster(tmp))
+        run_all(args)
+
+
+def run_all(args: argparse.Namespace) -> None:
+    setups = ", ".join(f"{store} x{workers}" for store, workers in configs(args))
+    print(f"{args.users} users x {args.messages} messages, {setups}, rows {args.rows}")
+    per: dict[str, list[Load]] = {}
     for run in range(args.runs):
         print(f"run {run + 1}:")
         results = asyncio.run(one_run(args, run))
         for name, load in results.items():
             print(line(name, load))
-        ratio = results["serve"].rate / results["anchor"].rate
-        ratios.append(ratio)
-        rates.append(results["serve"].rate)
-        print(f"  serve/anchor {ratio:.2f}")
-    print(
-        f"serve {statistics.median(rates):.0f} msg/s (spread {min(rates):.0f}-{max(rates):.0f}); "
-        f"serve/anchor median {statistics.median(ratios):.2f} "
-        f"(spread {min(ratios):.2f}-{max(ratios):.2f}; target >= 0.6)"
-    )
+            per.setdefault(name, []).append(load)
+        anchor = results["anchor"].rate
+        print("  " + ", ".join(f"{n}/anchor {r.rate / anchor:.2f}" for n, r in results.items()
+                               if n != "anchor"))  # fmt: skip
+    print(f"over {args.runs} runs (median, spread min-max):")
+    for name, loads in per.items():
+        rates = [x.rate for x in loads]
+        cpus = [x.cpu_us_per_msg for x in loads]
+        p99s = [percentile(x.post_ms, 99) for x in loads]
+        text = (
+            f"  {name:<14} {statistics.median(rates):6.0f} msg/s ({min(rates):.0f}-{max(rates):.0f})"
+            f"  POST p99 {statistics.median(p99s):6.0f} ms"
+            f"  CPU {statistics.median(cpus):6.0f} us/msg ({min(cpus):.0f}-{max(cpus):.0f})"
+        )
+        if name != "anchor":
+            ratios = [x.rate / a.rate for x, a in zip(loads, per["anchor"], strict=True)]
+            text += (
+                f"  /anchor {statistics.median(ratios):.2f}"
+                f" ({min(ratios):.2f}-{max(ratios):.2f}; target >= 0.6)"
+            )
+        print(text)
+    if "postgresqlx1" in per and "sqlitex1" in per:
+        cpu = statistics.median(x.cpu_us_per_msg for x in per["postgresqlx1"]) / statistics.median(
+            x.cpu_us_per_msg for x in per["sqlitex1"]
+        )
+        print(f"  CPU per message PostgreSQL/SQLite: {cpu:.2f} (target <= 1.5)")
 
 
 if __name__ == "__main__":

@@ -64,6 +64,29 @@ async def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _serve_workers(args: argparse.Namespace) -> int:
+    """Several worker processes on one port, each with its own writer, on one PostgreSQL
+    database (uvicorn's supervisor restarts a worker that dies)."""
+    import os
+
+    import uvicorn
+
+    settings = _settings(args)
+    if not settings.database_url:
+        print(
+            "several workers need PostgreSQL: set DATABASE_URL=postgresql://… (or --db URL);"
+            " SQLite serves one process",
+            file=sys.stderr,
+        )
+        return 2
+    os.environ["DATABASE_URL"] = settings.database_url  # what each worker reads at start
+    uvicorn.run(
+        "bot.web:app_from_env", factory=True, host=args.host, port=args.port,
+        workers=args.workers, log_level="info",
+    )  # fmt: skip
+    return 0
+
+
 async def _telegram_poll(args: argparse.Namespace) -> int:
     from bot.polling import poll
 
@@ -313,6 +336,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--db")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument(
+        "--workers", type=int, default=1, help="worker processes (needs PostgreSQL above 1)"
+    )
     serve.set_defaults(run=_serve)
 
     poll = sub.add_parser("telegram-poll", help="run the Telegram bot by long polling")
@@ -386,6 +412,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if getattr(args, "lat", None) is not None and getattr(args, "lon", None) is None:
         parser.error("--lat needs --lon")
+    if args.run is _serve and args.workers > 1:
+        return _serve_workers(args)  # uvicorn's supervisor runs the event loops itself
     return asyncio.run(args.run(args))
 
 

@@ -2,7 +2,7 @@
 
 One writer task owns the database. Messages queue up; the writer takes everything waiting
 (a batch), handles each in order inside ONE transaction, and commits once — group commit, so
-the cost of a commit and of the hops to aiosqlite's thread is shared by the batch. Because
+the cost of a commit and of the hops to the database driver is shared by the batch. Because
 one writer handles messages one after another, a person's messages never interleave (the
 per-contact lock is the writer itself), and a state change and its replies land together.
 

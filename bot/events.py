@@ -9,6 +9,8 @@ Each event type says what its listeners return:
     DescribeData     -> list[str]     lines for "my data": what each part keeps about a person
     PersonErased     -> None          the person asked to be erased (before their contact goes)
     DeliveryFailed   -> None          a message could not be delivered, for good
+    CaseStatusChanged -> None         a case was offered, accepted, escalated or given a
+                                      volunteer's status (the reporter hears of most)
 """
 
 from __future__ import annotations
@@ -22,7 +24,9 @@ from storage import Tx
 
 if TYPE_CHECKING:
     from bot.conversation import Context
+    from bot.postman import Postman
     from bot.services import Services
+    from storage.cases import Case
 
 R = TypeVar("R")
 E = TypeVar("E", bound="Event[Any]")
@@ -62,6 +66,20 @@ class DeliveryFailed(Event[None]):
     message: Outgoing
     now: float
     services: Services
+
+
+@dataclass(frozen=True)
+class CaseStatusChanged(Event[None]):
+    """`case` as it is now (its new `status`), `previous` its status before, `actor` who moved
+    it ("system", "reporter", "volunteer:ID"). Listeners queue messages through `post`."""
+
+    tx: Tx
+    post: Postman
+    services: Services
+    case: Case
+    previous: str
+    actor: str
+    now: float
 
 
 Listener = Callable[[E], Awaitable[Any]]

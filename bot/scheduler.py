@@ -11,12 +11,16 @@ import logging
 
 from bot.background import Background
 from bot.cases import Casework
+from bot.cases.recruiters import backfill_name_keys
 from bot.engine import Engine
 from bot.postman import Postman
 from storage import Tx
 
 log = logging.getLogger(__name__)
 DRAFT_HOURS = 24  # a report form left this long is forgotten: nothing kept without consent
+# Telegram keeps an unanswered update for 24 hours and Twilio retries within minutes: a
+# week of inbound ids is far past any retry, and the table no longer grows without bound.
+INBOUND_DAYS = 7
 
 
 async def tick(engine: Engine) -> int:
@@ -28,6 +32,8 @@ async def tick(engine: Engine) -> int:
         post = Postman(tx, now)
         expired = await Casework(tx, post, services, now).expire_overdue()
         await tx.contacts.reset_stale("report", before=now - DRAFT_HOURS * 3600)
+        await tx.inbound.prune(before=now - INBOUND_DAYS * 86400)
+        await backfill_name_keys(tx, now)
         return expired, await post.flush()
 
     expired, channels = await engine.run(work)

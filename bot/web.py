@@ -216,3 +216,8 @@ def create_app(
     # Outermost: nothing inside (Starlette's error handling, the router) sees a refused body.
     app.add_middleware(BodyLimit, limits=body_limits(settings, configured))
     return app
+
+
+def app_from_env() -> Starlette:
+    """The app as each worker of `serve --workers N` builds it: settings from the environment."""
+    return create_app(Settings.from_env())

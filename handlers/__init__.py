@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from bot.conversation import Router
 from bot.events import (
+    CaseStatusChanged,
     DeliveryFailed,
     DescribeData,
     Events,
@@ -55,7 +56,7 @@ def build_router() -> Router:
 
 def wire(events: Events) -> None:
     """Every business-event listener, in the order each event asks them."""
-    from bot.cases import on_delivery_failed
+    from bot.cases import on_delivery_failed, tell_the_reporter
     from handlers import check, guidance, report, volunteer
 
     # Text typed at the menu: a question first, then a pasted offer, then the guides' topics.
@@ -68,3 +69,4 @@ def wire(events: Events) -> None:
     events.on(PersonErased)(lambda e: report.erase(e.ctx))
     events.on(PersonErased)(lambda e: volunteer.erase(e.ctx))
     events.on(DeliveryFailed)(on_delivery_failed)
+    events.on(CaseStatusChanged)(tell_the_reporter)

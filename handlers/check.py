@@ -25,7 +25,13 @@ RISK_LINES = {
         N_("Risk: MEDIUM. Some things need checking before you pay or sign anything."),
     ),
     "low": ("🟢", N_("Risk: LOW. I found no clear warning signs in this text.")),
+    "unclear": (
+        "❔",
+        N_("Not enough to judge: this does not read like a job offer yet, or it says too little."),
+    ),
 }
+# a low score that still carries a sign: never "no warning signs" beside a warning
+LOW_WITH_FLAGS = N_("Risk: LOW, but one thing below needs checking.")
 
 
 @cache
@@ -36,6 +42,8 @@ def flag_articles() -> dict[str, str]:
 def describe(result: Screening) -> str:
     """The result in words, in the current language (the chat and the CLI share it)."""
     icon, line = RISK_LINES[result.risk]
+    if result.risk == "low" and result.flags:
+        line = LOW_WITH_FLAGS
     parts = [f"{icon} {_(line)}"]
     for flag in result.flags:
         parts.append(
@@ -47,7 +55,7 @@ def describe(result: Screening) -> str:
                 ]
             )
         )
-    if result.risk == "low":
+    if result.risk == "low" and not result.flags:
         parts.append(
             _(
                 "That does not prove the offer is safe. Before you pay or sign, check the company on "

@@ -35,6 +35,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "bot.language",
             "bot.i18n",
             "bot.capabilities",
+            "bot.text",  # normalisation and morphology: what screening and understanding share
             "bot.display",
         ),
     ),

@@ -76,6 +76,10 @@ class Inbound(ABC):
     @abstractmethod
     async def record(self, keys: list[Key], now: float) -> None: ...
 
+    @abstractmethod
+    async def prune(self, before: float) -> int:
+        """Forget ids received before `before` (past every platform's retry window)."""
+
 
 class Outbox(ABC):
     """Every reply, alert and status message is a row before it is a send."""
@@ -160,8 +164,15 @@ class Cases(ABC):
         """Cases waiting for an answer from the volunteer behind this contact."""
 
     @abstractmethod
-    async def recruiter_candidates(self, case_id: int, phone_norm: str | None) -> list[Case]:
-        """Other reports that may name the same recruiter (the caller compares names)."""
+    async def recruiter_candidates(
+        self, case_id: int, phone_norm: str | None, name_key: str | None, limit: int = 200
+    ) -> list[Case]:
+        """Other reports that may name the same recruiter: the same phone, or a name key that
+        starts like this one (the caller compares names), newest first."""
+
+    @abstractmethod
+    async def missing_name_keys(self, limit: int) -> list[tuple[int, str]]:
+        """(id, recruiter name) of reports written before names were keyed."""
 
 
 class Volunteers(ABC):

@@ -39,6 +39,9 @@ class Case:
     created_at: float
     updated_at: float
     withdrawn_at: float | None
+    # The recruiter's name as matching sees it (bot/cases/recruiters.py), indexed: finding
+    # other reports of the same person is a range read, not a scan of every named report.
+    recruiter_name_key: str | None = None
 
 
 @dataclass

@@ -10,6 +10,7 @@ fresh database cloned from the template, dropped when the test ends. Tests that 
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import itertools
 import os
 import subprocess
@@ -82,7 +83,9 @@ def pg_template(pg_server: str) -> str:
         finally:
             await conn.close()
 
-    asyncio.run(run())
+    # In a thread of its own: the fixture may first be asked for from inside a running loop.
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, run()).result()
     return TEMPLATE
 
 

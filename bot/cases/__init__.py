@@ -5,6 +5,7 @@
 - `wording` — what a case says to people (status names, alerts, summaries).
 - `recruiters` — the same recruiter across reports.
 - `nearest` — the nearest volunteers who can take a case now.
+- `reporter` — what the reporter hears when their case moves (a CaseStatusChanged listener).
 - `delivery` — what an undeliverable message means for its case (a DeliveryFailed listener).
 
 SQL lives in storage/ (Tx.cases, Tx.volunteers).
@@ -15,6 +16,7 @@ from __future__ import annotations
 from bot.cases.delivery import on_delivery_failed
 from bot.cases.nearest import nearest_available, volunteer_index
 from bot.cases.recruiters import linked_reports, normalize_phone, same_recruiter
+from bot.cases.reporter import tell_the_reporter
 from bot.cases.transitions import VOLUNTEER_STATUSES, Casework
 from bot.cases.wording import (
     ESCALATION_REASONS,
@@ -37,5 +39,6 @@ __all__ = [
     "on_delivery_failed",
     "same_recruiter",
     "status_label",
+    "tell_the_reporter",
     "volunteer_index",
 ]

@@ -22,6 +22,12 @@ def normalize_phone(raw: str | None) -> str | None:
     return digits if len(digits) >= 8 else None
 
 
+def name_key(name: str | None) -> str | None:
+    """The name as matching compares it, or None when too short to compare."""
+    key = _name_key(name)
+    return key if len(key) >= 4 else None
+
+
 def _name_key(name: str | None) -> str:
     words = re.sub(r"[^a-z0-9 ]", " ", (name or "").lower()).split()
     ignore = {
@@ -52,5 +58,16 @@ def same_recruiter(a: Case, b: Case) -> bool:
 
 async def linked_reports(tx: Tx, case: Case) -> int:
     """How many other reports name the same recruiter."""
-    others = await tx.cases.recruiter_candidates(case.id, case.recruiter_phone_norm)
+    others = await tx.cases.recruiter_candidates(
+        case.id, case.recruiter_phone_norm, name_key(case.recruiter_name)
+    )
     return sum(1 for other in others if same_recruiter(case, other))
+
+
+async def backfill_name_keys(tx: Tx, now: float, limit: int = 500) -> int:
+    """Key a batch of reports written before names were keyed (the scheduler calls this)."""
+    missing = await tx.cases.missing_name_keys(limit)
+    for case_id, name in missing:
+        # A name too short to compare gets "" so it is not read again.
+        await tx.cases.update(case_id, now, recruiter_name_key=name_key(name) or "")
+    return len(missing)

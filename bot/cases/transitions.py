@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from bot import display
 from bot.cases import wording
 from bot.cases.nearest import nearest_available
-from bot.cases.recruiters import linked_reports, normalize_phone
-from bot.cases.wording import ESCALATION_REASONS, status_label
+from bot.cases.recruiters import linked_reports, name_key, normalize_phone
+from bot.cases.wording import ESCALATION_REASONS
+from bot.events import CaseStatusChanged
 from bot.i18n import _
 from bot.messages import Reply
 from bot.postman import Focus, Postman
@@ -50,6 +51,7 @@ class Casework:
     async def open(self, values: dict[str, object]) -> Case:
         values = dict(values)
         values["recruiter_phone_norm"] = normalize_phone(values.get("recruiter_phone"))  # type: ignore[arg-type]
+        values["recruiter_name_key"] = name_key(values.get("recruiter_name"))  # type: ignore[arg-type]
         case = await self.tx.cases.create(values, self.now)
         await self.tx.cases.add_event(case.id, "reporter", "created", self.now)
         await self.route(case)
@@ -96,7 +98,9 @@ class Casework:
             attempts=case.attempts + 1,
             deadline_at=deadline,
         )
+        previous = case.status
         case = await self._reload(case)
+        await self._changed(case, previous, "system")
         linked = await self.linked_reports(case)
         delivered = await self.post.send_to(
             volunteer.contact_id,
@@ -138,14 +142,9 @@ class Casework:
             deadline_at=None,
         )
         await self.tx.cases.add_event(case.id, f"volunteer:{volunteer.id}", "accepted", self.now)
+        previous = case.status
         case = await self._reload(case)
-        await self.tell_reporter(
-            case,
-            lambda: _(
-                "Good news: a Kawan PMI volunteer has taken your report {number}. I will tell you here "
-                "whenever its status changes."
-            ).format(number=case.number),
-        )
+        await self._changed(case, previous, f"volunteer:{volunteer.id}")
         return True
 
     async def decline(self, case: Case, volunteer: Volunteer, reason: str) -> bool:
@@ -172,13 +171,9 @@ class Casework:
         await self.tx.cases.add_event(
             case.id, f"volunteer:{volunteer.id}", "status", self.now, status
         )
+        previous = case.status
         case = await self._reload(case)
-        await self.tell_reporter(
-            case,
-            lambda: _("Update on your report {number}: {status}.").format(
-                number=case.number, status=status_label(status)
-            ),
-        )
+        await self._changed(case, previous, f"volunteer:{volunteer.id}")
         return True
 
     async def add_note(self, case: Case, volunteer: Volunteer, text: str) -> bool:
@@ -299,8 +294,9 @@ class Casework:
         why = ESCALATION_REASONS[reason].format(**params)  # the audit trail stays in English
         detail = why if reached else f"{why}; no coordinator reachable (COORDINATOR_ADDRESS)"
         await self.tx.cases.add_event(case.id, "system", "escalated", self.now, detail)
+        previous = case.status
         case = await self._reload(case)
-        await self.tell_reporter(case, lambda: self.escalation_text(case))
+        await self._changed(case, previous, "system")
 
     def escalation_text(self, case: Case) -> str:
         return wording.escalation_text(case, self.services)
@@ -313,11 +309,13 @@ class Casework:
         contact = await self.tx.contacts.get_or_create(channel.strip(), who.strip(), "id", self.now)
         return contact.id
 
-    # --- the reporter ---------------------------------------------------------------------
-    async def tell_reporter(self, case: Case, text) -> bool:
-        return await self.post.send_to(
-            case.reporter_contact_id, lambda: Reply(text()), kind="status"
+    async def _changed(self, case: Case, previous: str, actor: str) -> None:
+        """Tell the listeners (the reporter's updates among them, bot/cases/reporter.py)."""
+        await self.services.router.events.emit(
+            CaseStatusChanged(self.tx, self.post, self.services, case, previous, actor, self.now)
         )
+
+    # --- the reporter ---------------------------------------------------------------------
 
     async def withdraw_all(self, contact_id: int) -> None:
         """The reporter erased their data: each case keeps a tombstone, the volunteer is told."""
@@ -332,6 +330,7 @@ class Casework:
                 recruiter_name=None,
                 recruiter_phone=None,
                 recruiter_phone_norm=None,
+                recruiter_name_key=None,
                 lat=None,
                 lon=None,
                 withdrawn_at=self.now,

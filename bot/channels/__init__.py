@@ -1,8 +1,10 @@
 """The channels, one module each, behind one interface (bot/channels/base.py).
 
 As RapidPro's Courier registers one handler per channel, each channel module registers its
-`Channel` object here when imported. Which modules are loaded is configuration
-(`Settings.channels`), so adding SMS means writing bot/channels/sms.py and naming it there.
+`Channel` object here when imported (and exposes it as `channel`). Which modules are loaded
+is configuration (`Settings.channels`, env CHANNELS), so adding SMS means writing
+bot/channels/sms.py and naming it there; nothing else changes (tests/channels/test_registry.py
+runs a channel that lives in the tests).
 """
 
 from __future__ import annotations
@@ -23,14 +25,20 @@ def register(channel: Channel) -> Channel:
 
 
 def load(names: Iterable[str]) -> dict[str, Channel]:
-    """The channels named (modules bot/channels/<name>.py), imported and registered."""
+    """The channels named, imported and registered. A plain name is the module
+    bot/channels/<name>.py; a dotted one is imported as written (a channel kept elsewhere).
+    Each module exposes its Channel as `channel`."""
     found = {}
     for name in names:
-        if name not in _REGISTRY:
-            importlib.import_module(f"bot.channels.{name}")
-        if name not in _REGISTRY:
-            raise LookupError(f"bot/channels/{name}.py registers no channel {name!r}")
-        found[name] = _REGISTRY[name]
+        if name in _REGISTRY:
+            found[name] = _REGISTRY[name]
+            continue
+        module = importlib.import_module(name if "." in name else f"bot.channels.{name}")
+        channel = getattr(module, "channel", None)
+        if channel is None:
+            raise LookupError(f"{module.__name__} has no `channel` to register")
+        register(channel)
+        found[channel.name] = channel
     return found
 
 

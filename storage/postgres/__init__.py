@@ -27,7 +27,7 @@ from contextlib import asynccontextmanager
 from importlib import resources
 from typing import Any
 
-from storage import base
+import storage.base as base
 from storage.repos import (
     SQLCases,
     SQLContacts,

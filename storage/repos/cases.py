@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from storage import base
+import storage.base as base
 from storage.cases import FIELDS, OPEN, Case, Event, new_number, normalize_number
 from storage.sql import Connection, UniqueViolation, placeholders
 from storage.volunteers import Volunteer
@@ -107,15 +107,37 @@ class SQLCases(base.Cases):
     async def for_reporter(self, contact_id: int) -> list[Case]:
         return await self._select("reporter_contact_id = ? ORDER BY created_at", (contact_id,))
 
-    async def recruiter_candidates(self, case_id: int, phone_norm: str | None) -> list[Case]:
-        """Other reports that may name the same recruiter: same phone, or any with a name (the
-        caller compares names)."""
-        return await self._select(
-            "id != ? AND withdrawn_at IS NULL AND"
-            " ((recruiter_phone_norm IS NOT NULL AND recruiter_phone_norm = ?)"
-            " OR recruiter_name IS NOT NULL)",
-            (case_id, phone_norm),
+    async def recruiter_candidates(
+        self, case_id: int, phone_norm: str | None, name_key: str | None, limit: int = 200
+    ) -> list[Case]:
+        """Other reports that may name the same recruiter: the same phone, or a name key with
+        the same first three letters (near spellings differ later in the name). Both reads
+        use an index; the caller compares names."""
+        found: dict[int, Case] = {}
+        if phone_norm:
+            for case in await self._select(
+                "recruiter_phone_norm = ? AND id != ? AND withdrawn_at IS NULL"
+                " ORDER BY id DESC LIMIT ?",
+                (phone_norm, case_id, limit),
+            ):
+                found[case.id] = case
+        if name_key and len(name_key) >= 3:
+            prefix = name_key[:3]
+            for case in await self._select(
+                "recruiter_name_key >= ? AND recruiter_name_key < ? AND id != ?"
+                " AND withdrawn_at IS NULL ORDER BY id DESC LIMIT ?",
+                (prefix, prefix + "\uffff", case_id, limit),
+            ):
+                found[case.id] = case
+        return list(found.values())
+
+    async def missing_name_keys(self, limit: int) -> list[tuple[int, str]]:
+        rows = await self.conn.fetch(
+            "SELECT id, recruiter_name FROM cases WHERE recruiter_name IS NOT NULL"
+            " AND recruiter_name_key IS NULL AND withdrawn_at IS NULL LIMIT ?",
+            (limit,),
         )
+        return [(int(r[0]), r[1]) for r in rows]
 
     async def offered_to_contact(self, contact_id: int) -> list[tuple[Case, Volunteer]]:
         from storage.repos.volunteers import SQLVolunteers

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import storage.base as base
 from bot.messages import Choice
-from storage import base
 from storage.contacts import Contact, State
 from storage.sql import Connection, placeholders
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from storage import base
+import storage.base as base
 from storage.sql import Connection, placeholders
 
 
@@ -30,6 +30,9 @@ class SQLInbound(base.Inbound):
             [part for key in keys for part in key],
         )
         return {(row[0], row[1]) for row in rows}
+
+    async def prune(self, before: float) -> int:
+        return await self.conn.execute("DELETE FROM inbound WHERE received_at < ?", (before,))
 
     async def record(self, keys: list[tuple[str, str]], now: float) -> None:
         await self.conn.executemany(

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import storage.base as base
 from bot.messages import Outgoing, Reply
-from storage import base
 from storage.outbox import FAILED_DELIVERY, NewMessage, moves_forward
 from storage.sql import Connection
 

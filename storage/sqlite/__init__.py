@@ -15,7 +15,7 @@ from pathlib import Path
 
 import aiosqlite
 
-from storage import base
+import storage.base as base
 from storage.repos import (
     SQLCases,
     SQLContacts,
