@@ -156,8 +156,16 @@ class TelegramAdapter:
     sender: TelegramSender
     engine: Engine
 
-    async def receive(self, update: Update) -> Handled | None:
-        """Hand one update to the engine; returns once it is committed (None: ignored kind)."""
+    async def receive(self, update: Update, *, checked: bool = False) -> Handled | None:
+        """Hand one update to the engine; returns once it is committed (None: ignored kind,
+        or a malformed update from getUpdates, which is confirmed and dropped: asking for it
+        again would bring the same fields). `checked`: the webhook has already checked it."""
+        if not checked:
+            try:
+                check_update(update.to_dict())
+            except MalformedUpdate as exc:
+                log.warning("dropped a malformed Telegram update %s: %s", update.update_id, exc)
+                return None
         inbound = to_inbound(update)
         if inbound is None:
             return None
@@ -558,7 +566,7 @@ def _webhook_endpoint(settings: Settings) -> Callable[[Request], Awaitable[Respo
             log.info("rejected a malformed Telegram update: %s", exc)
             return PlainTextResponse("malformed update", status_code=400)
         try:
-            await tg.receive(update)  # committed before we answer
+            await tg.receive(update, checked=True)  # committed before we answer
         except Exception:
             # Not committed: a 5xx makes Telegram deliver it again later.
             log.exception("Telegram update %s could not be handled", update.update_id)

@@ -369,3 +369,19 @@ def test_every_channel_route_has_a_cap() -> None:
     limits = body_limits(replace(Settings()), ["telegram", "whatsapp"])
     assert limits["/telegram"] == tg.MAX_UPDATE_BYTES < 1024 * 1024
     assert limits[whatsapp.INBOUND_PATH] == limits[whatsapp.STATUS_PATH] <= 64 * 1024
+
+
+async def test_a_mistyped_update_from_get_updates_is_dropped_not_retried(
+    fake_telegram: FakeTelegram, db_path: Path
+) -> None:
+    """Long polling: the same checks; a bad update is confirmed and dropped (asking again
+    would bring the same fields), the next one is handled."""
+    from telegram import Update
+
+    async with telegram_app(fake_telegram, db_path) as (_client, rt):
+        adapter = rt.channels["telegram"]
+        bad = Update.de_json(MISTYPED[0][1], adapter.bot)
+        assert await adapter.receive(bad) is None
+        assert await stored(rt, "telegram", str(CHAT)) == NOTHING
+        good = Update.de_json(text_update(CHAT, "halo"), adapter.bot)
+        assert (await adapter.receive(good)) is not None
