@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from bot.cases import wording
+import bot.cases.wording as wording
 from bot.cases.transitions import VOLUNTEER_STATUSES
 from bot.events import CaseStatusChanged
 from bot.i18n import _

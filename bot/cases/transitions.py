@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import bot.cases.wording as wording
 from bot import display
-from bot.cases import wording
 from bot.cases.nearest import nearest_available
 from bot.cases.recruiters import linked_reports, name_key, normalize_phone
 from bot.cases.wording import ESCALATION_REASONS

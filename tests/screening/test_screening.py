@@ -314,6 +314,7 @@ def test_very_long_text_is_fast_and_safe(s: Screener) -> None:
     assert longer.risk == "high"
 
 
+@pytest.mark.timing  # a wall-clock threshold: run with -m timing
 def test_pathological_repetition_is_fast(s: Screener) -> None:
     texts = (
         "bayar " * 3000,
