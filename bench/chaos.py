@@ -51,6 +51,7 @@ import argparse
 import asyncio
 import contextlib
 import json
+import logging
 import os
 import random
 import re
@@ -290,6 +291,7 @@ class Tally:
     duplicates: int = 0  # delivered again after a 200, on purpose
     server_errors: int = 0  # 5xx to well-formed webhooks
     closed_on_oversized: int = 0  # oversized uploads refused by closing the connection
+    health_ms: list[float] = field(default_factory=list)
 
 
 def people_for(args: argparse.Namespace, phase: str, run: int) -> list[Person]:
@@ -576,6 +578,24 @@ async def attacker(
             tally.mishandled[f"{name}: {response.status_code} (want {expected})"] += 1
 
 
+async def health_prober(
+    client: httpx.AsyncClient, tally: Tally, stop: asyncio.Event, alive: Any
+) -> None:
+    """GET /healthz every 0.2 s while the process is up: how long everyone else waits while
+    forged and oversized requests arrive."""
+    while not stop.is_set():
+        await asyncio.sleep(0.2)
+        if not alive():
+            continue
+        t0 = time.perf_counter()
+        try:
+            response = await client.get("/healthz")
+        except httpx.HTTPError:
+            continue
+        if response.status_code == 200:
+            tally.health_ms.append((time.perf_counter() - t0) * 1000)
+
+
 async def drain(db: Path, timeout: float) -> int:
     """Wait until no outbox row is pending (or `timeout`); how many still are."""
     deadline = time.monotonic() + timeout
@@ -673,6 +693,7 @@ class Figures:
     duplicates: int = 0
     server_errors: int = 0
     closed_on_oversized: int = 0
+    health_ms: list[float] = field(default_factory=list)
     failure_share: float = 0.0
     send_attempts: int = 0
 
@@ -801,6 +822,7 @@ def judge(
         tally.server_errors,
     )
     fig.closed_on_oversized = tally.closed_on_oversized
+    fig.health_ms = tally.health_ms
     return fig
 
 
@@ -868,6 +890,18 @@ async def run_phase(args: argparse.Namespace, phase: str, run: int) -> Figures:
                         if phase == "serve"
                         else None
                     )
+                    prober = (
+                        asyncio.create_task(
+                            health_prober(
+                                client,
+                                tally,
+                                stop,
+                                lambda: bot.proc is not None and bot.proc.poll() is None,
+                            )
+                        )
+                        if phase == "serve"
+                        else None
+                    )
                     started = time.monotonic()
 
                     async def staggered(p: Person) -> None:
@@ -886,6 +920,8 @@ async def run_phase(args: argparse.Namespace, phase: str, run: int) -> Figures:
                     await kill_task
                     if attack_task is not None:
                         await attack_task
+                    if prober is not None:
+                        await prober
                     injected = await injector
                     faults.reset = faults.hang = 0.0
                     load_seconds = time.monotonic() - started
@@ -938,6 +974,7 @@ def report(fig: Figures) -> None:
         ("messages without a reply in 90 s", fig.no_reply, "0"),
         ("requests mishandled", sum(fig.mishandled.values()), f"0 of {fig.attacks} attacks"),
         ("  oversized refused by closing", fig.closed_on_oversized, ""),
+        ("GET /healthz p50/p99/max ms", _health(fig.health_ms), "under attack"),
         ("names stored raw", fig.names_raw, "0"),
         ("outbox rows still pending", fig.pending_after, "0"),
     ]
@@ -945,6 +982,12 @@ def report(fig: Figures) -> None:
         print(f"  {name:<36} {value!s:>10}   {('target ' + target) if target else ''}")
     for what, n in sorted(fig.mishandled.items()):
         print(f"    mishandled: {what} × {n}")
+
+
+def _health(values: list[float]) -> str:
+    if not values:
+        return "-"
+    return f"{percentile(values, 50):.0f}/{percentile(values, 99):.0f}/{max(values):.0f}"
 
 
 def _pair(values: list[float]) -> str:
@@ -963,6 +1006,8 @@ def main() -> None:
     parser.add_argument("--root", default=str(ROOT), help="the checkout whose bot is run")
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
+    # The fakes log every request the fault proxy cut off; those are the point, not news.
+    logging.getLogger("uvicorn.error").setLevel(logging.CRITICAL)
     print(
         f"chaos: {args.users} people, {args.seconds:g} s of faults, failure rate "
         f"{args.failure_rate:g}, a kill every ~{args.kill_every:g} s, bot from {args.root}"
