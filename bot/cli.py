@@ -143,8 +143,10 @@ async def _volunteers_import(args: argparse.Namespace) -> int:
         result = await system.engine.run(
             lambda tx: import_csv(tx, path, system.services.gazetteer, now)
         )
+    from bot.display import terminal
+
     for line, reason in result.errors:
-        print(f"{path}:{line}: {reason}", file=sys.stderr)
+        print(f"{terminal(path)}:{line}: {terminal(reason)}", file=sys.stderr)
     print(f"imported {result.imported} volunteer(s), {len(result.errors)} row(s) with errors")
     return 1 if result.errors and not result.imported else 0
 
@@ -157,10 +159,14 @@ async def _volunteers_list(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps([asdict(v) for v in people], ensure_ascii=False, indent=2))
         return 0
+    from bot.display import terminal
+
     for v in people:
         state = "available" if v.available else "away"
+        # Names come from CSV files: an ESC sequence in one must not drive the terminal.
+        name, address, place = terminal(v.name), terminal(v.address), terminal(v.place_name or "")
         print(
-            f"{v.id:>4}  {v.name:<32} {v.channel:<9} {v.address:<20} {v.place_name or '':<28} cap {v.capacity}  {state}"
+            f"{v.id:>4}  {name:<32} {v.channel:<9} {address:<20} {place:<28} cap {v.capacity}  {state}"
         )
     print(f"{len(people)} volunteer(s)")
     return 0

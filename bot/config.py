@@ -55,6 +55,13 @@ class Settings:
     whatsapp_rate_per_second: float = 10.0
     # Signs the web console's cookies; unset, a random one per process (sessions end on restart).
     console_secret: str = ""
+    # GET /metrics: with a token, only `Authorization: Bearer <token>`; without, loopback
+    # clients only (and nothing that came through a proxy).
+    metrics_token: str = ""
+    # Per-person flood limit (bot/flood.py): messages at once, then messages per minute.
+    # 0 turns it off.
+    flood_burst: float = 30.0
+    flood_per_minute: float = 30.0
     # Channel modules (bot/channels/<name>.py) the system knows; each runs when configured.
     channels: tuple[str, ...] = ("telegram", "whatsapp")
 
@@ -112,6 +119,9 @@ class Settings:
             whatsapp_templates=templates,
             whatsapp_rate_per_second=_float("WHATSAPP_RATE_PER_SECOND", 10.0),
             console_secret=os.environ.get("CONSOLE_SECRET", ""),
+            metrics_token=os.environ.get("METRICS_TOKEN", "").strip(),
+            flood_burst=_float("FLOOD_BURST", 30.0),
+            flood_per_minute=_float("FLOOD_PER_MINUTE", 30.0),
             channels=tuple(
                 name.strip()
                 for name in (os.environ.get("CHANNELS", "") or "telegram,whatsapp").split(",")

@@ -25,7 +25,8 @@ from typing import Any, TypeVar
 
 from bot.background import Background
 from bot.conversation import Context, clean_text
-from bot.i18n import _, initial_locale, set_locale
+from bot.flood import NOTICE, FloodGate, Verdict
+from bot.i18n import _, initial_locale, set_locale, use_locale
 from bot.messages import Inbound, Reply
 from bot.prepare import Hint, Prepared, compute_all
 from bot.services import Services
@@ -42,6 +43,7 @@ class Handled:
     duplicate: bool
     contact_id: int | None = None
     replies: list[Reply] = field(default_factory=list)
+    flooded: bool = False  # over the person's flood limit: acknowledged, not handled
 
 
 @dataclass
@@ -58,10 +60,18 @@ HINTS = 100_000
 
 
 class Engine:
-    def __init__(self, store: Store, services: Services, *, max_batch: int = 256) -> None:
+    def __init__(
+        self,
+        store: Store,
+        services: Services,
+        *,
+        max_batch: int = 256,
+        flood: FloodGate | None = None,
+    ) -> None:
         self.store = store
         self.services = services
         self.max_batch = max_batch
+        self.flood = flood  # bot/flood.py: asked before a message joins the writer's queue
         self._queue: asyncio.Queue[_Job] = asyncio.Queue()
         self._writer = Background("engine-writer")
         self._listeners: list[Callable[[set[str]], None]] = []
@@ -93,6 +103,13 @@ class Engine:
     # --- the two ways in ---------------------------------------------------------------------
     async def handle(self, inbound: Inbound) -> Handled:
         """Handle one message; returns once its effects are committed."""
+        if self.flood is not None:
+            verdict = self.flood.admit(inbound.channel, inbound.address)
+            if verdict is not Verdict.ADMIT:
+                if verdict is Verdict.SKIP_AND_TELL:
+                    await self.run(lambda tx: _flood_notice(tx, inbound, self.services.clock.now()))
+                    self.notify({inbound.channel})
+                return Handled(duplicate=False, flooded=True)
         prepared = await self.prepare(inbound)
         job = _Job(asyncio.get_running_loop().create_future(), inbound=inbound, prepared=prepared)
         return await self._submit(job)
@@ -277,3 +294,17 @@ class Engine:
         if outgoing:
             await tx.outbox.add_many(outgoing, now)
         return results, {m.channel for m in outgoing}
+
+
+async def _flood_notice(tx: Tx, inbound: Inbound, now: float) -> None:
+    """Tell a flooding person, in their language, that messages were skipped."""
+    contact = await tx.contacts.find(inbound.channel, inbound.address)
+    locale = (contact.locale if contact is not None else None) or initial_locale(
+        inbound.locale_hint, inbound.text
+    )
+    with use_locale(locale):
+        text = _(NOTICE)
+    owner = contact.id if contact is not None else None
+    await tx.outbox.add_many(
+        [NewMessage(owner, inbound.channel, inbound.address, locale, Reply(text))], now
+    )

@@ -32,6 +32,7 @@ from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.conversation import Router
 from bot.engine import Engine
+from bot.flood import FloodGate, limit_from
 from bot.outbox import Dispatcher
 from bot.scheduler import Scheduler
 from bot.services import Services
@@ -141,7 +142,8 @@ async def open_system(
     await asyncio.to_thread(services.warm)
     store = open_store(db or settings.database, pool_size=settings.database_pool_size)
     await store.open()
-    engine = Engine(store, services)
+    flood = FloodGate(limit_from(settings.flood_burst, settings.flood_per_minute))
+    engine = Engine(store, services, flood=flood)
     scheduler = Scheduler(engine) if schedule else None
     relay = CommitRelay(store)
     if type(store).notify is not Store.notify:  # several workers may share this store

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot import display
 from bot.cases import VOLUNTEER_STATUSES, Casework, alert_choices, status_label
 from bot.cases.wording import history_line, zone_for
 from bot.conversation import Context, Flow, Router
@@ -188,9 +189,11 @@ async def show_case(ctx: Context, case_id: int, *, with_contact: bool = False) -
         lines.append(_("History:"))
         zone = zone_for(volunteer.place_code)
         for event in history[-8:]:
+            # a note (possibly another volunteer's) or a relayed message: one clean line
+            detail = event.detail if event.kind == "status" else display.name(event.detail, 300)
             lines.append(
                 f"{EVENT_LABELS.get(event.kind, '•')} {format_timestamp(event.at, zone=zone)} "
-                + history_line(event.kind, event.actor, event.detail)
+                + history_line(event.kind, event.actor, detail or "")
             )
     ctx.move("case", flow="volunteer")
     ctx.state.data["case"] = case.id

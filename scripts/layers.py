@@ -36,6 +36,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "bot.i18n",
             "bot.capabilities",
             "bot.text",  # normalisation and morphology: what screening and understanding share
+            "bot.display",
         ),
     ),
     ("storage", ("storage",)),
@@ -59,7 +60,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ),
     ("casework", ("bot.cases", "bot.volunteer_csv", "bot.volunteers")),
     ("handlers", ("handlers",)),
-    ("engine", ("bot.engine", "bot.outbox", "bot.scheduler")),
+    ("engine", ("bot.engine", "bot.flood", "bot.outbox", "bot.scheduler")),
     ("channels", ("bot.channels",)),
     ("console", ("bot.console",)),  # the web console at /admin: pages over casework and storage
     (

@@ -12,6 +12,7 @@ import math
 from dataclasses import dataclass
 
 import bot.cases.wording as wording
+from bot import display
 from bot.cases.nearest import nearest_available
 from bot.cases.recruiters import linked_reports, name_key, normalize_phone
 from bot.cases.wording import ESCALATION_REASONS
@@ -259,7 +260,9 @@ class Casework:
         )
         if case.anonymous or case.withdrawn_at is not None:
             return ""
-        return "\n".join(x for x in (case.reporter_name, case.reporter_reach) if x)
+        # One line each: a name cannot add a line that looks like ours ("Kontak: +62 …").
+        lines = (display.name(case.reporter_name), display.name(case.reporter_reach, 200))
+        return "\n".join(x for x in lines if x)
 
     # --- the coordinator (web console) ------------------------------------------------------
     # `actor` is who acted, as the history records it: "coordinator:<username>".

@@ -3,6 +3,7 @@ escalation message to the reporter. Every word through the catalogs."""
 
 from __future__ import annotations
 
+from bot import display
 from bot.config import Settings
 from bot.i18n import N_, _, ngettext
 from bot.messages import Choice, Reply
@@ -109,16 +110,17 @@ def alert(case: Case, distance_km: float | None, linked: int, settings: Settings
 
 
 def summary_lines(case: Case, linked: int) -> list[str]:
-    description = (case.description or "").strip()
-    if len(description) > ALERT_TEXT_CHARS:
-        description = description[:ALERT_TEXT_CHARS].rstrip() + "…"
+    # The reporter's words, shown to a volunteer: nothing invisible, nothing that moves text.
+    description = display.text(case.description or "", ALERT_TEXT_CHARS)
     lines = [
         _("Reported by: {role}").format(
             role=_(ROLE_LABELS.get(case.reporter_role or "", "")) or "?"
         ),
         _("What happened: {text}").format(text=description or "-"),
     ]
-    recruiter = ", ".join(x for x in (case.recruiter_name, case.recruiter_phone) if x)
+    recruiter = ", ".join(
+        x for x in (display.name(case.recruiter_name), display.name(case.recruiter_phone)) if x
+    )
     lines.append(_("Recruiter: {recruiter}").format(recruiter=recruiter or _("not known")))
     if linked:
         lines.append(

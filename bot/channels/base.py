@@ -64,3 +64,6 @@ class ChannelModule:
     limits: Callable[[Settings], Limits]
     adapter: Callable[..., AbstractAsyncContextManager[Any]]
     routes: Callable[[Settings], list[Route]]
+    # path → the largest request body that route accepts; bot/web.py answers 413 above it
+    # before reading the body. None: the web app's default cap.
+    body_limits: Callable[[Settings], dict[str, int]] | None = None

@@ -15,7 +15,12 @@ Two ways in, one path:
   so the same reasoning holds; the last offset is confirmed on a clean stop.
 
 A pressed inline button is answered (answerCallbackQuery, so the client's spinner stops) right
-after the press is committed; in webhook mode that happens after the 200 is sent.
+after the press is committed: in webhook mode as the method call in the 200's JSON body
+(Telegram runs it; one Bot API call fewer per press), by a call when polling.
+
+Every field we read is type-checked before PTB's de_json sees it (`check_update`): a number
+where a text belongs, a NaN or infinite coordinate, a boolean id is answered 400 and nothing
+is stored. Names are cleaned for display (bot/display.py) on the way in.
 
 Rendering: plain text, never a parse_mode, so nothing a person or an article writes can break
 formatting; long text is split under Telegram's 4096 characters; choices become an inline
@@ -26,19 +31,19 @@ decides what to say: every word comes from the Reply or the catalogs.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dtm
 import hmac
 import json
 import logging
 import os
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from starlette.background import BackgroundTask
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 from telegram import (
     Bot,
@@ -61,6 +66,7 @@ from telegram.error import (
 )
 from telegram.request import BaseRequest, HTTPXRequest
 
+from bot import display
 from bot.capabilities import Capabilities
 from bot.channels import register
 from bot.channels.base import ChannelModule, adapter_of
@@ -84,6 +90,11 @@ CHANNEL = "telegram"
 MAX_TEXT = 4096  # characters per message
 MAX_CALLBACK_DATA = 64  # bytes of UTF-8
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+# The largest update we accept (bot/web.py answers 413 above it, before reading it): a 4096-
+# character message with entities, a reply and a forward is a few tens of KB.
+MAX_UPDATE_BYTES = 256 * 1024
+# Above this an update is parsed in a worker thread, not on the event loop.
+PARSE_INLINE_BYTES = 32 * 1024
 # What we ask Telegram for, in both modes. Edited messages, channel posts, reactions, member
 # changes… are never delivered, so they never cost a request.
 ALLOWED_UPDATES: tuple[str, ...] = ("message", "callback_query")
@@ -146,8 +157,16 @@ class TelegramAdapter:
     sender: TelegramSender
     engine: Engine
 
-    async def receive(self, update: Update) -> Handled | None:
-        """Hand one update to the engine; returns once it is committed (None: ignored kind)."""
+    async def receive(self, update: Update, *, checked: bool = False) -> Handled | None:
+        """Hand one update to the engine; returns once it is committed (None: ignored kind,
+        or a malformed update from getUpdates, which is confirmed and dropped: asking for it
+        again would bring the same fields). `checked`: the webhook has already checked it."""
+        if not checked:
+            try:
+                check_update(update.to_dict())
+            except MalformedUpdate as exc:
+                log.warning("dropped a malformed Telegram update %s: %s", update.update_id, exc)
+                return None
         inbound = to_inbound(update)
         if inbound is None:
             return None
@@ -190,9 +209,115 @@ def routes(settings: Settings) -> list[Route]:
     return [Route("/telegram", _webhook_endpoint(settings), methods=["POST"])]
 
 
+def body_limits(settings: Settings) -> dict[str, int]:
+    """The largest request body each route accepts (bot/web.py answers 413 above it)."""
+    return {"/telegram": MAX_UPDATE_BYTES}
+
+
 # --------------------------------------------------------------------------------------------
-# Inbound: Update → Inbound
+# Inbound: the wire → Update → Inbound
 # --------------------------------------------------------------------------------------------
+
+
+class MalformedUpdate(ValueError):
+    """An update that is not what the Bot API sends: answered 400, nothing stored."""
+
+
+def _need(obj: Mapping[str, Any], key: str, kind: type | tuple[type, ...], *, where: str) -> Any:
+    value = obj.get(key)
+    if value is None:
+        raise MalformedUpdate(f"{where}.{key} missing")
+    _check(value, kind, f"{where}.{key}")
+    return value
+
+
+def _may(obj: Mapping[str, Any], key: str, kind: type | tuple[type, ...], *, where: str) -> Any:
+    value = obj.get(key)
+    if value is not None:
+        _check(value, kind, f"{where}.{key}")
+    return value
+
+
+def _check(value: Any, kind: type | tuple[type, ...], where: str) -> None:
+    # bool is an int to Python; to the Bot API a `true` where a number belongs is a forgery.
+    if isinstance(value, bool) and bool not in (kind if isinstance(kind, tuple) else (kind,)):
+        raise MalformedUpdate(f"{where} is a boolean")
+    if not isinstance(value, kind):
+        raise MalformedUpdate(f"{where} is {type(value).__name__}")
+
+
+def _check_user(user: Mapping[str, Any], where: str) -> None:
+    _need(user, "id", int, where=where)
+    _need(user, "first_name", str, where=where)
+    _may(user, "language_code", str, where=where)
+    _may(user, "is_bot", bool, where=where)
+
+
+def _check_chat(chat: Mapping[str, Any], where: str) -> None:
+    _need(chat, "id", int, where=where)
+    _need(chat, "type", str, where=where)
+
+
+def _coordinate(obj: Mapping[str, Any], key: str, bound: float, where: str) -> None:
+    value = _need(obj, key, (int, float), where=where)
+    # NaN fails every comparison, ±Infinity the bound: neither is a place.
+    if not -bound <= value <= bound:
+        raise MalformedUpdate(f"{where}.{key} {value!r} is not a coordinate")
+
+
+def _check_message(message: Mapping[str, Any], where: str) -> None:
+    _need(message, "message_id", int, where=where)
+    _check_chat(_need(message, "chat", dict, where=where), f"{where}.chat")
+    if (user := _may(message, "from", dict, where=where)) is not None:
+        _check_user(user, f"{where}.from")
+    _may(message, "text", str, where=where)
+    _may(message, "caption", str, where=where)
+    _may(message, "forward_origin", dict, where=where)
+    if (location := _may(message, "location", dict, where=where)) is not None:
+        _coordinate(location, "latitude", 90.0, f"{where}.location")
+        _coordinate(location, "longitude", 180.0, f"{where}.location")
+    if (venue := _may(message, "venue", dict, where=where)) is not None:
+        _may(venue, "title", str, where=f"{where}.venue")
+    for kind in _MEDIA_KINDS:
+        _may(message, kind, list if kind == "photo" else dict, where=where)
+
+
+def check_update(data: Any) -> None:
+    """Raise MalformedUpdate unless every field we read has the Bot API's type: an object, an
+    integer update_id, and in a message or a button press the ids, texts, names and
+    coordinates (finite, on the globe). PTB's de_json trusts its input (a number as `text`
+    reached the handlers and crashed them; NaN coordinates were stored)."""
+    if not isinstance(data, dict):
+        raise MalformedUpdate("not an object")
+    update_id = _need(data, "update_id", int, where="update")
+    if update_id < 0:
+        raise MalformedUpdate("update.update_id is negative")
+    if (query := _may(data, "callback_query", dict, where="update")) is not None:
+        _need(query, "id", str, where="callback_query")
+        _check_user(_need(query, "from", dict, where="callback_query"), "callback_query.from")
+        _may(query, "data", str, where="callback_query")
+        _may(query, "game_short_name", str, where="callback_query")
+        if (message := _may(query, "message", dict, where="callback_query")) is not None:
+            _need(message, "message_id", int, where="callback_query.message")
+            _check_chat(
+                _need(message, "chat", dict, where="callback_query.message"),
+                "callback_query.message.chat",
+            )
+    if (message := _may(data, "message", dict, where="update")) is not None:
+        _check_message(message, "message")
+
+
+def parse_update(body: bytes, bot: Bot) -> Update:
+    """The request body as an Update, checked field by field (MalformedUpdate if it is not)."""
+    try:
+        data = json.loads(body)
+    except (ValueError, RecursionError) as exc:  # not JSON, not UTF-8, nested 100,000 deep
+        raise MalformedUpdate(f"not JSON: {exc}") from None
+    check_update(data)
+    try:
+        return Update.de_json(data, bot)
+    except Exception as exc:  # a kind we never read, shaped wrongly: still the sender's fault
+        raise MalformedUpdate(f"{type(exc).__name__}: {exc}") from None
 
 
 def to_inbound(update: Update) -> Inbound | None:
@@ -214,7 +339,7 @@ def to_inbound(update: Update) -> Inbound | None:
             text="",
             choice=query.data,
             locale_hint=user.language_code,
-            display_name=user.first_name,
+            display_name=display.name(user.first_name),
         )
 
     message = update.message  # update.edited_message and every other kind: ignored
@@ -233,7 +358,7 @@ def to_inbound(update: Update) -> Inbound | None:
         location = Location(
             lat=message.location.latitude,
             lon=message.location.longitude,
-            label=message.venue.title if message.venue is not None else None,
+            label=display.name(message.venue.title) if message.venue is not None else None,
         )
     media = next((kind for kind in _MEDIA_KINDS if getattr(message, kind, None)), None)
     if not text and location is None and media is None:
@@ -245,7 +370,7 @@ def to_inbound(update: Update) -> Inbound | None:
         text=text,
         location=location,
         locale_hint=user.language_code if user is not None else None,
-        display_name=user.first_name if user is not None else None,
+        display_name=display.name(user.first_name) if user is not None else None,
         forwarded=message.forward_origin is not None,
         media=media,
     )
@@ -431,24 +556,29 @@ def _webhook_endpoint(settings: Settings) -> Callable[[Request], Awaitable[Respo
         if not _secret_ok(settings.telegram_webhook_secret, request.headers.get(SECRET_HEADER)):
             return PlainTextResponse("forbidden", status_code=403)
         tg: TelegramAdapter = adapter_of(request, CHANNEL)
+        body = await request.body()  # capped before it is read (bot/web.py, BODY_LIMITS)
         try:
-            data = json.loads(await request.body())
-            if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
-                raise ValueError("not an Update")
-            update = Update.de_json(data, tg.bot)
-        except Exception as exc:  # anything unparsable is the sender's fault, never a 500
+            if len(body) > PARSE_INLINE_BYTES:
+                # A big update parses in a worker thread: the loop keeps serving everyone else.
+                update = await asyncio.to_thread(parse_update, body, tg.bot)
+            else:
+                update = parse_update(body, tg.bot)
+        except MalformedUpdate as exc:  # the sender's fault, never a 500
             log.info("rejected a malformed Telegram update: %s", exc)
             return PlainTextResponse("malformed update", status_code=400)
         try:
-            await tg.receive(update)  # committed before we answer
+            await tg.receive(update, checked=True)  # committed before we answer
         except Exception:
             # Not committed: a 5xx makes Telegram deliver it again later.
             log.exception("Telegram update %s could not be handled", update.update_id)
             return PlainTextResponse("try again later", status_code=500)
-        background = None
-        if update.callback_query is not None:
-            background = BackgroundTask(tg.answer_callback, update)
-        return Response(status_code=200, background=background)
+        query = update.callback_query
+        if query is not None:
+            # Stop the button's spinner in the response itself: Telegram runs a method named
+            # in a webhook's answer, which saves one Bot API call per press. (Whether it
+            # worked is not reported; a lost answer only leaves a spinner.)
+            return JSONResponse({"method": "answerCallbackQuery", "callback_query_id": query.id})
+        return Response(status_code=200)
 
     return telegram_webhook
 
@@ -482,20 +612,26 @@ channel = register(
         limits=limits,
         adapter=adapter,
         routes=routes,
+        body_limits=body_limits,
     )
 )
 
 __all__ = [
     "ALLOWED_UPDATES",
     "CHANNEL",
+    "MAX_UPDATE_BYTES",
+    "MalformedUpdate",
     "Part",
     "TelegramAdapter",
     "TelegramSender",
     "adapter",
+    "body_limits",
     "channel",
+    "check_update",
     "configured",
     "limits",
     "make_bot",
+    "parse_update",
     "render",
     "routes",
     "send_error",

@@ -50,6 +50,12 @@ means blocked: the dispatcher marks the contact unreachable. A reply split into 
 in the outbox row (bot/outbox.py, durably, before the next part) which parts went out, so a
 retry after a failure in the middle, or after a crash, does not repeat them.
 
+Inbound fields are checked before use (`to_inbound`, `MalformedForm` → 400, nothing stored):
+coordinates must be finite and on the globe, MessageSid a SID, the sender at most 15 digits,
+NumMedia a small number; the profile name is cleaned for display (bot/display.py). Bodies are
+capped at MAX_FORM_BYTES before they are read (bot/web.py) and a large one is parsed and
+its signature checked in a worker thread, off the event loop.
+
 Delivery receipts. /whatsapp/status records MessageStatus on the outbox row (by the sid of the
 row's last part) and, when a message failed or was undelivered — often 63016 arrives this way,
 after Twilio accepted the send — takes the outbox's one delivery-failure path (a DeliveryFailed
@@ -60,6 +66,7 @@ ranking is storage's) and a repeated failure is reported once.
 
 from __future__ import annotations
 
+import asyncio
 import email.utils
 import ipaddress
 import json
@@ -77,6 +84,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 from twilio.request_validator import RequestValidator
 
+from bot import display
 from bot.capabilities import Capabilities
 from bot.channels import register
 from bot.channels.base import ChannelModule, adapter_of
@@ -96,6 +104,10 @@ INBOUND_PATH = "/whatsapp"
 STATUS_PATH = "/whatsapp/status"
 
 MAX_BODY = 1600  # Twilio refuses a longer WhatsApp body (21617)
+# The largest webhook form we accept (bot/web.py answers 413 above it, before reading it):
+# 1,600 characters of emoji percent-encoded are ~19 KB, plus ten media URLs and the rest.
+MAX_FORM_BYTES = 64 * 1024
+PARSE_INLINE_BYTES = 16 * 1024  # above this a form is parsed off the event loop
 # A template's text with its variables filled in may not exceed 1024 characters; the approved
 # wording around {{1}} takes some of that.
 TEMPLATE_VARIABLE_MAX = 1024 - 124
@@ -160,6 +172,10 @@ def routes(settings: Settings) -> list[Route]:
     ]
 
 
+def body_limits(settings: Settings) -> dict[str, int]:
+    return {INBOUND_PATH: MAX_FORM_BYTES, STATUS_PATH: MAX_FORM_BYTES}
+
+
 # --- addresses -----------------------------------------------------------------------------------
 _NOT_DIGITS = re.compile(r"\D")
 
@@ -208,34 +224,56 @@ def media_kind(content_type: str, message_type: str = "") -> str:
     return major if major in ("image", "audio", "video") else "document"
 
 
-def _float(raw: str | None) -> float | None:
-    try:
-        return float(raw) if raw not in (None, "") else None
-    except ValueError:
+class MalformedForm(ValueError):
+    """Fields Twilio never sends in that shape: answered 400, nothing stored."""
+
+
+# Twilio SIDs are two letters and 32 hex digits; a little room for other prefixes.
+_SID = re.compile(r"[A-Za-z]{2}[0-9a-fA-F]{32}|[A-Za-z0-9]{1,64}")
+MAX_NUMBER_DIGITS = 15  # E.164
+
+
+def _coordinate(raw: str | None, bound: float, name: str) -> float | None:
+    if raw in (None, ""):
         return None
+    try:
+        value = float(raw)
+    except ValueError:
+        raise MalformedForm(f"{name} is not a number") from None
+    if not -bound <= value <= bound:  # NaN fails every comparison, ±inf the bound
+        raise MalformedForm(f"{name} {raw!r} is not a coordinate")
+    return value
 
 
 def to_inbound(form: Mapping[str, str]) -> Inbound | None:
-    """Twilio's inbound WhatsApp fields → an Inbound; None when it names no sender."""
+    """Twilio's inbound WhatsApp fields → an Inbound; None when it names no sender.
+    MalformedForm when a field has a shape Twilio never sends (a NaN latitude, a MessageSid
+    of a kilobyte, a number of 40 digits)."""
     address = _NOT_DIGITS.sub("", form.get("WaId", ""))
     if not address:
         address = _NOT_DIGITS.sub("", form.get("From", "").removeprefix("whatsapp:"))
     external_id = form.get("MessageSid") or form.get("SmsMessageSid") or form.get("SmsSid")
     if not address or not external_id:
         return None
+    if len(address) > MAX_NUMBER_DIGITS:
+        raise MalformedForm(f"sender has {len(address)} digits")
+    if not _SID.fullmatch(external_id):
+        raise MalformedForm("MessageSid is not a Twilio SID")
 
     location = None
-    lat, lon = _float(form.get("Latitude")), _float(form.get("Longitude"))
+    lat = _coordinate(form.get("Latitude"), 90.0, "Latitude")
+    lon = _coordinate(form.get("Longitude"), 180.0, "Longitude")
     if lat is not None and lon is not None:
         # A chosen place has a name and an address; a dropped pin has neither.
-        label = ", ".join(p for p in (form.get("Label"), form.get("Address")) if p) or None
+        label = ", ".join(p for p in (form.get("Label"), form.get("Address")) if p)
+        label = display.name(label, 200)
         location = Location(lat, lon, label)
 
     media = None
-    try:
-        num_media = int(form.get("NumMedia") or 0)
-    except ValueError:
-        num_media = 0
+    raw_media = form.get("NumMedia") or "0"
+    if not (raw_media.isascii() and raw_media.isdigit() and len(raw_media) <= 2):
+        raise MalformedForm("NumMedia is not a small whole number")
+    num_media = int(raw_media)
     if num_media > 0:
         media = media_kind(form.get("MediaContentType0", ""), form.get("MessageType", ""))
 
@@ -247,7 +285,7 @@ def to_inbound(form: Mapping[str, str]) -> Inbound | None:
         # A template quick-reply button, or a row of an interactive list.
         choice=form.get("ButtonPayload") or form.get("ListId") or None,
         location=location,
-        display_name=form.get("ProfileName") or None,
+        display_name=display.name(form.get("ProfileName")),
         forwarded=any(
             form.get(k, "").lower() == "true" for k in ("Forwarded", "FrequentlyForwarded")
         ),
@@ -270,13 +308,25 @@ def verified_form(
     return form
 
 
+async def _verified(request: Request, wa: WhatsApp, path: str) -> Form | None:
+    body = await request.body()  # capped before it is read (bot/web.py, body_limits)
+    if len(body) > PARSE_INLINE_BYTES:
+        # Parsing and the HMAC of a large form run in a worker thread, off the event loop.
+        return await asyncio.to_thread(verified_form, wa.settings, path, request.headers, body)
+    return verified_form(wa.settings, path, request.headers, body)
+
+
 async def inbound_webhook(request: Request) -> Response:
     wa: WhatsApp = adapter_of(request, CHANNEL)
-    form = verified_form(wa.settings, INBOUND_PATH, request.headers, await request.body())
+    form = await _verified(request, wa, INBOUND_PATH)
     if form is None:
         log.warning("WhatsApp webhook with a missing or wrong signature refused")
         return Response(status_code=403)
-    message = to_inbound(form)
+    try:
+        message = to_inbound(form)
+    except MalformedForm as exc:
+        log.warning("WhatsApp webhook refused: %s", exc)
+        return Response("malformed request", status_code=400)
     if message is None:
         log.warning("WhatsApp webhook without sender or MessageSid ignored")
     else:
@@ -286,15 +336,23 @@ async def inbound_webhook(request: Request) -> Response:
 
 async def status_webhook(request: Request) -> Response:
     wa: WhatsApp = adapter_of(request, CHANNEL)
-    form = verified_form(wa.settings, STATUS_PATH, request.headers, await request.body())
+    form = await _verified(request, wa, STATUS_PATH)
     if form is None:
         log.warning("WhatsApp status callback with a missing or wrong signature refused")
         return Response(status_code=403)
     sid = form.get("MessageSid") or form.get("SmsSid")
     status = (form.get("MessageStatus") or form.get("SmsStatus") or "").lower()
+    code = form.get("ErrorCode")
+    if (
+        (sid and not _SID.fullmatch(sid))
+        or (status and not (status.isascii() and status.isalpha() and len(status) <= 20))
+        or (code and not (code.isascii() and code.isdigit() and len(code) <= 6))
+    ):
+        log.warning("WhatsApp status callback with malformed fields refused")
+        return Response("malformed request", status_code=400)
     if sid and status:
-        code = form.get("ErrorCode")
-        error = f"Twilio {code}: {form.get('ErrorMessage', '')}".strip() if code else None
+        message = display.name(form.get("ErrorMessage", ""), 300) or ""
+        error = f"Twilio {code}: {message}".strip() if code else None
         await record_status(wa.engine, sid, status, error)
     return Response(EMPTY_TWIML, media_type="text/xml")
 
@@ -497,5 +555,6 @@ channel = register(
         limits=limits,
         adapter=adapter,
         routes=routes,
+        body_limits=body_limits,
     )
 )
