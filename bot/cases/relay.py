@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot import display
 from bot.cases.transitions import Casework, busy
 from bot.i18n import _
 from bot.messages import Choice, Location, Reply
@@ -86,7 +87,10 @@ async def send(
     recent = await work.tx.cases.count_events(case.id, who, RELAY_KINDS, work.now - 3600)
     if recent >= settings.relay_per_hour:
         return Sent(False, "too_many")
-    body = text or (f"📍 {location.lat:.5f}, {location.lon:.5f}" if location else "")
+    # Shown to the other side as written, minus what is invisible or moves text (bot/display).
+    body = display.text(text, settings.relay_max_chars) or (
+        f"📍 {location.lat:.5f}, {location.lon:.5f}" if location else ""
+    )
     if not body:
         return Sent(False, "empty")
     recipient = case.reporter_contact_id if side != "reporter" else await worker_contact(work, case)
