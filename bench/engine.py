@@ -1,10 +1,20 @@
-"""Engine throughput and latency against the floor of one aiosqlite INSERT + COMMIT per message.
+"""The engine alone against a bare python-telegram-bot application, in the same run.
 
-    python bench/engine.py [--users 200] [--messages 20]
+    python bench/engine.py [--users 200] [--messages 20] [--rows N] [--offers] [--runs 3]
 
 Each simulated person sends their messages one after another (waiting for each answer, as in a
-chat), all people at once, through the real engine on a real SQLite file (WAL). The floor is
-the same number of messages written one INSERT + COMMIT each with aiosqlite.
+chat), all people at once, then side by side:
+
+- **floor**: one aiosqlite INSERT + COMMIT per message, nothing else;
+- **anchor**: the least a Telegram bot does: `Update.de_json`, python-telegram-bot's
+  `Application.process_update` with one echo handler that INSERTs its answer (one INSERT +
+  COMMIT on one connection, as a bot without group commit does);
+- **engine**: the real engine (dedupe, contact, state, handler, outbox) on a real SQLite file.
+
+`--rows N` first fills every table of the engine's database with N rows (bench/webhook.py's
+prefill). `--offers` makes every third message a pasted job offer of 1,000-1,500 characters.
+Printed per run: msg/s, latency, the writer's time per batch (p50/p99/max: the time every
+message of a batch waits for the slowest) and engine/anchor; then medians and spread.
 """
 
 from __future__ import annotations
@@ -15,42 +25,149 @@ import statistics
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 
-import aiosqlite
+import aiosqlite  # noqa: E402
+from telegram import Update  # noqa: E402
+from telegram.ext import Application, ContextTypes, MessageHandler, filters  # noqa: E402
 
-from bot.config import Settings
-from bot.messages import Inbound
-from bot.system import open_system
+from bench.webhook import OFFERS, prefill  # noqa: E402
+from bot.config import Settings  # noqa: E402
+from bot.messages import Inbound  # noqa: E402
+from bot.system import open_system  # noqa: E402
+from tests.fakes.telegram import FakeTelegram, text_update  # noqa: E402
 
 SCRIPT = ["halo", "1", "1", "4", "menu", "data saya", "menu", "9", "😀", "bantuan"]
+LONG = [o for o in OFFERS if len(o) >= 1000]  # the 1,000- and 1,500-character offers
+
+
+def script(offers: bool) -> list[str]:
+    if not offers:
+        return SCRIPT
+    # menu → "1" (check an offer) → the offer → back to the menu, between ordinary messages
+    out = ["halo", "1", "1"]
+    for n in range(len(LONG)):
+        out += ["menu", "1", LONG[n % len(LONG)], "menu", "data saya"]
+    return out
 
 
 def percentile(values: list[float], p: float) -> float:
+    if not values:
+        return float("nan")
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))]
 
 
-async def engine_run(db: Path, users: int, messages: int) -> tuple[float, list[float]]:
+@dataclass
+class Result:
+    rate: float
+    latency_ms: list[float]
+    batch_ms: list[float]
+    batch_sizes: list[int]
+
+
+async def engine_run(db: Path, users: int, messages: int, texts: list[str], rows: int) -> Result:
+    settings = Settings(database_path=db)
+    if rows:
+        async with open_system(settings):
+            pass  # creates the schema
+        prefill(db, rows)
     latencies: list[float] = []
-    async with open_system(Settings(database_path=db)) as system:
+    batch_ms: list[float] = []
+    sizes: list[int] = []
+    async with open_system(settings) as system:
+        engine = system.engine
+        transaction = engine._transaction
+
+        async def timed(batch: list[Any], failed: bool = False) -> Any:
+            # the writer's time for one batch: what every message in it waits for
+            t0 = time.perf_counter()
+            try:
+                return await transaction(batch, failed)
+            finally:
+                batch_ms.append((time.perf_counter() - t0) * 1000)
+                sizes.append(len(batch))
+
+        engine._transaction = timed  # type: ignore[method-assign]
 
         async def person(i: int) -> None:
             for n in range(messages):
-                text = SCRIPT[n % len(SCRIPT)]
                 inbound = Inbound(
-                    channel="console", address=f"u{i}", external_id=f"u{i}-{n}", text=text
+                    channel="console",
+                    address=f"u{i}",
+                    external_id=f"u{i}-{n}",
+                    text=texts[n % len(texts)],
                 )
                 t0 = time.perf_counter()
-                await system.engine.handle(inbound)
+                await engine.handle(inbound)
                 latencies.append(time.perf_counter() - t0)
 
         start = time.perf_counter()
         await asyncio.gather(*(person(i) for i in range(users)))
         elapsed = time.perf_counter() - start
-    return users * messages / elapsed, latencies
+    return Result(users * messages / elapsed, [x * 1000 for x in latencies], batch_ms, sizes)
+
+
+async def anchor_run(db: Path, users: int, messages: int, texts: list[str]) -> Result:
+    """python-telegram-bot's own dispatch: de_json, process_update, an echo handler + INSERT."""
+    conn = await aiosqlite.connect(db, isolation_level=None)
+    await conn.execute("PRAGMA journal_mode=WAL")
+    await conn.execute("PRAGMA synchronous=NORMAL")
+    await conn.execute(
+        "CREATE TABLE outbox (id INTEGER PRIMARY KEY, chat_id INTEGER, update_id INTEGER,"
+        " text TEXT)"
+    )
+    lock = asyncio.Lock()
+
+    async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.effective_message
+        assert message is not None and message.text is not None
+        async with lock:
+            await conn.execute("BEGIN")
+            await conn.execute(
+                "INSERT INTO outbox (chat_id, update_id, text) VALUES (?, ?, ?)",
+                (message.chat_id, update.update_id, message.text),
+            )
+            await conn.commit()
+
+    # No updater (no polling): process_update is called as a webhook server would. The fake
+    # Telegram answers initialize()'s getMe in-process; the echo itself only writes its row.
+    fake = FakeTelegram()
+    app = (
+        Application.builder()
+        .token(fake.token)
+        .base_url(fake.base_url)
+        .request(fake.asgi_request())
+        .get_updates_request(fake.asgi_request())
+        .updater(None)
+        .build()
+    )
+    app.add_handler(MessageHandler(filters.TEXT, echo))
+    await app.initialize()
+    bot = app.bot
+    latencies: list[float] = []
+
+    async def person(i: int) -> None:
+        chat = 10_000_000 + i
+        for n in range(messages):
+            data = text_update(chat, texts[n % len(texts)])
+            t0 = time.perf_counter()
+            await app.process_update(Update.de_json(data, bot))
+            latencies.append(time.perf_counter() - t0)
+
+    start = time.perf_counter()
+    await asyncio.gather(*(person(i) for i in range(users)))
+    elapsed = time.perf_counter() - start
+    await app.shutdown()
+    (count,) = await (await conn.execute("SELECT COUNT(*) FROM outbox")).fetchone()  # type: ignore[misc]
+    await conn.close()
+    assert count == users * messages, f"anchor wrote {count} rows"
+    return Result(users * messages / elapsed, [x * 1000 for x in latencies], [], [])
 
 
 async def floor_run(db: Path, count: int) -> float:
@@ -73,24 +190,77 @@ async def floor_run(db: Path, count: int) -> float:
     return count / elapsed
 
 
-async def main() -> None:
-    parser = argparse.ArgumentParser()
+async def one_run(args: argparse.Namespace) -> tuple[float, Result, Result]:
+    texts = script(args.offers)
+    with tempfile.TemporaryDirectory() as tmp:
+        floor = await floor_run(Path(tmp) / "floor.db", args.users * args.messages)
+        anchor = await anchor_run(Path(tmp) / "anchor.db", args.users, args.messages, texts)
+        engine = await engine_run(
+            Path(tmp) / "engine.db", args.users, args.messages, texts, args.rows
+        )
+    return floor, anchor, engine
+
+
+def spread(values: list[float], fmt: str = "{:.0f}") -> str:
+    return (
+        f"{fmt.format(statistics.median(values))}"
+        f" ({fmt.format(min(values))}-{fmt.format(max(values))})"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, default=200)
     parser.add_argument("--messages", type=int, default=20)
+    parser.add_argument("--rows", type=int, default=0, help="pre-fill every table with N rows")
+    parser.add_argument("--offers", action="store_true", help="1,000-1,500-character offers")
+    parser.add_argument("--runs", type=int, default=1)
     args = parser.parse_args()
     total = args.users * args.messages
-    with tempfile.TemporaryDirectory() as tmp:
-        floor = await floor_run(Path(tmp) / "floor.db", total)
-        rate, latencies = await engine_run(Path(tmp) / "engine.db", args.users, args.messages)
-    ms = [x * 1000 for x in latencies]
-    print(f"{args.users} users x {args.messages} messages = {total} messages")
-    print(f"floor  (aiosqlite INSERT + COMMIT per message): {floor:8.0f} msg/s")
-    print(f"engine (dedupe, contact, state, handler, outbox): {rate:8.0f} msg/s")
     print(
-        f"engine latency: p50 {percentile(ms, 50):.1f} ms, p99 {percentile(ms, 99):.1f} ms, mean {statistics.mean(ms):.1f} ms"
+        f"{args.users} users x {args.messages} messages = {total} messages, rows {args.rows}"
+        + (", with 1,000-1,500-character offers" if args.offers else "")
     )
-    print(f"ratio engine/floor: {rate / floor:.2f} (target >= 0.5)")
+    rates: dict[str, list[float]] = {"floor": [], "anchor": [], "engine": []}
+    ratios: list[float] = []
+    writer: dict[str, list[float]] = {"p50": [], "p99": [], "max": []}
+    for run in range(args.runs):
+        floor, anchor, engine = asyncio.run(one_run(args))
+        rates["floor"].append(floor)
+        rates["anchor"].append(anchor.rate)
+        rates["engine"].append(engine.rate)
+        ratios.append(engine.rate / anchor.rate)
+        b = engine.batch_ms
+        writer["p50"].append(percentile(b, 50))
+        writer["p99"].append(percentile(b, 99))
+        writer["max"].append(max(b))
+        lat = engine.latency_ms
+        print(f"run {run + 1}:")
+        print(f"  floor  (aiosqlite INSERT + COMMIT per message):      {floor:7.0f} msg/s")
+        print(
+            f"  anchor (PTB process_update, echo + INSERT):          {anchor.rate:7.0f} msg/s"
+            f"  p50 {percentile(anchor.latency_ms, 50):.1f} ms p99"
+            f" {percentile(anchor.latency_ms, 99):.1f} ms"
+        )
+        print(
+            f"  engine (dedupe, contact, state, handler, outbox):    {engine.rate:7.0f} msg/s"
+            f"  p50 {percentile(lat, 50):.1f} ms p99 {percentile(lat, 99):.1f} ms"
+        )
+        print(
+            f"  writer per batch: {len(b)} batches of {statistics.mean(engine.batch_sizes):.1f}"
+            f" messages, p50 {percentile(b, 50):.1f} ms p99 {percentile(b, 99):.1f} ms"
+            f" max {max(b):.1f} ms"
+        )
+        print(f"  engine/anchor {engine.rate / anchor.rate:.2f}")
+    print(f"over {args.runs} runs (median, spread min-max):")
+    for name, values in rates.items():
+        print(f"  {name:<7} {spread(values)} msg/s")
+    print(
+        f"  writer per batch p50 {spread(writer['p50'], '{:.1f}')} ms,"
+        f" p99 {spread(writer['p99'], '{:.1f}')} ms, max {spread(writer['max'], '{:.1f}')} ms"
+    )
+    print(f"  engine/anchor {spread(ratios, '{:.2f}')} (target >= 0.7)")
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    main()

@@ -18,6 +18,7 @@ from bot.events import Events
 from bot.i18n import current_locale
 from bot.messages import Choice, Inbound, Location, Reply
 from bot.postman import Postman
+from bot.prepare import Prepared, Preparer
 from storage import Tx
 from storage.contacts import Contact, State
 
@@ -57,6 +58,8 @@ class Context:
     services: Services
     now: float
     is_new: bool = False
+    # pure results computed before the writer took the message (bot/prepare.py)
+    prepared: Prepared = field(default_factory=Prepared)
     replies: list[Reply] = field(default_factory=list)
     post: Postman = field(init=False)
     text: str = ""
@@ -178,6 +181,8 @@ class Router:
         self.flows: dict[str, Flow] = {}
         self.intents: list[Intent] = []
         self.middleware: list[Middleware] = []
+        # Pure work the engine does before the writer takes a message (bot/prepare.py).
+        self.preparers: list[Preparer] = []
         # Business events (bot/events.py), wired in handlers/__init__.py.
         self.events = Events()
 
@@ -196,6 +201,9 @@ class Router:
 
     def use(self, middleware: Middleware) -> None:
         self.middleware.append(middleware)
+
+    def prepare(self, preparer: Preparer) -> None:
+        self.preparers.append(preparer)
 
     async def dispatch(self, ctx: Context) -> None:
         async def innermost() -> None:

@@ -6,6 +6,10 @@ the cost of a commit and of the hops to the database driver is shared by the bat
 one writer handles messages one after another, a person's messages never interleave (the
 per-contact lock is the writer itself), and a state change and its replies land together.
 
+Work that needs no transaction (checking a pasted offer…) is done before the message is
+queued, in a worker thread (bot/prepare.py), so the writer only reads and writes and no message
+of a batch waits for another's long check.
+
 If a handler raises, the batch is rolled back and its messages are handled again one by one,
 so one bad message cannot take others down; the bad one gets an apology and a fresh menu.
 """
@@ -14,14 +18,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from bot.background import Background
-from bot.conversation import Context
+from bot.conversation import Context, clean_text
 from bot.i18n import _, initial_locale, set_locale
 from bot.messages import Inbound, Reply
+from bot.prepare import Hint, Prepared, compute_all
 from bot.services import Services
 from storage import Store, Tx
 from storage.contacts import Contact, State
@@ -43,6 +49,12 @@ class _Job:
     future: asyncio.Future[Any]
     inbound: Inbound | None = None
     task: Callable[[Tx], Awaitable[Any]] | None = None
+    prepared: Prepared | None = None
+
+
+# How many conversations the engine remembers the last committed locale/flow/step of, to tell
+# the preparers where a message is likely to land (a hint; about 100 bytes each).
+HINTS = 100_000
 
 
 class Engine:
@@ -53,6 +65,7 @@ class Engine:
         self._queue: asyncio.Queue[_Job] = asyncio.Queue()
         self._writer = Background("engine-writer")
         self._listeners: list[Callable[[set[str]], None]] = []
+        self._hints: OrderedDict[tuple[str, str], tuple[str, str, str]] = OrderedDict()
 
     # --- lifecycle ---------------------------------------------------------------------------
     async def start(self) -> None:
@@ -80,7 +93,35 @@ class Engine:
     # --- the two ways in ---------------------------------------------------------------------
     async def handle(self, inbound: Inbound) -> Handled:
         """Handle one message; returns once its effects are committed."""
-        return await self._submit(_Job(asyncio.get_running_loop().create_future(), inbound=inbound))
+        prepared = await self.prepare(inbound)
+        job = _Job(asyncio.get_running_loop().create_future(), inbound=inbound, prepared=prepared)
+        return await self._submit(job)
+
+    async def prepare(self, inbound: Inbound) -> Prepared | None:
+        """The pure results the preparers want for this message, computed off the writer."""
+        preparers = self.services.router.preparers
+        if not preparers:
+            return None
+        hint = self.hint(inbound)
+        wanted = [p for p in preparers if p.wants(hint)]
+        if not wanted:
+            return None
+        return await asyncio.to_thread(compute_all, wanted, hint, self.services)
+
+    def hint(self, inbound: Inbound) -> Hint:
+        text = clean_text(inbound.text)
+        known = self._hints.get((inbound.channel, inbound.address))
+        if known is None:
+            locale, flow, step = initial_locale(inbound.locale_hint, text), None, None
+        else:
+            locale, flow, step = known
+        return Hint(text, locale, flow, step, forwarded=inbound.forwarded)
+
+    def _remember(self, key: tuple[str, str], locale: str, state: State) -> None:
+        self._hints[key] = (locale, state.flow, state.step)
+        self._hints.move_to_end(key)
+        if len(self._hints) > HINTS:
+            self._hints.popitem(last=False)
 
     async def run(self, task: Callable[[Tx], Awaitable[T]]) -> T:
         """Run database work inside the writer's transaction (timers, delivery receipts…)."""
@@ -190,6 +231,7 @@ class Engine:
                 services=self.services,
                 now=now,
                 is_new=is_new,
+                prepared=job.prepared or Prepared(),
             )
             if failed:
                 ctx.state.flow, ctx.state.step, ctx.state.data = "menu", "start", {}
@@ -204,10 +246,13 @@ class Engine:
             if ctx.forgotten:  # the person asked us to erase them: keep nothing, still answer
                 touched.pop(contact.id, None)
                 people.pop((inbound.channel, inbound.address), None)
+                self._hints.pop((inbound.channel, inbound.address), None)
                 owner = None
             else:
                 touched[contact.id] = (ctx.contact, ctx.state)
                 owner = contact.id
+                # a hint only (a rolled-back batch leaves it ahead of the database): see prepare
+                self._remember((inbound.channel, inbound.address), locale, ctx.state)
             outgoing.extend(
                 NewMessage(owner, inbound.channel, inbound.address, locale, r) for r in ctx.replies
             )

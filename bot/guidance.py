@@ -22,7 +22,8 @@ from bot.render import split_text
 # One part must fit a WhatsApp message (1600) with the numbered choices under it.
 PART_CHARS = 1300
 HEADING = re.compile(r"^#{1,6}\s+(.+?)\s*$", re.MULTILINE)  # chat apps show "##" as it is
-CONTACTS_LINE = re.compile(r"^\{\{\s*contacts\s*:\s*([a-z0-9_,\s]+)\}\}\s*$", re.MULTILINE)
+CONTACTS_LINE = re.compile(r"^\{\{\s*contacts\s*:\s*([a-z0-9_, \t]+)\}\}[ \t]*$", re.MULTILINE)
+LEAD_IN = re.compile(r":[ \t]*\n[ \t]*\n")
 REQUIRED = ("id", "title", "order", "related", "keywords", "sources", "reviewed")
 
 
@@ -59,6 +60,9 @@ class Article:
                 lambda m: directory.render([i.strip() for i in m.group(1).split(",") if i.strip()]),
                 self.body,
             )
+        # A paragraph that ends on a colon announces the next one ("report it to:" + the
+        # numbers): keep them in one paragraph, so a split never puts them in two messages.
+        body = LEAD_IN.sub(":\n", body)
         return HEADING.sub(lambda m: f"▸ {m.group(1).upper()}", body).strip()
 
     def parts(self, directory: Directory, limit: int = PART_CHARS) -> list[str]:

@@ -65,6 +65,14 @@ class Services:
 
     def warm(self) -> None:
         """Load the data every conversation may need (articles, search index, indicators,
-        places), so the first person to ask does not wait ~1 s inside the writer for it."""
+        places, both catalogs and their dates and money formats), so the first person to ask
+        does not wait ~1 s inside the writer for it."""
+        from bot.i18n import format_rupiah, format_timestamp, translations
+        from bot.paths import LOCALES
+
         for name in ("directory", "library", "search", "screener", "gazetteer"):
             getattr(self, name)
+        for locale in LOCALES:
+            translations(locale)
+            format_timestamp(0.0, locale)
+            format_rupiah(1, locale)

@@ -11,10 +11,12 @@ from bot.conversation import Context, Flow, Router
 from bot.i18n import N_, _
 from bot.messages import Choice
 from bot.paths import CONTENT
+from bot.prepare import Hint, Key, Preparer
 from handlers.common import reask
 
 if TYPE_CHECKING:
     from bot.screening import Screening
+    from bot.services import Services
 
 flow = Flow("check")
 
@@ -36,7 +38,9 @@ LOW_WITH_FLAGS = N_("Risk: LOW, but one thing below needs checking.")
 
 @cache
 def flag_articles() -> dict[str, str]:
-    return tomllib.loads((CONTENT / "flag_articles.toml").read_text(encoding="utf-8"))
+    """Flag code → article id (each entry also names its source and reviewed date)."""
+    raw = tomllib.loads((CONTENT / "flag_articles.toml").read_text(encoding="utf-8"))
+    return {code: entry["article"] for code, entry in raw.items()}
 
 
 def describe(result: Screening) -> str:
@@ -50,7 +54,7 @@ def describe(result: Screening) -> str:
             "\n".join(
                 [
                     f"⚠️ {flag.explanation}",
-                    _('Words: "{evidence}"').format(evidence=flag.evidence),
+                    _('In the offer: "{evidence}"').format(evidence=flag.evidence),
                     _("What to do: {advice}").format(advice=flag.advice),
                 ]
             )
@@ -121,7 +125,10 @@ async def paste(ctx: Context) -> None:
 
 
 async def check_text(ctx: Context, text: str) -> None:
-    result = ctx.services.screener.check(text, lang=ctx.locale)
+    lang = ctx.locale
+    result = ctx.prepared.get(
+        ("screen", text, lang), lambda: ctx.services.screener.check(text, lang=lang)
+    )
     await show_result(ctx, result, text)
 
 
@@ -183,13 +190,45 @@ async def guided(ctx: Context) -> None:
 
 async def understand(ctx: Context) -> bool:
     """Free text at the menu that reads like a job offer goes straight to the check."""
-    if ctx.services.screener.looks_like_offer(ctx.text):
-        await check_text(ctx, ctx.text)
+    text = ctx.text
+    if ctx.prepared.get(
+        ("looks_like_offer", text), lambda: ctx.services.screener.looks_like_offer(text)
+    ):
+        await check_text(ctx, text)
         return True
     return False
 
 
+# --- before the writer: the check of a pasted offer is a pure function of text and language ---
+
+# Below this a check costs less than the hop to a worker thread; the steps compute it inline.
+PREPARE_FROM = 40
+
+
+def _wants(hint: Hint) -> bool:
+    return len(hint.text) >= PREPARE_FROM
+
+
+def _compute(hint: Hint, services: Services) -> dict[Key, object]:
+    """What check_text and understand will ask for, where the conversation is likely to be."""
+    screener, text = services.screener, hint.text
+    out: dict[Key, object] = {}
+    if hint.forwarded or (hint.flow == "check" and hint.step in ("paste", "result")):
+        out[("screen", text, hint.locale)] = screener.check(text, lang=hint.locale)
+    elif hint.flow in (None, "menu"):  # free text at the menu may be a pasted offer
+        like = screener.looks_like_offer(text)
+        out[("looks_like_offer", text)] = like
+        if like:
+            out[("screen", text, hint.locale)] = screener.check(text, lang=hint.locale)
+    return out
+
+
+PREPARER = Preparer("check", _wants, _compute)
+
+
 def register(router: Router) -> None:
+    router.prepare(PREPARER)
+
     @router.intent("forwarded", lambda ctx: ctx.inbound.forwarded and bool(ctx.text))
     async def forwarded(ctx: Context) -> None:
         # A forwarded message is almost always an offer someone received: check it.

@@ -53,7 +53,10 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "bot.content_check",
         ),
     ),
-    ("conversation", ("bot.conversation", "bot.postman", "bot.services", "bot.events")),
+    (
+        "conversation",
+        ("bot.conversation", "bot.postman", "bot.prepare", "bot.services", "bot.events"),
+    ),
     ("casework", ("bot.cases", "bot.volunteer_csv", "bot.volunteers")),
     ("handlers", ("handlers",)),
     ("engine", ("bot.engine", "bot.outbox", "bot.scheduler")),

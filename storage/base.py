@@ -20,6 +20,7 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from bot.messages import Outgoing
 from storage.cases import Case, Event
 from storage.contacts import Contact, State
+from storage.coordinators import Coordinator
 from storage.outbox import NewMessage
 from storage.sql import Connection
 from storage.volunteers import Volunteer
@@ -134,6 +135,15 @@ class Outbox(ABC):
         that would move it backwards (storage/outbox.py DELIVERY_RANK). Returns the message when
         this report is the first to say it failed, else None."""
 
+    async def scrub(self, probes: list[str]) -> int:
+        """Blank every message whose body contains one of `probes` (an erased person's
+        strings), sent or not; how many rows. Stores that cannot search say 0."""
+        return 0
+
+    async def purge_delivered(self, before: float) -> int:
+        """Blank the bodies of messages sent before `before` (retention); how many rows."""
+        return 0
+
 
 class Cases(ABC):
     """Reports, who they are offered to or accepted by, and their history."""
@@ -176,6 +186,27 @@ class Cases(ABC):
     @abstractmethod
     async def offered_to_contact(self, contact_id: int) -> list[tuple[Case, Volunteer]]:
         """Cases waiting for an answer from the volunteer behind this contact."""
+
+    @abstractmethod
+    async def claim(
+        self, case_id: int, seen: dict[str, object], now: float, **values: object
+    ) -> bool:
+        """Update the case only if its columns still hold what `seen` says (first wins)."""
+
+    @abstractmethod
+    async def queue(self, kind: str, now: float, stale_before: float) -> list[Case]:
+        """kind: open (every case not closed) | unassigned (nobody accepted it) | overdue
+        (an alert past its deadline, or an accepted case untouched since `stale_before`)."""
+
+    @abstractmethod
+    async def count_events(
+        self, case_id: int, actor: str, kinds: tuple[str, ...], since: float
+    ) -> int:
+        """How many history entries of these kinds an actor wrote since then (rate limits)."""
+
+    @abstractmethod
+    async def scrub_events(self, case_id: int, kinds: tuple[str, ...]) -> None:
+        """Blank the detail of these history entries (erasure keeps the fact, not the words)."""
 
     @abstractmethod
     async def recruiter_candidates(
@@ -223,6 +254,27 @@ class Volunteers(ABC):
     async def delete(self, volunteer_id: int) -> None: ...
 
 
+class Coordinators(ABC):
+    """Coordinators reachable in chat, with the provinces (or countries) they cover."""
+
+    @abstractmethod
+    async def add(
+        self, channel: str, address: str, name: str, provinces: tuple[str, ...], now: float
+    ) -> int: ...
+
+    @abstractmethod
+    async def all(self) -> list[Coordinator]: ...
+
+    @abstractmethod
+    async def get(self, coordinator_id: int) -> Coordinator | None: ...
+
+    @abstractmethod
+    async def find(self, channel: str, address: str) -> Coordinator | None: ...
+
+    @abstractmethod
+    async def remove(self, channel: str, address: str) -> bool: ...
+
+
 class Tx(ABC):
     """One unit of work: its repositories, committed together when the transaction ends."""
 
@@ -231,6 +283,7 @@ class Tx(ABC):
     outbox: Outbox
     cases: Cases
     volunteers: Volunteers
+    coordinators: Coordinators
     # Portable SQL on this transaction's connection, for tools and tests that look at rows
     # directly; the system itself goes through the repositories.
     sql: Connection

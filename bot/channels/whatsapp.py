@@ -488,7 +488,10 @@ channel = register(
     ChannelModule(
         name=CHANNEL,
         capabilities=Capabilities(
-            address_is_phone=True, label="WhatsApp", template_outside_window=True
+            address_is_phone=True,
+            label="WhatsApp",
+            template_outside_window=True,
+            window_hours=24.0,
         ),
         configured=configured,
         limits=limits,

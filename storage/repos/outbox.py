@@ -33,6 +33,9 @@ _FIELDS = "id, contact_id, channel, address, locale, kind, payload, meta, attemp
 _SELECT = f"SELECT {_FIELDS} FROM outbox"
 
 
+_BLANK = '{"text": "", "choices": []}'  # a purged body: the row stays, the words go
+
+
 class SQLOutbox(base.Outbox):
     def __init__(self, conn: Connection, worker: str = "") -> None:
         self.conn = conn
@@ -151,10 +154,40 @@ class SQLOutbox(base.Outbox):
         return [_outgoing(row) for row in rows]
 
     async def mark_sent(self, message_id: int, now: float, provider_id: str | None = None) -> None:
-        await self.conn.execute(
+        # A message to someone already erased (the farewell) keeps neither body nor address
+        # once it is out.
+        rows = await self.conn.fetch(
             "UPDATE outbox SET status = 'sent', sent_at = ?, provider_id = ?,"
-            " attempts = attempts + 1, last_error = NULL WHERE id = ?",
-            (now, provider_id, message_id),
+            " attempts = attempts + 1, last_error = NULL,"
+            " payload = CASE WHEN contact_id IS NULL THEN ? ELSE payload END,"
+            " address = CASE WHEN contact_id IS NULL THEN '' ELSE address END"
+            " WHERE id = ? RETURNING contact_id",
+            (now, provider_id, _BLANK, message_id),
+        )
+        if rows and rows[0][0] is None:
+            self.conn.wants_checkpoint = True
+
+    async def scrub(self, probes: list[str]) -> int:
+        """Blank bodies that quote an erased person. Payloads are JSON: each probe is searched
+        as JSON writes it (escapes included); probes under 4 characters are too common."""
+        find = (
+            "instr(payload, ?) > 0" if self.conn.dialect == "sqlite" else "strpos(payload, ?) > 0"
+        )
+        total = 0
+        for probe in {p for p in probes if len(p) >= 4}:
+            for encoded in {json.dumps(probe)[1:-1], json.dumps(probe, ensure_ascii=False)[1:-1]}:
+                total += await self.conn.execute(
+                    f"UPDATE outbox SET payload = ?, last_error = NULL WHERE {find}",
+                    (_BLANK, encoded),
+                )
+        if total:
+            self.conn.wants_checkpoint = True
+        return total
+
+    async def purge_delivered(self, before: float) -> int:
+        return await self.conn.execute(
+            "UPDATE outbox SET payload = ? WHERE status = 'sent' AND sent_at < ? AND payload != ?",
+            (_BLANK, before, _BLANK),
         )
 
     async def mark_retry(self, message_id: int, not_before: float, error: str) -> None:

@@ -19,10 +19,11 @@ def run(*args: str, stdin: str = "", db: Path | None = None) -> subprocess.Compl
 
 def test_chat_works_piped_and_starts_with_sample_volunteers(tmp_path: Path) -> None:
     db = tmp_path / "demo.db"
-    result = run("chat", stdin="halo\n1\n1\n4\n/quit\nnever read\n", db=db)
+    result = run("chat", stdin="halo\n1\n1\n4\n1\n/quit\nnever read\n", db=db)
     assert result.returncode == 0, result.stderr
     assert "Pilih bahasa / Choose your language" in result.stdout
-    assert "0800-1000" in result.stdout
+    assert "Di mana orang yang dalam bahaya" in result.stdout  # 4: emergency asks where
+    assert "110" in result.stdout and "0800-1000" in result.stdout  # 1: in Indonesia
     listed = run("volunteers", "list", db=db)
     assert "Relawan Contoh" in listed.stdout
 
@@ -53,7 +54,8 @@ def test_chat_two_people_in_one_terminal(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "--- relawan-indramayu ---" in result.stdout
     after_switch = result.stdout.split("--- me ---")[1]
-    assert "Kawan PMI" in after_switch  # the reporter's inbox had the acceptance waiting
+    # the reporter's inbox had the acceptance waiting, naming the deployment's own network
+    assert "relawan Migrasi Aman" in after_switch and "Kawan PMI" not in after_switch
 
 
 def test_places_json_contract() -> None:
@@ -118,3 +120,28 @@ def test_content_check_passes_on_the_shipped_content() -> None:
     result = run("content", "check")
     assert result.returncode == 0, result.stdout
     assert "content ok" in result.stdout
+
+
+def test_coordinators_add_list_remove_and_they_get_escalations(tmp_path: Path) -> None:
+    db = tmp_path / "c.db"
+    added = run(
+        "coordinators",
+        "add",
+        "console",
+        "koord",
+        "Ibu Ani",
+        "--provinces",
+        "Papua Selatan;MY",
+        db=db,
+    )
+    assert added.returncode == 0, added.stderr
+    listed = run("coordinators", "list", "--json", db=db)
+    (entry,) = json.loads(listed.stdout)
+    assert entry["name"] == "Ibu Ani" and "MY" in entry["provinces"]
+    assert len(entry["provinces"]) == 2 and entry["provinces"][0].isdigit()
+    assert (
+        run("coordinators", "add", "console", "x", "X", "--provinces", "Atlantis", db=db).returncode
+        == 2
+    )
+    assert run("coordinators", "remove", "console", "koord", db=db).returncode == 0
+    assert json.loads(run("coordinators", "list", "--json", db=db).stdout) == []

@@ -83,7 +83,7 @@ async def test_report_over_telegram_with_a_shared_location(telegram_rig: Telegra
     to_volunteer = " ".join(m["text"] for m in accepted if m["chat_id"] == VOLUNTEER_TG)
     to_reporter = " ".join(m["text"] for m in accepted if m["chat_id"] == REPORTER_TG)
     assert "0813 2222 3333" in to_volunteer
-    assert number in to_reporter and "Kawan PMI" in to_reporter
+    assert number in to_reporter and "relawan Migrasi Aman" in to_reporter
     assert rig.fake.answered_callbacks()  # every press stopped its spinner
 
 

@@ -177,7 +177,7 @@ async def test_erasing_my_data_withdraws_the_report_and_tells_the_volunteer(db_p
         assert number in told
 
 
-async def test_a_shared_location_is_matched_and_abroad_is_refused(db_path: Path) -> None:
+async def test_a_shared_location_is_matched_abroad_is_a_city_or_refused(db_path: Path) -> None:
     async with running(db_path) as system:
         await add_volunteers(system)
         chat = ConsoleDriver(system, "loc", lang="en")
@@ -192,8 +192,11 @@ async def test_a_shared_location_is_matched_and_abroad_is_refused(db_path: Path)
             "1",
         ]:
             await chat.send(line)
-        out = await chat.send("/location 3.139 101.687")  # Kuala Lumpur
-        assert "not Indonesia" in out
+        out = await chat.send("/location 3.139 101.687")  # Kuala Lumpur: a report from abroad
+        assert "Kuala Lumpur, Malaysia" in out
+        await chat.send("2")  # no, somewhere else
+        out = await chat.send("/location 10.0 -30.0")  # mid-Atlantic: no city we know
+        assert "not in Indonesia" in out
         out = await chat.send("/location -6.33 108.32")
         assert "Indramayu" in out
 
@@ -207,5 +210,8 @@ async def test_danger_words_in_the_description_show_contacts_and_keep_the_form(
         for line in ["halo", "1", "1", "3", "2"]:
             await chat.send(line)
         out = await chat.send("Adik saya dikurung majikan di Malaysia dan tidak boleh pulang")
-        assert "0800-1000" in out
+        # the person is in Malaysia: Malaysia's emergency number first, never the toll-free
+        # number that works only inside Indonesia
+        lines = [line for line in out.splitlines() if line.startswith("• ")]
+        assert lines[0].split(": ", 1)[1].startswith("999") and "0800-1000" not in out
         assert "Siapa nama calo atau nama perusahaannya" in out  # the next question of the form

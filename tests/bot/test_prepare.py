@@ -1,0 +1,96 @@
+"""Pure work (the offer check) is done before the writer takes the message, off the loop."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+
+from bench.webhook import OFFERS
+from bot.messages import Inbound
+from handlers.emergency import in_danger
+from tests.helpers import running
+
+# a long offer that is not also a cry for help (that one gets the emergency contacts first)
+OFFER = next(o for o in OFFERS if len(o) >= 1000 and not in_danger(o))
+
+
+def msg(text: str, n: int, address: str = "siti") -> Inbound:
+    return Inbound(channel="console", address=address, external_id=f"{address}-{n}", text=text)
+
+
+@pytest.fixture
+def calls(monkeypatch: pytest.MonkeyPatch):
+    """Every screener call: (method, lang, on the event loop's thread?)."""
+    from bot.screening import default_screener
+
+    screener = default_screener()
+    seen: list[tuple[str, str | None, bool]] = []
+    loop_thread = threading.get_ident()
+    check, looks = screener.check, screener.looks_like_offer
+
+    def spy_check(text: str, lang: str | None = None):
+        seen.append(("check", lang, threading.get_ident() == loop_thread))
+        return check(text, lang=lang)
+
+    def spy_looks(text: str) -> bool:
+        seen.append(("looks_like_offer", None, threading.get_ident() == loop_thread))
+        return looks(text)
+
+    monkeypatch.setattr(screener, "check", spy_check)
+    monkeypatch.setattr(screener, "looks_like_offer", spy_looks)
+    return seen
+
+
+async def to_menu(system, address: str = "siti") -> int:
+    for n, text in enumerate(["halo", "1", "1"]):  # Indonesian, consent: at the menu
+        await system.engine.handle(msg(text, n, address))
+    return 3
+
+
+async def test_a_pasted_offer_is_checked_before_the_writer(db_path: Path, calls) -> None:
+    async with running(db_path) as system:
+        n = await to_menu(system)
+        await system.engine.handle(msg("1", n))  # "Check a job offer": the paste step
+        calls.clear()
+        handled = await system.engine.handle(msg(OFFER, n + 1))
+        assert "Risiko" in handled.replies[-1].text
+        assert calls == [("check", "id", False)]  # once, in a worker thread
+
+
+async def test_an_offer_typed_at_the_menu_is_recognised_and_checked_off_the_loop(
+    db_path: Path, calls
+) -> None:
+    async with running(db_path) as system:
+        n = await to_menu(system)
+        calls.clear()
+        handled = await system.engine.handle(msg(OFFER, n))
+        assert "Risiko" in handled.replies[-1].text
+        assert calls and not any(on_loop for _, _, on_loop in calls)
+
+
+async def test_a_wrong_guess_of_the_language_still_answers_in_the_right_one(
+    db_path: Path, calls
+) -> None:
+    async with running(db_path) as system:
+        n = await to_menu(system)
+        await system.engine.handle(msg("1", n))
+        # the language changed behind the engine's back (another process): its hint says "id"
+        contact = await system.engine.run(lambda tx: tx.contacts.find("console", "siti"))
+        await system.engine.run(
+            lambda tx: tx.sql.execute(
+                "UPDATE contacts SET locale = 'en' WHERE id = ?", (contact.id,)
+            )
+        )
+        calls.clear()
+        handled = await system.engine.handle(msg(OFFER, n + 1))
+        assert "Risk:" in handled.replies[-1].text  # English, as the contact now reads
+        assert ("check", "en", True) in calls  # computed again, in the right language
+
+
+async def test_short_messages_skip_the_worker_thread(db_path: Path, calls) -> None:
+    async with running(db_path) as system:
+        n = await to_menu(system)
+        prepared = await system.engine.prepare(msg("menu", n))
+        assert prepared is None
