@@ -155,10 +155,11 @@ class RateLimiter:
     instead of losing it for good.
 
     With a `window`, a hard guard besides: a platform that counts calls by when they arrive
-    never sees more than `rate * window` within `window` seconds, whatever the delays on the
-    way. Its clock is unknown, but a call arrived after we granted it and before it ended; so
-    a new call may start only when fewer than that many calls ended within the last `window`
-    seconds or are still going (one going for longer than `window` is taken to have arrived).
+    should never see more than `rate * window` within `window` seconds, whatever the delays on
+    the way. Its clock is unknown, but a call arrived after we granted it and before it ended,
+    and we take it to have arrived within `transit` seconds of the grant; so a new call may
+    start only when fewer than that many calls arrived, by the later of those bounds, within
+    the last `window` seconds. A slow reply then costs at most `transit`, not the whole wait.
     `pause(until)` holds every call back until then (a 429 for the whole bot).
     """
 
@@ -170,6 +171,7 @@ class RateLimiter:
         *,
         catch_up: float = 0.0,
         window: float | None = None,
+        transit: float = 0.05,
     ) -> None:
         self.interval = 1.0 / rate if rate > 0 else 0.0
         self.tolerance = (max(1.0, burst) - 1.0 + catch_up) * self.interval
@@ -178,15 +180,19 @@ class RateLimiter:
         self.paused_until = -math.inf
         self.window = window
         self.per_window = max(1, round(rate * window)) if window else 0
+        self.transit = transit
         self._starts: deque[_Start] = deque()
 
     def _latest_arrival(self, start: _Start, now: float) -> float:
         assert self.window is not None
+        return self.arrived_by(start, now)
+
+    def arrived_by(self, start: _Start, now: float) -> float:
+        """The latest the platform can have seen this call (inf: it may still arrive)."""
+        bound = start.granted + self.transit
         if start.ended is not None:
-            return start.ended
-        if now - start.granted >= self.window:
-            return start.granted + self.window
-        return math.inf
+            return min(start.ended, bound)
+        return bound if now >= bound else math.inf
 
     def ready_at(self) -> float:
         """When the next call may start (in the past if now; inf: when a call ends)."""
@@ -199,7 +205,7 @@ class RateLimiter:
                 latest = sorted(self._latest_arrival(s, now) for s in self._starts)
                 blocking = latest[len(latest) - self.per_window]
                 if blocking == math.inf:  # wait for a call to end, or to be going long enough
-                    blocking = min(s.granted for s in self._starts if s.ended is None)
+                    blocking = min(s.granted for s in self._starts) + self.transit
                 at = max(at, blocking + self.window)
         return at
 
@@ -236,6 +242,9 @@ class Limits:
     # Pace this much under the platform's rate: network jitter must not push two sends into
     # one of the platform's windows (also counted from when calls end, see RateLimiter).
     headroom: float = 0.01
+    # How long after we start a call the platform is taken to have seen it, at most (unless
+    # it answered sooner): what the window above allows for delays on the way.
+    transit: float = 0.25
     concurrency: int = 32  # sends in flight at once (a hung one holds one slot)
     send_timeout: float = 20.0  # one platform call, above the clients' own timeouts
     max_attempts: int = 12
@@ -290,6 +299,7 @@ class Pacer:
             clock,
             catch_up=2.0,
             window=slower,
+            transit=limits.transit,
         )
         self._waiters: deque[tuple[asyncio.Future[_Start], _Chat]] = deque()
         self._timer: asyncio.TimerHandle | None = None
@@ -321,7 +331,8 @@ class Pacer:
         # The chat's next call counts from when this one ended (it arrived before that): the
         # platform's per-chat spacing holds however long this one took on the way.
         limiter = chat.limiter
-        limiter.tat = max(limiter.tat, start.ended + limiter.interval)  # type: ignore[operator]
+        arrived = self.bot.arrived_by(start, self.clock())
+        limiter.tat = max(limiter.tat, arrived + limiter.interval)
         if self._waiters:  # a call over may free a place in the window
             if self._timer is not None:
                 self._timer.cancel()
