@@ -19,6 +19,7 @@ from typing import Any
 
 from bot import channels as channel_registry
 from bot.capabilities import Capabilities
+from bot.cases.nearest import volunteer_index
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.conversation import Router
@@ -82,6 +83,9 @@ async def open_system(
         async with AsyncExitStack() as stack:
             await stack.enter_async_context(engine)
             if scheduler is not None:
+                # A long-running process builds the volunteer index now, not inside the first
+                # report's batch (10,000 volunteers: seconds every other message would wait).
+                await engine.run(lambda tx: volunteer_index(tx, services))
                 await scheduler.start()
                 stack.push_async_callback(scheduler.stop)
             system = System(settings, store, services, router, engine)
