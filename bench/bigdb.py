@@ -71,7 +71,6 @@ def fill(db: Path, rows: int) -> None:
             "UPDATE cases SET recruiter_name = 'Sri ' || (id % 5000),"
             " recruiter_name_key = 'sri ' || (id % 5000)"
         )
-    con.execute("ANALYZE")
     con.close()
 
 

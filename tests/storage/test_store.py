@@ -110,3 +110,14 @@ async def test_metrics_counts_follow_every_change_of_status(store: Store) -> Non
         await tx.sql.execute("DELETE FROM outbox WHERE status = 'failed'")
     async with store.reader() as reader:
         assert await reader.outbox_counts() == {"sent": 1, "dropped": 2}
+
+
+async def test_inbound_ids_are_pruned_a_bounded_batch_at_a_time(store: Store) -> None:
+    async with store.transaction() as tx:
+        await tx.inbound.record([("telegram", str(i)) for i in range(7)], 1.0)
+        await tx.inbound.record([("telegram", "fresh")], 100.0)
+        assert await tx.inbound.prune(before=50.0, limit=5) == 5
+        assert await tx.inbound.prune(before=50.0, limit=5) == 2
+        assert await tx.inbound.prune(before=50.0, limit=5) == 0
+        keys = [("telegram", str(i)) for i in range(7)] + [("telegram", "fresh")]
+        assert await tx.inbound.seen(keys) == {("telegram", "fresh")}
