@@ -14,6 +14,14 @@ class Capabilities:
     # Free text is refused some time after the person's last message (WhatsApp's 24 hours);
     # then only an approved template goes through.
     template_outside_window: bool = False
+    # How long that window is after the person's last message, in hours.
+    window_hours: float = 0.0
+
+    def outside_window(self, last_inbound_at: float | None, now: float) -> bool:
+        """Free text would be refused now (only a template goes through)."""
+        if not self.template_outside_window:
+            return False
+        return last_inbound_at is None or now - last_inbound_at >= self.window_hours * 3600
 
 
 NONE = Capabilities()

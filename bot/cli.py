@@ -166,6 +166,92 @@ async def _volunteers_list(args: argparse.Namespace) -> int:
     return 0
 
 
+async def _coordinators(args: argparse.Namespace) -> int:
+    """The chat coordinator registry: who gets escalations (by province or country)."""
+    from bot.system import open_system
+
+    async with open_system(_settings(args)) as system:
+        now = system.services.clock.now()
+        gazetteer = system.services.gazetteer
+        if args.action == "add":
+            provinces = []
+            for raw in (args.provinces or "").replace(",", ";").split(";"):
+                raw = raw.strip()
+                if not raw:
+                    continue
+                if len(raw) == 2 and raw.isalpha():  # a country abroad: MY, HK, SA…
+                    provinces.append(raw.upper())
+                    continue
+                code = (
+                    raw
+                    if raw.isdigit()
+                    else gazetteer.province_code(raw)
+                    or gazetteer.province_code(gazetteer.match_province(raw) or "")
+                )
+                if not code:
+                    print(f"unknown province {raw!r}", file=sys.stderr)
+                    return 2
+                provinces.append(code)
+            channel, address, name = args.channel, args.address.lstrip("+"), args.name
+            await system.engine.run(
+                lambda tx: tx.coordinators.add(channel, address, name, tuple(provinces), now)
+            )
+            where = ", ".join(provinces) or "everywhere"
+            print(f"coordinator {name} ({channel} {address}) added for {where}")
+            return 0
+        if args.action == "remove":
+            gone = await system.engine.run(
+                lambda tx: tx.coordinators.remove(args.channel, args.address.lstrip("+"))
+            )
+            print("removed" if gone else "no such coordinator")
+            return 0 if gone else 1
+        people = await system.engine.run(lambda tx: tx.coordinators.all())
+    if args.json:
+        print(json.dumps([asdict(c) for c in people], ensure_ascii=False, indent=2))
+        return 0
+    for c in people:
+        print(
+            f"{c.id:>4}  {c.name:<28} {c.channel:<9} {c.address:<20} {', '.join(c.provinces) or 'everywhere'}"
+        )
+    if system.settings.coordinator_address:
+        print(f"   -  (COORDINATOR_ADDRESS) {system.settings.coordinator_address}  everywhere")
+    print(f"{len(people)} coordinator(s)")
+    return 0
+
+
+async def _volunteers_deactivate(args: argparse.Namespace) -> int:
+    from bot.cases import Casework, coordination
+    from bot.postman import Postman
+    from bot.system import open_system
+    from storage.coordinators import Coordinator
+
+    async with open_system(_settings(args)) as system:
+        now = system.services.clock.now()
+        address = args.address.lstrip("+")
+
+        async def deactivate(tx) -> bool:
+            found = [
+                v
+                for v in await tx.volunteers.all()
+                if (v.channel, v.address) == (args.channel, address)
+            ]
+            if not found:
+                return False
+            post = Postman(tx, now)
+            work = Casework(tx, post, system.services, now)
+            await coordination.deactivate(work, Coordinator(0, "cli", "", "CLI", ()), found[0])
+            system.engine.notify(await post.flush())
+            return True
+
+        done = await system.engine.run(deactivate)
+    print(
+        "deactivated; waiting alerts moved on, open cases went to a coordinator"
+        if done
+        else "no such volunteer"
+    )
+    return 0 if done else 1
+
+
 async def _check(args: argparse.Namespace) -> int:
     from bot.i18n import use_locale
     from bot.screening import default_screener
@@ -393,6 +479,27 @@ def build_parser() -> argparse.ArgumentParser:
     route.add_argument("--db")
     route.set_defaults(run=_route)
 
+    coordinators = sub.add_parser("coordinators", help="the chat coordinator registry")
+    csub = coordinators.add_subparsers(dest="action", required=True)
+    cadd = csub.add_parser("add", help="add (or update) a coordinator")
+    cadd.add_argument("channel", choices=("telegram", "whatsapp", "console"))
+    cadd.add_argument("address", help="Telegram user id, WhatsApp number or console user id")
+    cadd.add_argument("name")
+    cadd.add_argument(
+        "--provinces", help="provinces (names or BPS codes) or countries (MY, HK…); default all"
+    )
+    cadd.add_argument("--db")
+    cadd.set_defaults(run=_coordinators)
+    clist = csub.add_parser("list", help="list coordinators")
+    clist.add_argument("--json", action="store_true")
+    clist.add_argument("--db")
+    clist.set_defaults(run=_coordinators)
+    crem = csub.add_parser("remove", help="remove a coordinator")
+    crem.add_argument("channel")
+    crem.add_argument("address")
+    crem.add_argument("--db")
+    crem.set_defaults(run=_coordinators)
+
     volunteers = sub.add_parser("volunteers", help="the volunteer registry")
     vsub = volunteers.add_subparsers(dest="action", required=True)
     vimport = vsub.add_parser("import", help="import or update volunteers from a CSV file")
@@ -403,6 +510,14 @@ def build_parser() -> argparse.ArgumentParser:
     vlist.add_argument("--json", action="store_true")
     vlist.add_argument("--db")
     vlist.set_defaults(run=_volunteers_list)
+    voff = vsub.add_parser(
+        "deactivate",
+        help="no more cases for a volunteer: their alerts move on, their cases go to a coordinator",
+    )
+    voff.add_argument("channel")
+    voff.add_argument("address")
+    voff.add_argument("--db")
+    voff.set_defaults(run=_volunteers_deactivate)
 
     db = sub.add_parser("db", help="the database: schema upgrade and moving data")
     dsub = db.add_subparsers(dest="action", required=True)

@@ -41,6 +41,14 @@ class Settings:
     alert_deadline_hours: float = 2.0
     max_route_attempts: int = 3
     max_route_km: float = 150.0
+    # Casework: the unassigned queue reminds coordinators this often; an accepted case nobody
+    # touched for this long is "overdue"; relay limits per message and per person per hour.
+    unassigned_reminder_hours: float = 4.0
+    case_stale_days: float = 7.0
+    relay_max_chars: int = 1000
+    relay_per_hour: int = 20
+    # Bodies of delivered messages are blanked after this many hours (the row stays).
+    delivered_retention_hours: float = 72.0
     # WhatsApp approved templates (Content SIDs) per purpose and language, for messages outside
     # the 24-hour window: {"alert": {"id": "HX…", "en": "HX…"}, "status": {...}}
     whatsapp_templates: dict[str, dict[str, str]] = field(default_factory=dict)
@@ -68,7 +76,7 @@ class Settings:
 
             load_dotenv(env_file, override=False)
         templates: dict[str, dict[str, str]] = {}
-        for purpose in ("alert", "status", "reply"):
+        for purpose in ("alert", "status", "reply", "relay"):
             for lang in ("id", "en"):
                 sid = os.environ.get(
                     f"TWILIO_TEMPLATE_{purpose.upper()}_{lang.upper()}", ""
@@ -94,6 +102,11 @@ class Settings:
             alert_deadline_hours=_float("ALERT_DEADLINE_HOURS", 2.0),
             max_route_attempts=_int("MAX_ROUTE_ATTEMPTS", 3),
             max_route_km=_float("MAX_ROUTE_KM", 150.0),
+            unassigned_reminder_hours=_float("UNASSIGNED_REMINDER_HOURS", 4.0),
+            case_stale_days=_float("CASE_STALE_DAYS", 7.0),
+            relay_max_chars=_int("RELAY_MAX_CHARS", 1000),
+            relay_per_hour=_int("RELAY_PER_HOUR", 20),
+            delivered_retention_hours=_float("DELIVERED_RETENTION_HOURS", 72.0),
             whatsapp_templates=templates,
             whatsapp_rate_per_second=_float("WHATSAPP_RATE_PER_SECOND", 10.0),
             channels=tuple(

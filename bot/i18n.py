@@ -92,13 +92,17 @@ def initial_locale(hint: str | None, text: str) -> str:
     return DEFAULT_LOCALE
 
 
-def format_timestamp(ts: float, locale: str | None = None) -> str:
+def format_timestamp(
+    ts: float, locale: str | None = None, zone: tuple[str, str] = ("Asia/Jakarta", "WIB")
+) -> str:
+    """A moment in the reader's zone: (IANA name, label), e.g. ("Asia/Makassar", "WITA").
+    Without one, WIB (UTC+7): most users and volunteers are on Java/Sumatra."""
     from datetime import UTC, datetime
 
     loc = BABEL_LOCALE[normalize_locale(locale or current_locale())]
-    # Times are shown in WIB (UTC+7): most users and volunteers are on Java/Sumatra.
     moment = datetime.fromtimestamp(ts, tz=UTC)
-    return format_datetime(moment, "d MMM yyyy HH:mm", tzinfo="Asia/Jakarta", locale=loc) + " WIB"
+    tzname, label = zone
+    return format_datetime(moment, "d MMM yyyy HH:mm", tzinfo=tzname, locale=loc) + " " + label
 
 
 def format_rupiah(amount: int, locale: str | None = None) -> str:

@@ -112,6 +112,12 @@ class AbroadPlace:
     lat: float
     lon: float
     radius_km: float
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def code(self) -> str:
+        """How a case or a volunteer abroad names the place: 'MY:kualalumpur'."""
+        return f"{self.country}:{squash(self.name)}"
 
 
 def _fold(text: str) -> str:
@@ -299,7 +305,12 @@ class Gazetteer:
         abroad = (
             [
                 AbroadPlace(
-                    r["name"], r["country"], float(r["lat"]), float(r["lon"]), float(r["radius_km"])
+                    r["name"],
+                    r["country"],
+                    float(r["lat"]),
+                    float(r["lon"]),
+                    float(r["radius_km"]),
+                    tuple(a.strip() for a in r.get("aliases", "").split(";") if a.strip()),
                 )
                 for r in _read_csv(abroad_path)
             ]
@@ -491,6 +502,34 @@ class Gazetteer:
             if d <= a.radius_km and d < home_km and (best is None or d < best[0]):
                 best = (d, a.name)
         return best[1] if best else None
+
+    def abroad_place(self, lat: float, lon: float, max_km: float = 400.0) -> AbroadPlace | None:
+        """The listed foreign city nearest a point abroad (its country is the report's), or
+        None in Indonesia or far from every listed city."""
+        if self.abroad(lat, lon) is None:
+            return None
+        best = min(self._abroad, key=lambda a: haversine_km(lat, lon, a.lat, a.lon), default=None)
+        if best is None or haversine_km(lat, lon, best.lat, best.lon) > max_km:
+            return None
+        return best
+
+    def abroad_by_code(self, code: str) -> AbroadPlace | None:
+        return next((a for a in self._abroad if a.code == code), None)
+
+    def resolve_abroad(self, query: str, exact: bool = False) -> AbroadPlace | None:
+        """A foreign city named in the text ("di Kuala Lumpur", "Riyadh"): its name or one
+        of its aliases as whole words; with `exact`, the text must be the name alone."""
+        words = " " + " ".join(_words(query)[:MAX_QUERY_WORDS]) + " "
+        if not words.strip():
+            return None
+        for place in self._abroad:
+            for name in (place.name, *place.aliases):
+                key = " ".join(_words(name))
+                if not key:
+                    continue
+                if (words.strip() == key) if exact else (f" {key} " in words):
+                    return place
+        return None
 
     def nearest(self, lat: float, lon: float, max_km: float = 60.0) -> tuple[Place, float] | None:
         """Nearest kab/kota seat and its distance in km; None when the point is abroad, invalid

@@ -60,6 +60,9 @@ async def poll(
             channels=[CHANNEL],
             options={CHANNEL: {"bot": bot}},
         ) as system:
+            from bot.cases.coordination import warn_without_coordinator
+
+            await warn_without_coordinator(system)
             tg: TelegramAdapter = system.channels[CHANNEL]
             await tg.bot.delete_webhook(drop_pending_updates=False)
             await Poller(tg, stop, poll_timeout).run()

@@ -18,6 +18,7 @@ from storage import Tx
 
 log = logging.getLogger(__name__)
 DRAFT_HOURS = 24  # a report form left this long is forgotten: nothing kept without consent
+CHECK_HOURS = 1  # an offer's text waits this long for "report it", then it is forgotten
 # Telegram keeps an unanswered update for 24 hours and Twilio retries within minutes: a
 # week of inbound ids is far past any retry, and the table no longer grows without bound.
 INBOUND_DAYS = 7
@@ -30,8 +31,14 @@ async def tick(engine: Engine) -> int:
 
     async def work(tx: Tx) -> tuple[int, set[str]]:
         post = Postman(tx, now)
-        expired = await Casework(tx, post, services, now).expire_overdue()
+        work = Casework(tx, post, services, now)
+        expired = await work.expire_overdue()
+        await work.remind_unassigned()
         await tx.contacts.reset_stale("report", before=now - DRAFT_HOURS * 3600)
+        await tx.contacts.reset_stale("check", before=now - CHECK_HOURS * 3600)
+        await tx.outbox.purge_delivered(
+            before=now - services.settings.delivered_retention_hours * 3600
+        )
         await tx.inbound.prune(before=now - INBOUND_DAYS * 86400)
         await backfill_name_keys(tx, now)
         return expired, await post.flush()

@@ -1,6 +1,6 @@
 """Loading the volunteer registry from a CSV file.
 
-Columns: name,channel,address,place (required), lat,lon,languages,capacity (optional).
+Columns: name,channel,address,place (required), lat,lon,languages,capacity,show_name (optional).
 place is a kab/kota name as people write it ("Kab. Malang", "Surabaya") or its BPS code;
 without lat/lon the place's centre is used. A bad row is reported with its line number and
 the reason, and the good rows are imported all the same.
@@ -73,11 +73,24 @@ def _parse(row: dict[str, str], gazetteer: Gazetteer) -> Volunteer:
         raise ValueError(f"{row['address']!r} is not a WhatsApp number")
     if channel == "telegram" and not address.lstrip("-").isdigit():
         raise ValueError(f"{row['address']!r} is not a Telegram user id (digits)")
-    place = gazetteer.get(row["place"]) or (
-        m.place if (m := gazetteer.resolve(row["place"])) else None
+    # A volunteer abroad (Kuala Lumpur, Taipei, Riyadh…) is placed at that city; its code
+    # carries the country ("MY:kualalumpur"), so reports from there reach them.
+    abroad = gazetteer.resolve_abroad(row["place"], exact=True)
+    place = (
+        None
+        if abroad
+        else gazetteer.get(row["place"])
+        or (m.place if (m := gazetteer.resolve(row["place"])) else None)
     )
-    if place is None:
+    if place is None and abroad is None:
+        abroad = gazetteer.resolve_abroad(row["place"])
+    if place is None and abroad is None:
         raise ValueError(f"unknown or ambiguous place {row['place']!r}")
+    if place is not None:
+        code, name, home = place.code, place.name, (place.lat, place.lon)
+    else:
+        assert abroad is not None
+        code, name, home = abroad.code, abroad.name, (abroad.lat, abroad.lon)
     lat_s, lon_s = row.get("lat", ""), row.get("lon", "")
     if lat_s or lon_s:
         try:
@@ -87,7 +100,7 @@ def _parse(row: dict[str, str], gazetteer: Gazetteer) -> Volunteer:
         if not valid_coordinates(lat, lon):
             raise ValueError(f"lat/lon {lat}, {lon} out of range")
     else:
-        lat, lon = place.lat, place.lon
+        lat, lon = home
     capacity_s = row.get("capacity", "") or "3"
     if not capacity_s.isdigit() or int(capacity_s) < 1:
         raise ValueError(f"capacity must be a whole number ≥ 1, not {capacity_s!r}")
@@ -102,11 +115,14 @@ def _parse(row: dict[str, str], gazetteer: Gazetteer) -> Volunteer:
         name=row["name"],
         channel=channel,
         address=address,
-        place_code=place.code,
-        place_name=place.name,
+        place_code=code,
+        place_name=name,
         lat=lat,
         lon=lon,
         languages=languages or "id",
         capacity=int(capacity_s),
         available=True,
+        # show_name=no: the reporter is not told this volunteer's first name.
+        show_name=(row.get("show_name") or "yes").strip().lower()
+        not in ("no", "0", "false", "tidak"),
     )

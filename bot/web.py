@@ -47,7 +47,18 @@ async def healthz(request: Request) -> JSONResponse:
     # Through the writer: a healthy answer means messages are being handled, not only that
     # the database file opens.
     await rt.system.engine.run(lambda tx: tx.ping())
-    return JSONResponse({"ok": True, "channels": sorted(rt.channels)})
+    from bot.cases.coordination import configured_count
+
+    coordinators = await rt.system.engine.run(lambda tx: configured_count(tx, rt.settings))
+    return JSONResponse(
+        {
+            "ok": True,
+            "channels": sorted(rt.channels),
+            # Without one, a report nobody accepts reaches no person: the operator must know.
+            "coordinators": coordinators,
+            "warnings": [] if coordinators else ["no coordinator configured"],
+        }
+    )
 
 
 async def metrics(request: Request) -> PlainTextResponse:
@@ -74,6 +85,9 @@ def create_app(
         async with open_system(
             settings, clock=clock, schedule=dispatch, channels=configured, dispatch=dispatch
         ) as system:
+            from bot.cases.coordination import warn_without_coordinator
+
+            await warn_without_coordinator(system)
             app.state.runtime = Runtime(
                 settings=settings,
                 system=system,

@@ -22,12 +22,14 @@ def build_router() -> Router:
     from handlers import (
         check,
         common,
+        coordinator,
         emergency,
         guidance,
         help,
         language,
         menu,
         privacy,
+        relay,
         report,
         start,
         volunteer,
@@ -36,7 +38,19 @@ def build_router() -> Router:
     router = Router()
     router.use(common.bad_input)
     router.use(emergency.danger_first)
-    for module in (emergency, start, language, help, privacy, check, report, volunteer, menu):
+    for module in (
+        emergency,
+        start,
+        language,
+        help,
+        privacy,
+        check,
+        report,
+        relay,
+        coordinator,
+        volunteer,
+        menu,
+    ):
         module.register(router)
     router.include(
         start.flow,
@@ -48,6 +62,8 @@ def build_router() -> Router:
         check.flow,
         report.flow,
         volunteer.flow,
+        relay.flow,
+        coordinator.flow,
     )
     router.include(*menu.not_ready_flows(router))
     wire(router.events)
@@ -57,13 +73,17 @@ def build_router() -> Router:
 def wire(events: Events) -> None:
     """Every business-event listener, in the order each event asks them."""
     from bot.cases import on_delivery_failed, tell_the_reporter
-    from handlers import check, guidance, report, volunteer
+    from handlers import check, coordinator, guidance, relay, report, volunteer
 
-    # Text typed at the menu: a question first, then a pasted offer, then the guides' topics.
+    # Text typed at the menu: words to "the volunteer" from someone with an open report go
+    # to that report (casework); then a question, then a pasted offer, then the guides' topics.
+    events.on(FreeTextAtMenu)(lambda e: relay.understand(e.ctx))
     events.on(FreeTextAtMenu)(lambda e: guidance.answer_a_question(e.ctx))
     events.on(FreeTextAtMenu)(lambda e: check.understand(e.ctx))
     events.on(FreeTextAtMenu)(lambda e: guidance.understand(e.ctx))
     events.on(MenuEntries)(lambda e: volunteer.menu_entries(e.ctx))
+    events.on(MenuEntries)(lambda e: relay.menu_entries(e.ctx))
+    events.on(MenuEntries)(lambda e: coordinator.menu_entries(e.ctx))
     events.on(DescribeData)(lambda e: report.describe(e.tx, e.contact_id))
     # Reports are withdrawn (the volunteer told) before the volunteer record goes.
     events.on(PersonErased)(lambda e: report.erase(e.ctx))

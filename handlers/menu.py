@@ -79,7 +79,9 @@ def register(router: Router) -> None:
 
 @flow.step("start")
 async def show(ctx: Context) -> None:
-    if ctx.contact.consent_version is None:
+    # Volunteers are registered by a coordinator (their consent is on paper): no greeting and
+    # privacy notice for them, they stay in their own menu.
+    if ctx.contact.consent_version is None and not ctx.contact.is_volunteer:
         await ctx.goto("start")
         return
     payload = ctx.state.data.get("payload")

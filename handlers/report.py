@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 
 from bot.cases import Casework, status_label
+from bot.cases.wording import zone_for
 from bot.conversation import Context, Flow, Router
 from bot.i18n import _, format_timestamp
 from bot.messages import Choice
@@ -144,6 +145,9 @@ async def where(ctx: Context) -> None:
         lat, lon = ctx.location.lat, ctx.location.lon
         abroad = gazetteer.abroad(lat, lon)
         near = gazetteer.nearest(lat, lon)
+        if near is None and (city := gazetteer.abroad_place(lat, lon)) is not None:
+            await _confirm_abroad(ctx, city, lat, lon)  # casework: reports from abroad
+            return
         if near is None:
             # gazetteer.abroad() names a nearby foreign town, or says only "outside Indonesia".
             named = abroad and abroad != "outside Indonesia"
@@ -169,11 +173,19 @@ async def where(ctx: Context) -> None:
     if not ctx.text:
         reask(ctx)
         return
+    city = gazetteer.resolve_abroad(ctx.text, exact=True)  # casework: reports from abroad
+    if city is not None:
+        await _confirm_abroad(ctx, city, city.lat, city.lon)
+        return
     match = gazetteer.resolve(ctx.text)
     if match is not None:
         ctx.state.data.update(place=match.place.code, lat=match.place.lat, lon=match.place.lon)
         ctx.move("where_confirm")
         ctx.say(_("Is it {place}?").format(place=_place_line(match.place)), yes_no())
+        return
+    city = gazetteer.resolve_abroad(ctx.text)
+    if city is not None:
+        await _confirm_abroad(ctx, city, city.lat, city.lon)
         return
     options = gazetteer.lookup(ctx.text, limit=3)
     if options:
@@ -189,6 +201,30 @@ async def where(ctx: Context) -> None:
             "Kabupaten Indramayu or Kota Surabaya, or share your location."
         ).format(text=ctx.text[:60]),
     )
+
+
+# --- casework: reports from abroad (a city in a destination country) ----------------------
+
+
+def _abroad_line(city) -> str:
+    from bot.cases.wording import country_name
+
+    return f"{city.name}, {country_name(city.country)}"
+
+
+async def _confirm_abroad(ctx: Context, city, lat: float, lon: float) -> None:
+    ctx.state.data.update(place=city.code, lat=lat, lon=lon)
+    ctx.move("where_confirm")
+    ctx.say(_("Is it near {place}?").format(place=_abroad_line(city)), yes_no())
+
+
+def _place_named(ctx: Context, code: str) -> tuple[str | None, str | None, str]:
+    """(code, name kept on the case, line shown) for a kab/kota or a city abroad."""
+    gazetteer = ctx.services.gazetteer
+    if ":" in code and (city := gazetteer.abroad_by_code(code)) is not None:
+        return city.code, _abroad_line(city), _abroad_line(city)
+    place = gazetteer.get(code) if code else None
+    return (place.code, place.name, _place_line(place)) if place else (None, None, "?")
 
 
 @flow.step("where_pick", free_text=True)
@@ -281,13 +317,13 @@ async def reach(ctx: Context) -> None:
 
 def _summary(ctx: Context) -> str:
     data = ctx.state.data
-    place = ctx.services.gazetteer.get(data.get("place", ""))
+    place_line = _place_named(ctx, data.get("place", ""))[2]
     recruiter = ", ".join(x for x in (data.get("recruiter_name"), data.get("recruiter_phone")) if x)
     lines = [
         _("Your report:"),
         _("What happened: {text}").format(text=data.get("description", "")[:500]),
         _("Recruiter: {recruiter}").format(recruiter=recruiter or _("not known")),
-        _("Where: {place}").format(place=_place_line(place) if place else "?"),
+        _("Where: {place}").format(place=place_line),
         _("Urgent: {answer}").format(answer=_("Yes") if data.get("urgent") else _("No")),
         _("Anonymous: {answer}").format(answer=_("Yes") if data.get("anonymous") else _("No")),
     ]
@@ -318,7 +354,7 @@ async def consent(ctx: Context) -> None:
         await ctx.goto("menu")
         return
     data = ctx.state.data
-    place = ctx.services.gazetteer.get(data.get("place", ""))
+    place_code, place_name, _line = _place_named(ctx, data.get("place", ""))
     anonymous = bool(data.get("anonymous"))
     c = ctx.contact
     if anonymous:
@@ -342,8 +378,8 @@ async def consent(ctx: Context) -> None:
             "description": data.get("description"),
             "recruiter_name": data.get("recruiter_name"),
             "recruiter_phone": data.get("recruiter_phone"),
-            "place_code": place.code if place else None,
-            "place_name": place.name if place else None,
+            "place_code": place_code,
+            "place_name": place_name,
             "lat": data.get("lat"),
             "lon": data.get("lon"),
             "urgent": int(bool(data.get("urgent"))),
@@ -393,7 +429,7 @@ async def show_status(ctx: Context, query: StatusQuery) -> None:
             ctx.say(
                 _("Report {number} (sent {date}): {status}.").format(
                     number=case.number,
-                    date=format_timestamp(case.created_at),
+                    date=format_timestamp(case.created_at, zone=zone_for(case.place_code)),
                     status=status_label(case.status),
                 )
             )
@@ -428,4 +464,7 @@ def register(router: Router) -> None:
 
 
 async def erase(ctx: Context) -> None:  # on PersonErased
-    await casework(ctx).withdraw_all(ctx.contact.id)
+    c = ctx.contact
+    await casework(ctx).withdraw_all(
+        c.id, also=(c.address, c.display_name, ctx.inbound.display_name)
+    )

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 
 from bot.cases import VOLUNTEER_STATUSES, Casework, alert_choices, status_label
+from bot.cases.wording import history_line, zone_for
 from bot.conversation import Context, Flow, Router
 from bot.i18n import _, format_timestamp
 from bot.messages import Choice
@@ -39,6 +40,12 @@ EVENT_LABELS = {
     "contact_viewed": "👁",
     "escalated": "📋",
     "withdrawn": "🗑",
+    "relay": "💬",
+    "info_added": "➕",
+    "opened": "👁",
+    "assigned": "📌",
+    "taken": "🙋",
+    "volunteer_left": "🚪",
 }
 
 
@@ -94,14 +101,14 @@ async def answer_alert(ctx: Context, answer: AlertAnswer) -> None:
     case = await ctx.tx.cases.get(case_id)
     if volunteer is None or case is None or not _visible(case, volunteer):
         ctx.say(_("This case is no longer waiting for you: it went to someone else or was closed."))
-        await ctx.goto("menu")
+        await show_cases(ctx)
         return
     if action == "accept":
         if not await work(ctx).accept(case, volunteer):
             ctx.say(
                 _("This case is no longer waiting for you: it went to someone else or was closed.")
             )
-            await ctx.goto("menu")
+            await show_cases(ctx)
             return
         ctx.say(_("Thank you for taking case {number}.").format(number=case.number))
         await show_case(ctx, case_id, with_contact=True)
@@ -115,7 +122,7 @@ async def answer_alert(ctx: Context, answer: AlertAnswer) -> None:
         )
     else:
         ctx.say(_("Thank you for telling me. The case goes to another volunteer."))
-    await ctx.goto("menu")
+    await show_cases(ctx)  # a volunteer stays in their own menu
 
 
 async def show_cases(ctx: Context) -> None:
@@ -179,10 +186,11 @@ async def show_case(ctx: Context, case_id: int, *, with_contact: bool = False) -
     if history:
         lines.append("")
         lines.append(_("History:"))
-        for event in history[-6:]:
-            detail = status_label(event.detail) if event.kind == "status" else event.detail
+        zone = zone_for(volunteer.place_code)
+        for event in history[-8:]:
             lines.append(
-                f"{EVENT_LABELS.get(event.kind, '•')} {format_timestamp(event.at)} {event.kind} {detail}".rstrip()
+                f"{EVENT_LABELS.get(event.kind, '•')} {format_timestamp(event.at, zone=zone)} "
+                + history_line(event.kind, event.actor, event.detail)
             )
     ctx.move("case", flow="volunteer")
     ctx.state.data["case"] = case.id
@@ -192,7 +200,10 @@ async def show_case(ctx: Context, case_id: int, *, with_contact: bool = False) -
             Choice("v:contact", _("Reporter's contact")),
             Choice("v:status", _("Set status")),
             Choice("v:note", _("Add a note")),
+            Choice("v:write", _("Write to the reporter")),
         ]
+        if case.relay_blocked_by != "volunteer":
+            choices.append(Choice(f"relay:block:{case.id}", _("Stop the reporter's messages")))
     choices += [Choice("v:cases", _("My cases")), Choice("go:menu", _("Main menu"))]
     ctx.say("\n".join(lines), choices)
 
@@ -203,7 +214,7 @@ async def _contact_lines(ctx: Context, case: Case, volunteer: Volunteer) -> str:
         return _("You can only see cases offered to you or accepted by you.")
     if not contact:
         return _(
-            "The reporter chose to stay anonymous. You will reach them only through status updates."
+            'The reporter chose to stay anonymous. Write to them through the bot: choose "Write to the reporter".'
         )
     return _("Reporter's contact (only you can see this; the view is recorded):") + "\n" + contact
 
@@ -221,6 +232,8 @@ async def cases(ctx: Context) -> None:
         await show_case(ctx, int(choice[6:]))
     elif choice in ("vol:away", "vol:available") and volunteer is not None:
         await ctx.tx.volunteers.set_available(volunteer.id, choice == "vol:available")
+        if choice == "vol:available":
+            await work(ctx).offer_waiting(volunteer)
         await show_cases(ctx)
     else:
         reask(ctx)
@@ -250,6 +263,24 @@ async def case_actions(ctx: Context) -> None:
         ctx.say(_("Type your note. Only you and the coordinator can read it."))
     elif ctx.choice == "v:cases":
         await show_cases(ctx)
+    elif ctx.choice == "v:write":
+        await ctx.goto("relay", "compose", case=case.id)
+    else:
+        reask(ctx)
+
+
+@flow.step("show")
+async def show(ctx: Context) -> None:
+    """Entered from another conversation (after writing to the reporter): the case again."""
+    await show_case(ctx, int(ctx.state.data.get("case", 0) or 0))
+
+
+@flow.step("pick")
+async def pick(ctx: Context) -> None:
+    """Several alerts wait: the volunteer picks which case to answer (issue 17)."""
+    choice = ctx.choice or ""
+    if choice.startswith("vcase:") and choice[6:].isdigit():
+        await show_case(ctx, int(choice[6:]))
     else:
         reask(ctx)
 
@@ -290,7 +321,10 @@ async def menu_entries(ctx: Context) -> list[Choice]:  # on MenuEntries
 async def erase(ctx: Context) -> None:  # on PersonErased
     volunteer = await me(ctx)
     if volunteer is not None:
+        # Their waiting alerts move on and their cases go to a coordinator before they go.
+        await work(ctx).volunteer_leaves(volunteer, "erased")
         await ctx.tx.volunteers.delete(volunteer.id)
+        await ctx.tx.outbox.scrub([volunteer.name, volunteer.address])
 
 
 def register(router: Router) -> None:
@@ -314,6 +348,11 @@ def register(router: Router) -> None:
     async def view(ctx: Context, number: str) -> None:
         case = await ctx.tx.cases.by_number(number)
         volunteer = await me(ctx)
+        from handlers import coordinator
+
+        if case is not None and await coordinator.me(ctx) is not None:
+            await coordinator.show_case(ctx, case.id)
+            return
         if case is None or volunteer is None or not _visible(case, volunteer):
             ctx.say(_("You can only see cases offered to you or accepted by you."))
             await ctx.goto("menu")
@@ -327,4 +366,6 @@ def register(router: Router) -> None:
             await ctx.goto("menu", "choose")
             return
         await ctx.tx.volunteers.set_available(volunteer.id, asked.available)
+        if asked.available:
+            await work(ctx).offer_waiting(volunteer)  # cases nobody took, near them
         await show_cases(ctx)

@@ -14,11 +14,13 @@ cases,volunteers,outbox}.py: no rows, cursors or SQL leave an implementation.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from contextlib import AbstractAsyncContextManager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 from bot.messages import Outgoing
 from storage.cases import Case, Event
 from storage.contacts import Contact, State
+from storage.coordinators import Coordinator
 from storage.outbox import NewMessage
 from storage.sql import Connection
 from storage.volunteers import Volunteer
@@ -89,9 +91,22 @@ class Outbox(ABC):
     async def add_many(self, messages: list[NewMessage], now: float) -> None: ...
 
     @abstractmethod
-    async def due(self, channel: str, now: float, limit: int = 100) -> list[Outgoing]:
+    async def due(
+        self, channel: str, now: float, limit: int = 100, per_chat: int | None = None
+    ) -> list[Outgoing]:
         """Pending messages that may go now, oldest first, never overtaking an earlier one to
-        the same person."""
+        the same person; with `per_chat`, at most that many of each person's (so one person's
+        backlog cannot fill the batch)."""
+
+    @abstractmethod
+    async def claim(self, message_id: int, now: float) -> Outgoing | None:
+        """The message as stored, if it is still pending and no other worker is sending it,
+        leased to this worker for one send; None if it was sent, dropped or deleted meanwhile."""
+
+    @abstractmethod
+    async def mark_progress(self, message_id: int, meta: dict[str, object]) -> None:
+        """Store `meta` on a message that is still being sent (which parts of a split reply
+        went out), so a retry after a crash does not repeat them."""
 
     @abstractmethod
     async def next_due_at(self, channel: str) -> float | None: ...
@@ -120,6 +135,15 @@ class Outbox(ABC):
         """Write what the channel reports about the message it knows as `provider_id`, unless
         that would move it backwards (storage/outbox.py DELIVERY_RANK). Returns the message when
         this report is the first to say it failed, else None."""
+
+    async def scrub(self, probes: list[str]) -> int:
+        """Blank every message whose body contains one of `probes` (an erased person's
+        strings), sent or not; how many rows. Stores that cannot search say 0."""
+        return 0
+
+    async def purge_delivered(self, before: float) -> int:
+        """Blank the bodies of messages sent before `before` (retention); how many rows."""
+        return 0
 
 
 class Cases(ABC):
@@ -163,6 +187,27 @@ class Cases(ABC):
     @abstractmethod
     async def offered_to_contact(self, contact_id: int) -> list[tuple[Case, Volunteer]]:
         """Cases waiting for an answer from the volunteer behind this contact."""
+
+    @abstractmethod
+    async def claim(
+        self, case_id: int, seen: dict[str, object], now: float, **values: object
+    ) -> bool:
+        """Update the case only if its columns still hold what `seen` says (first wins)."""
+
+    @abstractmethod
+    async def queue(self, kind: str, now: float, stale_before: float) -> list[Case]:
+        """kind: open (every case not closed) | unassigned (nobody accepted it) | overdue
+        (an alert past its deadline, or an accepted case untouched since `stale_before`)."""
+
+    @abstractmethod
+    async def count_events(
+        self, case_id: int, actor: str, kinds: tuple[str, ...], since: float
+    ) -> int:
+        """How many history entries of these kinds an actor wrote since then (rate limits)."""
+
+    @abstractmethod
+    async def scrub_events(self, case_id: int, kinds: tuple[str, ...]) -> None:
+        """Blank the detail of these history entries (erasure keeps the fact, not the words)."""
 
     @abstractmethod
     async def recruiter_candidates(
@@ -210,6 +255,27 @@ class Volunteers(ABC):
     async def delete(self, volunteer_id: int) -> None: ...
 
 
+class Coordinators(ABC):
+    """Coordinators reachable in chat, with the provinces (or countries) they cover."""
+
+    @abstractmethod
+    async def add(
+        self, channel: str, address: str, name: str, provinces: tuple[str, ...], now: float
+    ) -> int: ...
+
+    @abstractmethod
+    async def all(self) -> list[Coordinator]: ...
+
+    @abstractmethod
+    async def get(self, coordinator_id: int) -> Coordinator | None: ...
+
+    @abstractmethod
+    async def find(self, channel: str, address: str) -> Coordinator | None: ...
+
+    @abstractmethod
+    async def remove(self, channel: str, address: str) -> bool: ...
+
+
 class Tx(ABC):
     """One unit of work: its repositories, committed together when the transaction ends."""
 
@@ -218,6 +284,7 @@ class Tx(ABC):
     outbox: Outbox
     cases: Cases
     volunteers: Volunteers
+    coordinators: Coordinators
     # Portable SQL on this transaction's connection, for tools and tests that look at rows
     # directly; the system itself goes through the repositories.
     sql: Connection
@@ -238,7 +305,11 @@ class Reader(ABC):
 
 
 class Store(ABC):
-    """A database the system runs on. Open it, then use `transaction()` from one writer."""
+    """A database the system runs on. Open it, then use `transaction()` from one writer.
+
+    `leader`, `notify` and `listen` are for several worker processes on one database; the
+    defaults are those of a single process, which always leads and has no one to tell.
+    """
 
     @abstractmethod
     async def open(self) -> None:
@@ -257,6 +328,21 @@ class Store(ABC):
     @abstractmethod
     async def version(self) -> int:
         """The schema version the database is at."""
+
+    # --- several workers (single-process defaults) -------------------------------------------
+    @asynccontextmanager
+    async def leader(self, name: str) -> AsyncIterator[None]:
+        """Hold the block as the one process across all workers that does `name` (sending a
+        channel within the platform's global limit, timers). One process: always at once."""
+        yield
+
+    async def notify(self, channels: set[str]) -> None:
+        """Tell every worker that these channels got outbox rows. One process: nobody else."""
+        return None
+
+    async def listen(self, callback: Callable[[set[str]], None]) -> None:
+        """Call `callback(channels)` when another worker notifies. One process: never."""
+        return None
 
     async def __aenter__(self) -> Store:
         await self.open()

@@ -8,6 +8,8 @@ from dataclasses import dataclass, fields
 
 OPEN = ("accepted", "in_progress", "referred_bp3mi", "referred_police", "referred_kp2mi")
 CLOSED = ("resolved", "not_a_case", "withdrawn")
+# Waiting for a person: no volunteer accepted it (the unassigned queue coordinators see).
+UNASSIGNED = ("escalated",)
 # Crockford-style: no 0/O, 1/I/L, U, so a number read aloud or typed on a phone survives.
 _ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
 
@@ -39,6 +41,9 @@ class Case:
     created_at: float
     updated_at: float
     withdrawn_at: float | None
+    relay_blocked_by: str | None = None  # 'volunteer' | 'reporter': who stopped the relay
+    reminded_at: float | None = None  # coordinators last reminded (unassigned queue)
+    coordinator_id: int | None = None  # a coordinator took it themselves
     # The recruiter's name as matching sees it (bot/cases/recruiters.py), indexed: finding
     # other reports of the same person is a range read, not a scan of every named report.
     recruiter_name_key: str | None = None

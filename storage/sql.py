@@ -33,6 +33,7 @@ class Row(Protocol):
 
 class Connection(Protocol):
     dialect: str  # "sqlite" | "postgresql"
+    wants_checkpoint: bool
 
     async def execute(self, sql: str, params: Params = ()) -> int: ...
 
@@ -47,6 +48,9 @@ class Connection(Protocol):
 
 class SQLiteConnection:
     dialect = "sqlite"
+    # Set by a repository when rows holding an erased person's words changed: the store then
+    # checkpoints the WAL after the commit, so no old copy of a page stays in the -wal file.
+    wants_checkpoint = False
 
     def __init__(self, raw: aiosqlite.Connection) -> None:
         self.raw = raw
@@ -101,6 +105,7 @@ def numbered(sql: str) -> str:
 
 class PostgresConnection:
     dialect = "postgresql"
+    wants_checkpoint = False  # nothing to do on PostgreSQL (no -wal file beside the data)
 
     def __init__(self, raw: Any) -> None:  # an asyncpg connection
         self.raw = raw

@@ -5,6 +5,8 @@
 - `wording` — what a case says to people (status names, alerts, summaries).
 - `recruiters` — the same recruiter across reports.
 - `nearest` — the nearest volunteers who can take a case now.
+- `relay` — the relayed conversation between a case's two sides.
+- `coordination` — what coordinators do (chat and web console).
 - `reporter` — what the reporter hears when their case moves (a CaseStatusChanged listener).
 - `delivery` — what an undeliverable message means for its case (a DeliveryFailed listener).
 
@@ -13,6 +15,7 @@ SQL lives in storage/ (Tx.cases, Tx.volunteers).
 
 from __future__ import annotations
 
+from bot.cases import relay
 from bot.cases.delivery import on_delivery_failed
 from bot.cases.nearest import nearest_available, volunteer_index
 from bot.cases.recruiters import linked_reports, normalize_phone, same_recruiter
@@ -37,6 +40,7 @@ __all__ = [
     "nearest_available",
     "normalize_phone",
     "on_delivery_failed",
+    "relay",
     "same_recruiter",
     "status_label",
     "tell_the_reporter",

@@ -1,4 +1,10 @@
-"""The nearest volunteers who can take a case now, on an index kept between messages."""
+"""The nearest volunteers who can take a case now, on an index kept between messages.
+
+A case in Indonesia goes to volunteers in Indonesia within the configured distance; a case
+abroad goes to the nearest volunteer in that same country, however far (a report from Kota
+Kinabalu is still better with a volunteer in Kuala Lumpur than with nobody). Among the
+nearest, one who speaks the reporter's language is preferred when not much farther.
+"""
 
 from __future__ import annotations
 
@@ -6,17 +12,28 @@ from bot.services import Services
 from bot.volunteer_index import Candidate, Ranked, VolunteerIndex
 from storage import Tx
 
+# A volunteer who speaks the reporter's language is preferred over a nearer one who does not
+# when at most this much farther (km, or this factor of the nearest distance).
+LANGUAGE_SLACK_KM = 30.0
+LANGUAGE_SLACK_FACTOR = 1.5
 
-async def volunteer_index(tx: Tx, services: Services) -> VolunteerIndex:
-    """Every volunteer's position, kept between messages and rebuilt when one is added, moved
-    or removed (availability is checked at query time, so it does not invalidate the index)."""
+
+async def _index(tx: Tx, services: Services) -> tuple[VolunteerIndex, dict[int, tuple[str, str]]]:
     version = await tx.volunteers.positions_version()
     cached = services.cache.get("volunteer_index")
     if cached is None or cached[0] != version:
         people = await tx.volunteers.all()
-        cached = (version, VolunteerIndex(Candidate(v.id, v.lat, v.lon) for v in people))
+        index = VolunteerIndex(Candidate(v.id, v.lat, v.lon) for v in people)
+        about = {v.id: (v.country, v.languages) for v in people}
+        cached = (version, index, about)
         services.cache["volunteer_index"] = cached
-    return cached[1]
+    return cached[1], cached[2]
+
+
+async def volunteer_index(tx: Tx, services: Services) -> VolunteerIndex:
+    """Every volunteer's position, kept between messages and rebuilt when one is added, moved
+    or removed (availability is checked at query time, so it does not invalidate the index)."""
+    return (await _index(tx, services))[0]
 
 
 async def nearest_available(
@@ -28,9 +45,29 @@ async def nearest_available(
     limit: int,
     max_km: float,
     case_id: int | None = None,
+    country: str | None = None,
+    language: str | None = None,
 ) -> list[Ranked]:
     """The nearest volunteers who can take a case now: available, under capacity, reachable,
-    and (for a given case) not already asked."""
+    (for a given case) not already asked, and in `country` when given ('ID' = Indonesia).
+    With `language`, a speaker of it comes first when not much farther than the nearest."""
     skip = await tx.volunteers.unable_to_take(case_id)
-    index = await volunteer_index(tx, services)
-    return index.nearest(lat, lon, limit=limit, max_km=max_km, accept=lambda vid: vid not in skip)
+    index, about = await _index(tx, services)
+
+    def accept(vid: int) -> bool:
+        return vid not in skip and (country is None or about.get(vid, ("", ""))[0] == country)
+
+    wanted = limit if language is None else max(limit, 5)
+    found = index.nearest(lat, lon, limit=wanted, max_km=max_km, accept=accept)
+    if language is None or not found:
+        return found[:limit]
+    nearest_km = found[0].distance_km
+    reach = max(nearest_km + LANGUAGE_SLACK_KM, nearest_km * LANGUAGE_SLACK_FACTOR)
+
+    def speaks(r: Ranked) -> bool:
+        langs = about.get(r.candidate.volunteer_id, ("", ""))[1]
+        return language in langs.replace(",", ";").split(";")
+
+    preferred = [r for r in found if speaks(r) and r.distance_km <= reach]
+    rest = [r for r in found if r not in preferred]
+    return (preferred + rest)[:limit]

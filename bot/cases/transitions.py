@@ -8,6 +8,7 @@ the configured number of tries, or when nobody is near enough, to the coordinato
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import bot.cases.wording as wording
@@ -22,7 +23,7 @@ from bot.services import Services
 from storage import Tx
 from storage import cases as cases_store
 from storage.cases import Case
-from storage.volunteers import Volunteer
+from storage.volunteers import Volunteer, country_of
 
 # What a volunteer may set once they have the case.
 VOLUNTEER_STATUSES = (
@@ -33,6 +34,22 @@ VOLUNTEER_STATUSES = (
     "resolved",
     "not_a_case",
 )
+# Where a message to someone must not take their conversation (its numbered choices would
+# answer something else): the middle of a form, or typing a note, a status, a message.
+BUSY_FLOWS = frozenset({"report", "check", "privacy"})
+BUSY_STEPS = frozenset(
+    {
+        ("volunteer", "note"),
+        ("volunteer", "status"),
+        ("relay", "write"),
+        ("coord", "assign"),
+        ("coord", "status"),
+    }
+)
+
+
+def busy(flow: str, step: str) -> bool:
+    return flow in BUSY_FLOWS or (flow, step) in BUSY_STEPS
 
 
 @dataclass
@@ -73,17 +90,24 @@ class Casework:
         if case.attempts >= self.settings.max_route_attempts:
             await self.escalate(case, "attempts", n=case.attempts)
             return True
+        country = country_of(case.place_code)
         ranked = await nearest_available(
             self.tx,
             self.services,
             case.lat,
             case.lon,
             limit=1,
-            max_km=self.settings.max_route_km,
+            # Abroad, the nearest volunteer in that country, however far.
+            max_km=self.settings.max_route_km if country == "ID" else math.inf,
             case_id=case.id,
+            country=country,
+            language=case.reporter_locale,
         )
         if not ranked:
-            await self.escalate(case, "nobody_near", km=f"{self.settings.max_route_km:g}")
+            if country != "ID":
+                await self.escalate(case, "nobody_in_country")
+            else:
+                await self.escalate(case, "nobody_near", km=f"{self.settings.max_route_km:g}")
             return True
         distance = ranked[0].distance_km
         volunteer = await self.tx.volunteers.get(ranked[0].candidate.volunteer_id)
@@ -100,20 +124,14 @@ class Casework:
         previous = case.status
         case = await self._reload(case)
         await self._changed(case, previous, "system")
-        linked = await self.linked_reports(case)
-        delivered = await self.post.send_to(
-            volunteer.contact_id,
-            lambda: self.alert(case, distance, linked),
-            kind="alert",
-            focus=Focus("volunteer", "alert", {"case": case.id}),
-        )
+        delivered = await self.send_alert(case, volunteer, distance)
         if delivered:
             await self.tx.cases.add_event(
                 case.id,
                 "system",
                 "alerted",
                 self.now,
-                f"volunteer:{volunteer.id} {distance:.0f} km",
+                f"volunteer:{volunteer.id} {distance:.1f} km",
             )
             return True
         await self.tx.cases.record_decline(case.id, volunteer.id, "undeliverable", self.now)
@@ -121,6 +139,47 @@ class Casework:
             case.id, "system", "undeliverable", self.now, f"volunteer:{volunteer.id}"
         )
         return False
+
+    async def send_alert(self, case: Case, volunteer: Volunteer, distance: float) -> bool:
+        """The alert, bound to its case (issue 17): its numbered choices take the volunteer's
+        conversation only when they are not in the middle of something else, and when other
+        alerts wait for them too they pick the case first, so a "1" typed for one thing
+        never accepts another."""
+        linked = await self.linked_reports(case)
+        waiting = [k for k, _v in await self.tx.cases.offered_to_contact(volunteer.contact_id or 0)]
+        idle = await self._idle(volunteer.contact_id)
+        if idle and len(waiting) > 1:
+            picker = wording.pick_choices(waiting)
+
+            def build() -> Reply:
+                reply = self.alert(case, distance, linked)
+                return Reply(reply.text + "\n\n" + wording.pick_text(len(waiting)), picker())
+
+            return await self.post.send_to(
+                volunteer.contact_id, build, kind="alert", focus=Focus("volunteer", "pick")
+            )
+        if idle:
+            return await self.post.send_to(
+                volunteer.contact_id,
+                lambda: self.alert(case, distance, linked),
+                kind="alert",
+                focus=Focus("volunteer", "alert", {"case": case.id}),
+            )
+
+        def unbound() -> Reply:
+            reply = self.alert(case, distance, linked)
+            return Reply(reply.text + "\n\n" + wording.answer_later_text(case))
+
+        return await self.post.send_to(volunteer.contact_id, unbound, kind="alert")
+
+    async def _idle(self, contact_id: int | None) -> bool:
+        """The person is at a menu or a list, not typing an answer to something else."""
+        contact = await self.tx.contacts.get(contact_id) if contact_id else None
+        if contact is None:
+            return False
+        found = await self.tx.contacts.load_many([(contact.channel, contact.address)])
+        state = found.get((contact.channel, contact.address), (None, None))[1]
+        return state is None or not busy(state.flow, state.step)
 
     def alert(self, case: Case, distance_km: float, linked: int) -> Reply:
         return wording.alert(case, distance_km, linked, self.settings)
@@ -147,11 +206,15 @@ class Casework:
         return True
 
     async def decline(self, case: Case, volunteer: Volunteer, reason: str) -> bool:
-        """reason: declined | conflict | timeout | undeliverable. The case goes to the next volunteer."""
+        """reason: declined | conflict | timeout | undeliverable | left. The case goes to the next volunteer."""
         if case.status != "alerted" or case.offered_to != volunteer.id:
             return False
         await self.tx.cases.record_decline(case.id, volunteer.id, reason, self.now)
-        actor = "system" if reason in ("timeout", "undeliverable") else f"volunteer:{volunteer.id}"
+        actor = (
+            "system"
+            if reason in ("timeout", "undeliverable", "left")
+            else f"volunteer:{volunteer.id}"
+        )
         await self.tx.cases.add_event(case.id, actor, reason, self.now, f"volunteer:{volunteer.id}")
         await self.tx.cases.update(case.id, self.now, offered_to=None, deadline_at=None)
         await self.route(await self._reload(case))
@@ -265,46 +328,171 @@ class Casework:
             await self.decline(case, volunteer, "undeliverable")
 
     async def escalate(self, case: Case, reason: str, **params: object) -> None:
+        """Nobody took the case: it waits in the unassigned queue, and the coordinators for its
+        province (or country) — else every coordinator — are told. The reporter hears exactly
+        what happened: a coordinator has it, or nobody could be reached and whom to call."""
+        previous = case.status
         await self.tx.cases.update(
-            case.id, self.now, status="escalated", offered_to=None, deadline_at=None
+            case.id,
+            self.now,
+            status="escalated",
+            offered_to=None,
+            deadline_at=None,
+            volunteer_id=None,
+            reminded_at=self.now,
         )
-        coordinator = await self._coordinator()
-        reached = False
-        if coordinator is not None:
-            linked = await self.linked_reports(case)
-            reached = await self.post.send_to(
-                coordinator,
+        case = await self._reload(case)
+        linked = await self.linked_reports(case)
+        why_key = ESCALATION_REASONS[reason]
+        reached = 0
+        for contact_id in await self.coordinator_contacts(case):
+            if await self.post.send_to(
+                contact_id,
                 lambda: Reply(
                     "\n".join(
                         [
                             _("📋 Report {number} near {place} needs a person: {why}.").format(
                                 number=case.number,
                                 place=case.place_name or "?",
-                                why=_(ESCALATION_REASONS[reason]).format(**params),
+                                why=_(why_key).format(**params),
                             ),
                             *self.summary_lines(case, linked),
+                            _("To open it, type: case {number}").format(number=case.number),
                         ]
                     )
                 ),
                 kind="alert",
-            )
-        why = ESCALATION_REASONS[reason].format(**params)  # the audit trail stays in English
-        detail = why if reached else f"{why}; no coordinator reachable (COORDINATOR_ADDRESS)"
+            ):
+                reached += 1
+        detail = wording.escalation_detail(reason, dict(params), reached)
         await self.tx.cases.add_event(case.id, "system", "escalated", self.now, detail)
-        previous = case.status
-        case = await self._reload(case)
         await self._changed(case, previous, "system")
 
-    def escalation_text(self, case: Case) -> str:
-        return wording.escalation_text(case, self.services)
+    def escalation_text(self, case: Case, reached: bool = True) -> str:
+        return wording.escalation_text(case, self.services, reached)
+
+    async def coordinator_contacts(self, case: Case | None = None) -> list[int]:
+        """Contacts of the coordinators for the case's province or country, else of all of
+        them; COORDINATOR_ADDRESS counts as one coordinator for everywhere."""
+        everyone = await self.tx.coordinators.all()
+        area = self.area(case) if case is not None else None
+        chosen = [c for c in everyone if c.provinces and c.covers(area)]
+        if not chosen:
+            chosen = [c for c in everyone if not c.provinces] or everyone
+        pairs = [(c.channel, c.address) for c in chosen]
+        address = self.settings.coordinator_address.strip()
+        if ":" in address:
+            channel, _sep, who = address.partition(":")
+            if (channel.strip(), who.strip()) not in pairs:
+                pairs.append((channel.strip(), who.strip()))
+        found = []
+        for channel, who in pairs:
+            contact = await self.tx.contacts.get_or_create(channel, who, "id", self.now)
+            found.append(contact.id)
+        return found
+
+    def area(self, case: Case) -> str | None:
+        """What coordinators cover: the BPS province code in Indonesia, else the country."""
+        country = country_of(case.place_code)
+        if country != "ID":
+            return country
+        place = self.services.gazetteer.get(case.place_code) if case.place_code else None
+        return place.province_code if place else None
 
     async def _coordinator(self) -> int | None:
-        address = self.settings.coordinator_address.strip()
-        if ":" not in address:
-            return None
-        channel, _sep, who = address.partition(":")
-        contact = await self.tx.contacts.get_or_create(channel.strip(), who.strip(), "id", self.now)
-        return contact.id
+        contacts = await self.coordinator_contacts()
+        return contacts[0] if contacts else None
+
+    async def tell_coordinators(self, case: Case | None, build) -> int:
+        reached = 0
+        for contact_id in await self.coordinator_contacts(case):
+            if await self.post.send_to(contact_id, lambda: Reply(build()), kind="alert"):
+                reached += 1
+        return reached
+
+    async def remind_unassigned(self) -> int:
+        """Cases still waiting for a person: the coordinators are reminded every few hours."""
+        every = self.settings.unassigned_reminder_hours * 3600
+        waiting = await self.tx.cases.queue("unassigned", self.now, self.now)
+        due = [k for k in waiting if (k.reminded_at or k.updated_at) <= self.now - every]
+        for case in due:
+            await self.tx.cases.update(case.id, self.now, reminded_at=self.now)
+            await self.tell_coordinators(
+                case,
+                lambda case=case: _(
+                    "⏰ Reminder: report {number} near {place} still has nobody. To open it, type: case {number}"
+                ).format(number=case.number, place=case.place_name or "?"),
+            )
+        return len(due)
+
+    async def offer_waiting(self, volunteer: Volunteer) -> int:
+        """A volunteer became available: cases near them that nobody took are offered to them."""
+        offered = 0
+        for case in await self.tx.cases.queue("unassigned", self.now, self.now):
+            if case.lat is None or case.lon is None or case.withdrawn_at is not None:
+                continue
+            country = country_of(case.place_code)
+            ranked = await nearest_available(
+                self.tx,
+                self.services,
+                case.lat,
+                case.lon,
+                limit=5,
+                max_km=self.settings.max_route_km if country == "ID" else math.inf,
+                case_id=case.id,
+                country=country,
+            )
+            hit = next((r for r in ranked if r.candidate.volunteer_id == volunteer.id), None)
+            if hit is None:
+                continue
+            await self.tx.cases.update(
+                case.id,
+                self.now,
+                status="alerted",
+                offered_to=volunteer.id,
+                attempts=case.attempts + 1,
+                deadline_at=self.now + self.settings.alert_deadline_hours * 3600,
+            )
+            case = await self._reload(case)
+            if await self.send_alert(case, volunteer, hit.distance_km):
+                await self.tx.cases.add_event(
+                    case.id,
+                    "system",
+                    "alerted",
+                    self.now,
+                    f"volunteer:{volunteer.id} {hit.distance_km:.1f} km",
+                )
+                offered += 1
+            else:
+                await self.tx.cases.update(
+                    case.id, self.now, status="escalated", offered_to=None, deadline_at=None
+                )
+        return offered
+
+    async def volunteer_leaves(self, volunteer: Volunteer, why: str) -> None:
+        """why: erased | deactivated. Alerts waiting for them move to the next volunteer; cases
+        they had go to a coordinator, and each reporter hears it as it is."""
+        for case in await self.tx.cases.for_volunteer(volunteer.id):
+            if case.status == "alerted" and case.offered_to == volunteer.id:
+                await self.decline(case, volunteer, "left")
+                continue
+            await self.tx.cases.update(case.id, self.now, volunteer_id=None)
+            await self.tx.cases.add_event(
+                case.id, "system", "volunteer_left", self.now, f"volunteer:{volunteer.id} {why}"
+            )
+            await self.tell_reporter(
+                case,
+                lambda case=case: _(
+                    "The volunteer who had your report {number} can no longer work on it."
+                ).format(number=case.number),
+            )
+            await self.escalate(await self._reload(case), "volunteer_left")
+
+    async def tell_reporter(self, case: Case, text) -> bool:
+        """A message to the reporter that is not a status change (e.g. a volunteer left)."""
+        return await self.post.send_to(
+            case.reporter_contact_id, lambda: Reply(text()), kind="status"
+        )
 
     async def _changed(self, case: Case, previous: str, actor: str) -> None:
         """Tell the listeners (the reporter's updates among them, bot/cases/reporter.py)."""
@@ -314,9 +502,25 @@ class Casework:
 
     # --- the reporter ---------------------------------------------------------------------
 
-    async def withdraw_all(self, contact_id: int) -> None:
-        """The reporter erased their data: each case keeps a tombstone, the volunteer is told."""
+    async def withdraw_all(self, contact_id: int, also: tuple[str | None, ...] = ()) -> None:
+        """The reporter erased their data: each case keeps a tombstone, the volunteer is told,
+        and every message that quoted them (alerts, contact views, relayed words) is blanked
+        in the outbox, sent or not; `also` are more of their strings (address, name)."""
+        probes = [x for x in also if x]
         for case in await self.tx.cases.for_reporter(contact_id):
+            for value in (
+                case.reporter_name,
+                case.reporter_reach,
+                case.description,
+                case.recruiter_name,
+                case.recruiter_phone,
+            ):
+                if value:
+                    probes += [value, value[:48]]
+            for event in await self.tx.cases.events(case.id):
+                if event.kind in ("relay", "info_added", "note") and event.detail:
+                    probes += [event.detail, event.detail[:48]]
+            await self.tx.cases.scrub_events(case.id, ("relay", "info_added", "note"))
             await self.tx.cases.update(
                 case.id,
                 self.now,
@@ -348,6 +552,7 @@ class Casework:
                     ),
                     kind="status",
                 )
+        await self.tx.outbox.scrub(probes)
 
     async def _reload(self, case: Case) -> Case:
         fresh = await self.tx.cases.get(case.id)

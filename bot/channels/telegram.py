@@ -68,7 +68,7 @@ from bot.config import Settings
 from bot.engine import Engine, Handled
 from bot.i18n import _, use_locale
 from bot.messages import Inbound, Location, Outgoing, Reply
-from bot.outbox import Limits, SendError, Sent
+from bot.outbox import Attempt, Limits, SendError, Sent
 from bot.render import numbered, split_text
 
 # Opt in to PTB 22's timedelta periods: the int form is deprecated and warns on every access
@@ -116,7 +116,8 @@ def configured(settings: Settings) -> bool:
 
 
 def limits(settings: Settings) -> Limits:
-    # The outbox defaults are Telegram's: ~30 messages/s per bot, ~1/s per chat (short burst).
+    # The outbox defaults are Telegram's: ~30 messages/s per bot, evenly spaced, and ~1/s per
+    # chat after a short burst (3, so a reply in three parts arrives together).
     return Limits()
 
 
@@ -345,6 +346,8 @@ def send_error(exc: TelegramError) -> SendError:
     """How the outbox should treat a failed Bot API call."""
     message = f"{type(exc).__name__}: {exc.message}"
     if isinstance(exc, RetryAfter):
+        # Telegram's 429 does not say whether the chat's limit or the bot's was hit: no scope,
+        # the dispatcher reads it from what it sent to the chat just before.
         return SendError(message, retry_after=period_seconds(exc.retry_after))
     if isinstance(exc, Forbidden):  # blocked, deactivated, never started the bot, kicked
         return SendError(message, blocked=True)
@@ -362,10 +365,11 @@ class TelegramSender:
     # Chats where we last showed a reply keyboard (in memory: after a restart, plain messages'
     # ReplyKeyboardRemove still clean up).
     _reply_keyboards: set[str] = field(default_factory=set)
-    # Outbox id → parts already delivered, so a retry of a split reply does not repeat them.
-    _progress: dict[int, int] = field(default_factory=dict)
 
-    async def send(self, message: Outgoing) -> Sent:
+    async def send(self, message: Outgoing, attempt: Attempt | None = None) -> Sent:
+        """Send the parts of `message` not sent by an earlier attempt, each paced by the
+        dispatcher (every part counts against Telegram's limits) and recorded once out."""
+        attempt = attempt or Attempt(message)
         parts = render(
             message.reply,
             message.locale,
@@ -375,31 +379,28 @@ class TelegramSender:
             log.warning("outbox message %s renders to nothing; not sent", message.id)
             return Sent(None)
         chat_id = _chat_id(message.address)
-        done = self._progress.get(message.id, 0)
         sent: Message | None = None
-        for index in range(done, len(parts)):
+        for index in range(min(attempt.parts_sent, len(parts) - 1), len(parts)):
             part = parts[index]
             try:
-                sent = await self.bot.send_message(
-                    chat_id=chat_id,
-                    text=part.text,
-                    reply_markup=part.markup,
-                    # No previews: links in articles and sources cost data on cheap phones.
-                    link_preview_options=LinkPreviewOptions(is_disabled=True),
-                )
+                async with attempt.call():
+                    sent = await self.bot.send_message(
+                        chat_id=chat_id,
+                        text=part.text,
+                        reply_markup=part.markup,
+                        # No previews: links in articles and sources cost data on cheap phones.
+                        link_preview_options=LinkPreviewOptions(is_disabled=True),
+                    )
             except TelegramError as exc:
-                error = send_error(exc)
-                if error.permanent:
-                    self._progress.pop(message.id, None)
-                raise error from exc
-            self._progress[message.id] = index + 1
+                raise send_error(exc) from exc
             if isinstance(part.markup, ReplyKeyboardMarkup):
                 self._reply_keyboards.add(message.address)
             elif isinstance(part.markup, ReplyKeyboardRemove):
                 self._reply_keyboards.discard(message.address)
             if part.attach is not None:
                 await self._attach(sent, part.attach)
-        self._progress.pop(message.id, None)
+            if index < len(parts) - 1:
+                await attempt.delivered()
         return Sent(provider_id=str(sent.message_id) if sent is not None else None)
 
     async def _attach(self, sent: Message, markup: InlineKeyboardMarkup) -> None:

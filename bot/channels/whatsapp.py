@@ -42,12 +42,13 @@ cancellation, pools connections, and lets us read Retry-After. The wire format i
 checked against the fake Twilio server, whose behaviour was verified with the real library.
 The twilio package is still used where it matters most: signature validation.
 
-Errors. Network errors, 429 and 5xx are transient (Retry-After honoured when present); a 4xx is
+Errors. Network errors, 429 and 5xx are transient (Retry-After honoured when present; a 429
+or a rate-limit code is the account's or the number's limit, so the whole channel waits); a 4xx is
 permanent (resending the same request cannot help) with the Twilio code in the message, except
 401 (credentials being rotated: retry) and the rate-limit codes; 21610 (the person sent STOP)
 means blocked: the dispatcher marks the contact unreachable. A reply split into parts remembers
-in memory which parts went out, so a retry after a failure in the middle does not repeat them
-(after a restart it may repeat one part: a rare duplicate, never a loss).
+in the outbox row (bot/outbox.py, durably, before the next part) which parts went out, so a
+retry after a failure in the middle, or after a crash, does not repeat them.
 
 Delivery receipts. /whatsapp/status records MessageStatus on the outbox row (by the sid of the
 row's last part) and, when a message failed or was undelivered — often 63016 arrives this way,
@@ -67,7 +68,7 @@ import re
 import time
 from collections.abc import AsyncIterator, Iterable, Mapping
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlsplit
 
 import httpx
@@ -83,7 +84,7 @@ from bot.config import Settings
 from bot.engine import Engine
 from bot.i18n import _, normalize_locale, use_locale
 from bot.messages import Inbound, Location, Outgoing, Reply
-from bot.outbox import Limits, SendError, Sent, delivery_failed
+from bot.outbox import Attempt, Limits, RetryScope, SendError, Sent, delivery_failed
 from bot.render import numbered, split_text
 from storage import Tx
 from storage.contacts import Contact
@@ -391,17 +392,18 @@ class TwilioSender:
     engine: Engine
     http: httpx.AsyncClient
     channel: str = CHANNEL
-    # outbox id → sids of the parts already accepted, so a retry does not repeat them
-    _progress: dict[int, list[str]] = field(default_factory=dict, repr=False)
 
     @property
     def messages_path(self) -> str:
         return f"/2010-04-01/Accounts/{self.settings.twilio_account_sid}/Messages.json"
 
-    async def send(self, message: Outgoing) -> Sent:
+    async def send(self, message: Outgoing, attempt: Attempt | None = None) -> Sent:
+        """Send what an earlier attempt did not; every POST is paced by the dispatcher (each
+        part counts against the limits) and each part but the last recorded once accepted."""
+        attempt = attempt or Attempt(message)
         if await self.inside_window(message):
-            return await self._send_text(message)
-        return await self._send_template(message)
+            return await self._send_text(message, attempt)
+        return await self._send_template(message, attempt)
 
     async def inside_window(self, message: Outgoing) -> bool:
         """Whether the person wrote to us recently enough for free-form text."""
@@ -420,20 +422,17 @@ class TwilioSender:
         age = self.engine.services.clock.now() - contact.last_inbound_at
         return age < WINDOW_SECONDS - WINDOW_MARGIN
 
-    async def _send_text(self, message: Outgoing) -> Sent:
+    async def _send_text(self, message: Outgoing, attempt: Attempt) -> Sent:
         parts = render(message)
-        done = self._progress.setdefault(message.id, [])
-        try:
-            for part in parts[len(done) :]:
-                done.append(await self._create(message, {"Body": part}))
-        except SendError as exc:
-            if exc.permanent:
-                self._progress.pop(message.id, None)
-            raise
-        self._progress.pop(message.id, None)
-        return Sent(done[-1] if done else None)
+        sid = ""
+        for index in range(min(attempt.parts_sent, len(parts) - 1), len(parts)):
+            async with attempt.call():
+                sid = await self._create(message, {"Body": parts[index]})
+            if index < len(parts) - 1:
+                await attempt.delivered()
+        return Sent(sid or None)
 
-    async def _send_template(self, message: Outgoing) -> Sent:
+    async def _send_template(self, message: Outgoing, attempt: Attempt) -> Sent:
         lang = normalize_locale(message.locale)
         content_sid = self.settings.whatsapp_templates.get(message.kind, {}).get(lang)
         if not content_sid:
@@ -443,9 +442,10 @@ class TwilioSender:
                 reason="outside_window",
             )
         variables = json.dumps({"1": template_text(message)}, ensure_ascii=False)
-        sid = await self._create(
-            message, {"ContentSid": content_sid, "ContentVariables": variables}
-        )
+        async with attempt.call():
+            sid = await self._create(
+                message, {"ContentSid": content_sid, "ContentVariables": variables}
+            )
         return Sent(sid)
 
     async def _create(self, message: Outgoing, content: dict[str, str]) -> str:
@@ -471,7 +471,11 @@ class TwilioSender:
         code, text = _twilio_error(response)
         detail = f"Twilio {response.status_code}" + (f" error {code}" if code else "") + f": {text}"
         status = response.status_code
-        if status == 429 or status >= 500 or code in TRANSIENT_CODES:
+        if status == 429 or code in TRANSIENT_CODES:
+            # The account's or the sender number's rate (20429, 63018): the whole bot waits.
+            retry = _retry_after(response.headers)
+            raise SendError(detail, retry_after=retry, scope=RetryScope.BOT)
+        if status >= 500:
             raise SendError(detail, retry_after=_retry_after(response.headers))
         if code in BLOCKED_CODES:
             raise SendError(detail, blocked=True)
@@ -484,7 +488,10 @@ channel = register(
     ChannelModule(
         name=CHANNEL,
         capabilities=Capabilities(
-            address_is_phone=True, label="WhatsApp", template_outside_window=True
+            address_is_phone=True,
+            label="WhatsApp",
+            template_outside_window=True,
+            window_hours=24.0,
         ),
         configured=configured,
         limits=limits,

@@ -31,6 +31,7 @@ import storage.base as base
 from storage.repos import (
     SQLCases,
     SQLContacts,
+    SQLCoordinators,
     SQLInbound,
     SQLOutbox,
     SQLVolunteers,
@@ -104,6 +105,7 @@ class PostgresTx(base.Tx):
         self.outbox = SQLOutbox(sql, worker)
         self.cases = SQLCases(sql)
         self.volunteers = SQLVolunteers(sql)
+        self.coordinators = SQLCoordinators(sql)
 
     async def ping(self) -> bool:
         return await self.raw.fetchval("SELECT 1") == 1

@@ -7,6 +7,7 @@ that ask `conn.dialect` (row locks, the outbox claim).
 
 from storage.repos.cases import SQLCases
 from storage.repos.contacts import SQLContacts
+from storage.repos.coordinators import SQLCoordinators
 from storage.repos.inbound import SQLInbound
 from storage.repos.outbox import SQLOutbox, outbox_counts
 from storage.repos.volunteers import SQLVolunteers
@@ -14,6 +15,7 @@ from storage.repos.volunteers import SQLVolunteers
 __all__ = [
     "SQLCases",
     "SQLContacts",
+    "SQLCoordinators",
     "SQLInbound",
     "SQLOutbox",
     "SQLVolunteers",

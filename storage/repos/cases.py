@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import storage.base as base
-from storage.cases import FIELDS, OPEN, Case, Event, new_number, normalize_number
+from storage.cases import FIELDS, OPEN, UNASSIGNED, Case, Event, new_number, normalize_number
 from storage.sql import Connection, UniqueViolation, placeholders
 from storage.volunteers import Volunteer
 
@@ -106,6 +106,59 @@ class SQLCases(base.Cases):
 
     async def for_reporter(self, contact_id: int) -> list[Case]:
         return await self._select("reporter_contact_id = ? ORDER BY created_at", (contact_id,))
+
+    async def claim(
+        self, case_id: int, seen: dict[str, object], now: float, **values: object
+    ) -> bool:
+        unknown = (set(values) | set(seen)) - set(FIELDS)
+        if unknown:
+            raise ValueError(f"unknown case fields: {sorted(unknown)}")
+        same = "IS" if self.conn.dialect == "sqlite" else "IS NOT DISTINCT FROM"
+        assignments = ", ".join(f"{k} = ?" for k in values)
+        expected = " AND ".join(f"{k} {same} ?" for k in seen) or "1 = 1"
+        changed = await self.conn.execute(
+            f"UPDATE cases SET {assignments}, updated_at = ? WHERE id = ? AND {expected}",
+            (*values.values(), now, case_id, *seen.values()),
+        )
+        return bool(changed)
+
+    async def queue(self, kind: str, now: float, stale_before: float) -> list[Case]:
+        waiting = (*OPEN, *UNASSIGNED, "alerted", "new")
+        if kind == "unassigned":
+            return await self._select(
+                f"status IN ({placeholders(len(UNASSIGNED))}) AND volunteer_id IS NULL"
+                " AND coordinator_id IS NULL ORDER BY urgent DESC, created_at",
+                UNASSIGNED,
+            )
+        if kind == "overdue":
+            return await self._select(
+                "(status = 'alerted' AND deadline_at <= ?)"
+                f" OR (status IN ({placeholders(len(OPEN))}) AND updated_at < ?)"
+                f" OR (status IN ({placeholders(len(UNASSIGNED))}) AND updated_at < ?)"
+                " ORDER BY urgent DESC, created_at",
+                (now, *OPEN, stale_before, *UNASSIGNED, stale_before),
+            )
+        return await self._select(
+            f"status IN ({placeholders(len(waiting))}) ORDER BY urgent DESC, created_at", waiting
+        )
+
+    async def count_events(
+        self, case_id: int, actor: str, kinds: tuple[str, ...], since: float
+    ) -> int:
+        return int(
+            await self.conn.fetchval(
+                "SELECT COUNT(*) FROM case_events WHERE case_id = ? AND actor = ? AND at >= ?"
+                f" AND kind IN ({placeholders(len(kinds))})",
+                (case_id, actor, since, *kinds),
+            )
+        )
+
+    async def scrub_events(self, case_id: int, kinds: tuple[str, ...]) -> None:
+        await self.conn.execute(
+            "UPDATE case_events SET detail = '' WHERE case_id = ?"
+            f" AND kind IN ({placeholders(len(kinds))})",
+            (case_id, *kinds),
+        )
 
     async def recruiter_candidates(
         self, case_id: int, phone_norm: str | None, name_key: str | None, limit: int = 200

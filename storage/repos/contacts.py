@@ -140,3 +140,4 @@ class SQLContacts(base.Contacts):
     async def delete(self, contact_id: int) -> None:
         """Erase a contact: the row, its conversation and its queued messages (ON DELETE CASCADE)."""
         await self.conn.execute("DELETE FROM contacts WHERE id = ?", (contact_id,))
+        self.conn.wants_checkpoint = True

@@ -33,6 +33,9 @@ _FIELDS = "id, contact_id, channel, address, locale, kind, payload, meta, attemp
 _SELECT = f"SELECT {_FIELDS} FROM outbox"
 
 
+_BLANK = '{"text": "", "choices": []}'  # a purged body: the row stays, the words go
+
+
 class SQLOutbox(base.Outbox):
     def __init__(self, conn: Connection, worker: str = "") -> None:
         self.conn = conn
@@ -58,39 +61,83 @@ class SQLOutbox(base.Outbox):
             ],
         )
 
-    async def due(self, channel: str, now: float, limit: int = 100) -> list[Outgoing]:
+    async def due(
+        self, channel: str, now: float, limit: int = 100, per_chat: int | None = None
+    ) -> list[Outgoing]:
         """Pending messages that may go now, oldest first, never overtaking an earlier message to
-        the same person (a reply in three parts arrives in order)."""
+        the same person (a reply in three parts arrives in order); with `per_chat`, at most that
+        many of each person's, so one person's backlog cannot fill the batch."""
         if self.conn.dialect == "postgresql":
-            return await self._claim(channel, now, limit)
-        rows = await self.conn.fetch(
-            f"{_SELECT} o WHERE channel = ? AND status = 'pending' AND not_before <= ?"
+            return await self._claim(channel, now, limit, per_chat)
+        where = (
+            "channel = ? AND status = 'pending' AND not_before <= ?"
             " AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.status = 'pending'"
             " AND e.channel = o.channel AND e.address = o.address AND e.id < o.id"
-            " AND e.not_before > ?) ORDER BY id LIMIT ?",
-            (channel, now, now, limit),
+            " AND e.not_before > ?)"
         )
+        if per_chat is None:
+            rows = await self.conn.fetch(
+                f"{_SELECT} o WHERE {where} ORDER BY id LIMIT ?", (channel, now, now, limit)
+            )
+        else:
+            rows = await self.conn.fetch(
+                f"SELECT {_FIELDS} FROM (SELECT o.*, ROW_NUMBER() OVER"
+                f" (PARTITION BY o.address ORDER BY o.id) AS rn FROM outbox o WHERE {where})"
+                " WHERE rn <= ? ORDER BY id LIMIT ?",
+                (channel, now, now, per_chat, limit),
+            )
         return [_outgoing(row) for row in rows]
 
-    async def _claim(self, channel: str, now: float, limit: int) -> list[Outgoing]:
+    async def _claim(
+        self, channel: str, now: float, limit: int, per_chat: int | None
+    ) -> list[Outgoing]:
         """Several workers share one database: each row is claimed by one of them (rows another
         worker is claiming right now are skipped, not waited for), and leased for a while so
         a worker that dies mid-send leaves it to another. A row put off for a retry gives
         back the claim on the person's later rows, which had to wait for it."""
-        rows = await self.conn.fetch(
-            "WITH picked AS (SELECT o.id FROM outbox o WHERE o.channel = ?"
-            " AND o.status = 'pending' AND o.not_before <= ?"
+        where = (
+            "o.channel = ? AND o.status = 'pending' AND o.not_before <= ?"
             " AND (o.claimed_until IS NULL OR o.claimed_until < ?)"
             " AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.status = 'pending'"
             " AND e.channel = o.channel AND e.address = o.address AND e.id < o.id"
             " AND (e.not_before > ? OR e.claimed_until >= ?))"
-            " ORDER BY o.id LIMIT ? FOR UPDATE SKIP LOCKED)"
+        )
+        params: tuple[object, ...] = (channel, now, now, now, now)
+        if per_chat is None:
+            picked = f"SELECT o.id FROM outbox o WHERE {where} ORDER BY o.id LIMIT ?"
+            params += (limit,)
+        else:
+            # FOR UPDATE does not go with a window function: number the rows first.
+            picked = (
+                "SELECT o.id FROM outbox o WHERE o.id IN (SELECT id FROM (SELECT o.id,"
+                " ROW_NUMBER() OVER (PARTITION BY o.address ORDER BY o.id) AS rn"
+                f" FROM outbox o WHERE {where}) numbered WHERE rn <= ?) ORDER BY o.id LIMIT ?"
+            )
+            params += (per_chat, limit)
+        rows = await self.conn.fetch(
+            f"WITH picked AS ({picked} FOR UPDATE SKIP LOCKED)"
             " UPDATE outbox SET claimed_until = ?, claimed_by = ? FROM picked"
             " WHERE outbox.id = picked.id"
             f" RETURNING {', '.join('outbox.' + f.strip() for f in _FIELDS.split(','))}",
-            (channel, now, now, now, now, limit, now + CLAIM_SECONDS, self.worker),
+            (*params, now + CLAIM_SECONDS, self.worker),
         )
         return sorted((_outgoing(row) for row in rows), key=lambda m: m.id)
+
+    async def claim(self, message_id: int, now: float) -> Outgoing | None:
+        row = await self.conn.fetchrow(
+            "UPDATE outbox SET claimed_until = ?, claimed_by = ? WHERE id = ?"
+            " AND status = 'pending' AND (claimed_by IS NULL OR claimed_by = ?"
+            " OR claimed_until IS NULL OR claimed_until < ?)"
+            f" RETURNING {_FIELDS}",
+            (now + CLAIM_SECONDS, self.worker, message_id, self.worker, now),
+        )
+        return _outgoing(row) if row is not None else None
+
+    async def mark_progress(self, message_id: int, meta: dict[str, object]) -> None:
+        await self.conn.execute(
+            "UPDATE outbox SET meta = ? WHERE id = ? AND status = 'pending'",
+            (json.dumps(meta, ensure_ascii=False), message_id),
+        )
 
     async def next_due_at(self, channel: str) -> float | None:
         value = await self.conn.fetchval(
@@ -107,10 +154,40 @@ class SQLOutbox(base.Outbox):
         return [_outgoing(row) for row in rows]
 
     async def mark_sent(self, message_id: int, now: float, provider_id: str | None = None) -> None:
-        await self.conn.execute(
+        # A message to someone already erased (the farewell) keeps neither body nor address
+        # once it is out.
+        rows = await self.conn.fetch(
             "UPDATE outbox SET status = 'sent', sent_at = ?, provider_id = ?,"
-            " attempts = attempts + 1, last_error = NULL WHERE id = ?",
-            (now, provider_id, message_id),
+            " attempts = attempts + 1, last_error = NULL,"
+            " payload = CASE WHEN contact_id IS NULL THEN ? ELSE payload END,"
+            " address = CASE WHEN contact_id IS NULL THEN '' ELSE address END"
+            " WHERE id = ? RETURNING contact_id",
+            (now, provider_id, _BLANK, message_id),
+        )
+        if rows and rows[0][0] is None:
+            self.conn.wants_checkpoint = True
+
+    async def scrub(self, probes: list[str]) -> int:
+        """Blank bodies that quote an erased person. Payloads are JSON: each probe is searched
+        as JSON writes it (escapes included); probes under 4 characters are too common."""
+        find = (
+            "instr(payload, ?) > 0" if self.conn.dialect == "sqlite" else "strpos(payload, ?) > 0"
+        )
+        total = 0
+        for probe in {p for p in probes if len(p) >= 4}:
+            for encoded in {json.dumps(probe)[1:-1], json.dumps(probe, ensure_ascii=False)[1:-1]}:
+                total += await self.conn.execute(
+                    f"UPDATE outbox SET payload = ?, last_error = NULL WHERE {find}",
+                    (_BLANK, encoded),
+                )
+        if total:
+            self.conn.wants_checkpoint = True
+        return total
+
+    async def purge_delivered(self, before: float) -> int:
+        return await self.conn.execute(
+            "UPDATE outbox SET payload = ? WHERE status = 'sent' AND sent_at < ? AND payload != ?",
+            (_BLANK, before, _BLANK),
         )
 
     async def mark_retry(self, message_id: int, not_before: float, error: str) -> None:
@@ -173,6 +250,6 @@ class SQLOutbox(base.Outbox):
 
 async def outbox_counts(conn: Connection) -> dict[str, int]:
     """Messages per status (for metrics: read on the reader connection)."""
-    # outbox_tally: a table kept by triggers (SQLite) or a view (PostgreSQL), migration 0005
+    # outbox_tally: a table kept by triggers (SQLite) or a view (PostgreSQL), migration 0006
     rows = await conn.fetch("SELECT status, n FROM outbox_tally WHERE n > 0")
     return {row[0]: int(row[1]) for row in rows}

@@ -10,12 +10,12 @@ from storage.volunteers import Volunteer
 
 _COLUMNS = (
     "id, contact_id, name, channel, address, place_code, place_name, lat, lon, languages,"
-    " capacity, available"
+    " capacity, available, show_name"
 )
 
 
 def _volunteer(row: Any) -> Volunteer:
-    return Volunteer(*(row[i] for i in range(11)), available=bool(row[11]))
+    return Volunteer(*(row[i] for i in range(11)), available=bool(row[11]), show_name=bool(row[12]))
 
 
 class SQLVolunteers(base.Volunteers):
@@ -25,12 +25,13 @@ class SQLVolunteers(base.Volunteers):
     async def upsert(self, v: Volunteer, now: float) -> int:
         volunteer_id = await self.conn.fetchval(
             "INSERT INTO volunteers (contact_id, name, channel, address, place_code, place_name,"
-            " lat, lon, languages, capacity, available, created_at, updated_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " lat, lon, languages, capacity, available, show_name, created_at, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (channel, address) DO UPDATE SET contact_id = excluded.contact_id,"
             " name = excluded.name, place_code = excluded.place_code,"
             " place_name = excluded.place_name, lat = excluded.lat, lon = excluded.lon,"
             " languages = excluded.languages, capacity = excluded.capacity,"
+            " show_name = excluded.show_name,"
             " updated_at = excluded.updated_at RETURNING id",
             (
                 v.contact_id,
@@ -44,6 +45,7 @@ class SQLVolunteers(base.Volunteers):
                 v.languages,
                 v.capacity,
                 int(v.available),
+                int(v.show_name),
                 now,
                 now,
             ),

@@ -19,6 +19,7 @@ import storage.base as base
 from storage.repos import (
     SQLCases,
     SQLContacts,
+    SQLCoordinators,
     SQLInbound,
     SQLOutbox,
     SQLVolunteers,
@@ -48,6 +49,7 @@ class SQLiteTx(base.Tx):
         self.outbox = SQLOutbox(sql)
         self.cases = SQLCases(sql)
         self.volunteers = SQLVolunteers(sql)
+        self.coordinators = SQLCoordinators(sql)
 
     async def ping(self) -> bool:
         return await _ping(self.conn)
@@ -109,6 +111,11 @@ class SQLiteStore(base.Store):
                 log.exception("rollback failed")
             raise
         await tx.conn.commit()
+        if tx.sql.wants_checkpoint:
+            # An erasure (or a farewell sent to an erased person) committed: copy the WAL into
+            # the database file and truncate it, so the old pages are gone from the -wal too.
+            tx.sql.wants_checkpoint = False
+            await tx.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     async def version(self) -> int:
         return await schema_version(self.connection)

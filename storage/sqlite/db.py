@@ -45,6 +45,8 @@ async def connect(path: Path | str) -> aiosqlite.Connection:
     # NORMAL in WAL mode loses at most the last transactions on power loss, never corrupts.
     await conn.execute("PRAGMA synchronous=NORMAL")
     await conn.execute("PRAGMA foreign_keys=ON")
+    # Deleted content is overwritten with zeros, not left in free pages: erasure erases.
+    await conn.execute("PRAGMA secure_delete=ON")
     await conn.execute("PRAGMA busy_timeout=5000")
     await migrate(conn)
     return conn

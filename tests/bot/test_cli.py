@@ -120,3 +120,28 @@ def test_content_check_passes_on_the_shipped_content() -> None:
     result = run("content", "check")
     assert result.returncode == 0, result.stdout
     assert "content ok" in result.stdout
+
+
+def test_coordinators_add_list_remove_and_they_get_escalations(tmp_path: Path) -> None:
+    db = tmp_path / "c.db"
+    added = run(
+        "coordinators",
+        "add",
+        "console",
+        "koord",
+        "Ibu Ani",
+        "--provinces",
+        "Papua Selatan;MY",
+        db=db,
+    )
+    assert added.returncode == 0, added.stderr
+    listed = run("coordinators", "list", "--json", db=db)
+    (entry,) = json.loads(listed.stdout)
+    assert entry["name"] == "Ibu Ani" and "MY" in entry["provinces"]
+    assert len(entry["provinces"]) == 2 and entry["provinces"][0].isdigit()
+    assert (
+        run("coordinators", "add", "console", "x", "X", "--provinces", "Atlantis", db=db).returncode
+        == 2
+    )
+    assert run("coordinators", "remove", "console", "koord", db=db).returncode == 0
+    assert json.loads(run("coordinators", "list", "--json", db=db).stdout) == []

@@ -1,10 +1,16 @@
 from __future__ import annotations
 
+import asyncio
+import itertools
+import random
+import time
+from contextlib import asynccontextmanager
 from pathlib import Path
 
+from bot.clock import SystemClock
 from bot.events import DeliveryFailed
 from bot.messages import Inbound, Reply
-from bot.outbox import Dispatcher, Limits, SendError
+from bot.outbox import Dispatcher, Limits, RetryScope, SendError
 from storage.outbox import NewMessage
 from tests.fakes.clock import ManualClock
 from tests.fakes.sender import RecordingSender
@@ -123,3 +129,210 @@ async def test_permanent_errors_stop_retrying_and_emit_delivery_failed(
         await Dispatcher(system.engine, sender, FAST).run_once()
         assert await statuses(system) == [("failed", 1)]
         assert len(failed) == 1
+
+
+# --- the continuous scheduler, on the real clock -----------------------------------------------
+# Small real-time runs: the limits are scaled up so that each takes well under two seconds.
+
+
+async def put(system, rows: list[tuple[str, str]], channel: str = "console") -> None:
+    now = system.services.clock.now()
+
+    async def add(tx):
+        await tx.outbox.add_many(
+            [NewMessage(None, channel, address, "id", Reply(text)) for address, text in rows], now
+        )
+
+    await system.engine.run(add)
+    system.engine.notify({channel})
+
+
+async def until(check, timeout: float = 5.0) -> float:
+    start = time.monotonic()
+    while not check():
+        assert time.monotonic() - start < timeout, "timed out"
+        await asyncio.sleep(0.005)
+    return time.monotonic() - start
+
+
+@asynccontextmanager
+async def dispatching(system, sender, limits: Limits):
+    dispatcher = Dispatcher(system.engine, sender, limits)
+    await dispatcher.start()
+    try:
+        yield dispatcher
+    finally:
+        await dispatcher.stop()
+
+
+def peak(times: list[float], window: float) -> int:
+    times = sorted(times)
+    best, start = 0, 0
+    for end, t in enumerate(times):
+        while t - times[start] >= window:
+            start += 1
+        best = max(best, end - start + 1)
+    return best
+
+
+async def test_one_busy_chat_does_not_hold_back_the_others_or_a_new_person(
+    db_path: Path,
+) -> None:
+    limits = Limits(overall_per_second=100, per_chat_per_second=5, per_chat_burst=1)
+    async with running(db_path, clock=SystemClock()) as system:
+        sender = RecordingSender()
+        await put(system, [("busy", f"busy {i}") for i in range(200)])
+        others = [f"p{i}" for i in range(30)]
+        await put(system, [(a, f"{a} {k}") for k in range(2) for a in others])
+        started = time.monotonic()
+        async with dispatching(system, sender, limits):
+            await until(lambda: len(sender.calls) >= 10)  # the backlog is being served
+            before = len(sender.calls)
+            await system.engine.handle(Inbound("console", "newcomer", "n-1", text="halo"))
+            await until(lambda: any(m.address == "newcomer" for m in sender.sent))
+            await until(lambda: sum(m.address in others for m in sender.sent) == 60)
+            elapsed = time.monotonic() - started
+        first = next(i for i, c in enumerate(sender.calls) if sender.sent_ids[c[0]] == "newcomer")
+        busy = sum(m.address == "busy" for m in sender.sent)
+    # The newcomer's first reply went ahead of the backlog: only sends already starting (the
+    # scheduler starts one a moment before its slot) went out between its message and it.
+    assert first - before <= 5
+    # The 30 others were served at the bot's rate (60 messages at 100/s: 0.6 s, on a loaded
+    # machine more), the busy chat only at its own 5/s.
+    assert elapsed < 3.0
+    assert busy <= 5 * elapsed + 1
+    for address in others:  # each chat's messages in order
+        texts = [m.reply.text for m in sender.sent if m.address == address]
+        assert texts == [f"{address} 0", f"{address} 1"]
+
+
+async def test_every_part_of_a_split_reply_counts_against_both_limits(db_path: Path) -> None:
+    limits = Limits(overall_per_second=40, per_chat_per_second=10, per_chat_burst=1)
+    async with running(db_path, clock=SystemClock()) as system:
+        sender = RecordingSender(parts=3)
+        await put(system, [(f"c{i}", f"reply {i}") for i in range(16)])
+        async with dispatching(system, sender, limits):
+            await until(lambda: len(sender.sent) == 16)
+    starts = [at for _id, _part, at in sender.calls]
+    assert len(starts) == 48  # every part went out once
+    assert peak(starts, 1.0) <= 40  # the bot's limit, counting parts
+    assert peak(starts, 0.25) <= 40 * 0.25 + 3  # evenly spaced (a late one may catch up 2)
+    by_chat: dict[int, list[float]] = {}
+    for message_id, _part, at in sender.calls:
+        by_chat.setdefault(message_id, []).append(at)
+    for times in by_chat.values():
+        assert all(b - a >= 0.1 for a, b in itertools.pairwise(times))
+
+
+async def test_a_send_that_hangs_does_not_delay_anyone_else(db_path: Path) -> None:
+    limits = Limits(
+        overall_per_second=1000, per_chat_per_second=1000, per_chat_burst=1000,
+        send_timeout=1.0, backoff_base=0.1,
+    )  # fmt: skip
+    async with running(db_path, clock=SystemClock()) as system:
+        sender = RecordingSender(hang_calls={0})  # the first call hangs
+        await put(system, [("stuck", "first"), ("stuck", "second")])
+        async with dispatching(system, sender, limits):
+            await until(lambda: len(sender.calls) == 1)
+            hung = time.monotonic()
+            await put(system, [(f"c{i}", "hello") for i in range(20)])
+            await until(lambda: sum(m.address != "stuck" for m in sender.sent) == 20)
+            others = time.monotonic() - hung
+            await until(lambda: sum(m.address == "stuck" for m in sender.sent) == 2)
+            stuck = time.monotonic() - hung
+    assert others < 0.8  # while the first send hung
+    assert stuck > 1.0  # the stuck chat waited for its timeout, then went on in order
+    assert [m.reply.text for m in sender.sent if m.address == "stuck"] == ["first", "second"]
+
+
+async def test_a_429_for_the_whole_bot_holds_every_chat_back(db_path: Path) -> None:
+    limits = Limits(overall_per_second=1000, per_chat_per_second=1000, per_chat_burst=1000)
+    async with running(db_path, clock=SystemClock()) as system:
+        sender = RecordingSender(failures=[SendError("429", retry_after=0.4, scope=RetryScope.BOT)])
+        await put(system, [("first", "hello")])
+        async with dispatching(system, sender, limits):
+            await until(lambda: len(sender.attempts) == 1)
+            failed = time.monotonic()
+            await asyncio.sleep(0.05)
+            await put(system, [(f"c{i}", "hello") for i in range(5)])
+            await until(lambda: len(sender.sent) == 6)
+    assert all(at - failed >= 0.35 for _id, _part, at in sender.calls[1:])
+
+
+async def test_a_telegram_style_429_after_a_send_to_the_chat_holds_back_only_that_chat(
+    db_path: Path,
+) -> None:
+    # No scope given: the chat had a message just before, so it was the chat's own limit.
+    limits = Limits(overall_per_second=1000, per_chat_per_second=1, per_chat_burst=5)
+    async with running(db_path, clock=SystemClock()) as system:
+        sender = RecordingSender()
+        await put(system, [("hot", "one")])
+        async with dispatching(system, sender, limits):
+            await until(lambda: len(sender.sent) == 1)
+            sender.failures.append(SendError("429", retry_after=1.0))
+            await put(system, [("hot", "two")])
+            await until(lambda: len(sender.attempts) == 2)
+            failed_at = time.monotonic()
+            await put(system, [(f"c{i}", "hello") for i in range(5)])
+            others = await until(lambda: len(sender.sent) == 6)
+            await until(lambda: len(sender.sent) == 7)
+            hot = time.monotonic() - failed_at
+    assert others < 0.8  # the others were not held back
+    assert hot >= 0.95  # the chat waited its retry_after
+    assert [m.reply.text for m in sender.sent if m.address == "hot"] == ["one", "two"]
+
+
+async def test_parts_already_sent_are_not_repeated_after_a_crash(db_path: Path) -> None:
+    limits = Limits(overall_per_second=1000, per_chat_per_second=1000, per_chat_burst=1000)
+    async with running(db_path, clock=SystemClock()) as system:
+        await put(system, [("siti", "part one|part two|part three")])
+        # The process "dies" while the second part is in flight.
+        crashing = RecordingSender(hang_calls={1})
+        async with dispatching(system, crashing, limits):
+            await until(lambda: len(crashing.calls) == 2)
+            await asyncio.sleep(0.05)
+    assert crashing.delivered == [("siti", 0)]
+    async with running(db_path, clock=SystemClock()) as system:
+        after = RecordingSender()
+        await Dispatcher(system.engine, after, limits).run_once()
+        assert after.delivered == [("siti", 1), ("siti", 2)]  # only what was in flight again
+        assert await statuses(system) == [("sent", 1)]
+
+
+async def test_at_30_percent_failures_nothing_is_lost_and_p90_delay_is_one_retry(
+    db_path: Path,
+) -> None:
+    # The default backoff (1, 2, 4 … s) scaled down 10×: p90 < 30 s becomes p90 < 3 s.
+    scale = 10
+    defaults = Limits()
+    limits = Limits(
+        overall_per_second=2000, per_chat_per_second=2000, per_chat_burst=2000,
+        backoff_base=defaults.backoff_base / scale, backoff_max=defaults.backoff_max / scale,
+    )  # fmt: skip
+    rng = random.Random(30)
+
+    class Flaky(RecordingSender):
+        async def send(self, message, attempt=None):
+            if rng.random() < 0.3:
+                async with attempt.call():
+                    raise SendError("502 Bad Gateway")
+            return await super().send(message, attempt)
+
+    async with running(db_path, clock=SystemClock()) as system:
+        sender = Flaky()
+        queued = time.monotonic()
+        await put(system, [(f"c{i % 100}", f"m{i}") for i in range(200)])
+        delivered_at: dict[str, float] = {}
+
+        async with dispatching(system, sender, limits):
+
+            def all_sent() -> bool:
+                for m in sender.sent:
+                    delivered_at.setdefault(m.reply.text, time.monotonic())
+                return len(delivered_at) == 200
+
+            await until(all_sent, timeout=20)
+    assert sorted(delivered_at) == sorted(f"m{i}" for i in range(200))  # nothing lost
+    assert len(sender.sent) == 200  # nothing twice
+    delays = sorted(at - queued for at in delivered_at.values())
+    assert delays[int(len(delays) * 0.9)] < 30 / scale

@@ -15,7 +15,12 @@ async def test_health_and_metrics_without_any_channel_configured(db_path: Path) 
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
             health = await http.get("/healthz")
-            assert health.status_code == 200 and health.json() == {"ok": True, "channels": []}
+            assert health.status_code == 200 and health.json() == {
+                "ok": True,
+                "channels": [],
+                "coordinators": 0,  # none configured: said so, not hidden
+                "warnings": ["no coordinator configured"],
+            }
             metrics = await http.get("/metrics")
             assert metrics.status_code == 200 and "migrasi_aman_outbox_messages" in metrics.text
             # webhooks of channels that are not configured do not exist

@@ -177,7 +177,7 @@ async def test_erasing_my_data_withdraws_the_report_and_tells_the_volunteer(db_p
         assert number in told
 
 
-async def test_a_shared_location_is_matched_and_abroad_is_refused(db_path: Path) -> None:
+async def test_a_shared_location_is_matched_abroad_is_a_city_or_refused(db_path: Path) -> None:
     async with running(db_path) as system:
         await add_volunteers(system)
         chat = ConsoleDriver(system, "loc", lang="en")
@@ -192,8 +192,11 @@ async def test_a_shared_location_is_matched_and_abroad_is_refused(db_path: Path)
             "1",
         ]:
             await chat.send(line)
-        out = await chat.send("/location 3.139 101.687")  # Kuala Lumpur
-        assert "not Indonesia" in out
+        out = await chat.send("/location 3.139 101.687")  # Kuala Lumpur: a report from abroad
+        assert "Kuala Lumpur, Malaysia" in out
+        await chat.send("2")  # no, somewhere else
+        out = await chat.send("/location 10.0 -30.0")  # mid-Atlantic: no city we know
+        assert "not in Indonesia" in out
         out = await chat.send("/location -6.33 108.32")
         assert "Indramayu" in out
 
