@@ -88,6 +88,7 @@ async def test_the_hot_queries_read_through_indexes(tmp_path: Path) -> None:
         await cases.overdue(5.0)
         await cases.by_number("MA-22222")
         await cases.recruiter_candidates(1, "6281234567", "sri wahyuni")
+        await cases.missing_name_keys(10)
         await cases.offered_to_contact(1)
         await raw.execute("ROLLBACK")
 

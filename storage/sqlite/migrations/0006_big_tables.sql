@@ -18,3 +18,9 @@ END;
 CREATE TRIGGER outbox_tally_delete AFTER DELETE ON outbox BEGIN
     UPDATE outbox_tally SET n = n - 1 WHERE status = OLD.status;
 END;
+
+-- Reports still without a recruiter name key (the scheduler keys a batch per pass): found
+-- through this index, which stays empty once all are keyed, instead of reading every report
+-- every pass (0.5 s at a million reports, inside the writer).
+CREATE INDEX cases_name_unkeyed ON cases (id)
+    WHERE recruiter_name IS NOT NULL AND recruiter_name_key IS NULL AND withdrawn_at IS NULL;
