@@ -20,6 +20,7 @@ import asyncio
 import logging
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -76,6 +77,9 @@ class Engine:
         self._writer = Background("engine-writer")
         self._listeners: list[Callable[[set[str]], None]] = []
         self._hints: OrderedDict[tuple[str, str], tuple[str, str, str]] = OrderedDict()
+        # ONE worker thread: checks are pure Python and hold the GIL, so more threads would
+        # not run more of them at once, only take more turns from the writer's event loop.
+        self._preparing = ThreadPoolExecutor(max_workers=1, thread_name_prefix="prepare")
 
     # --- lifecycle ---------------------------------------------------------------------------
     async def start(self) -> None:
@@ -83,6 +87,7 @@ class Engine:
 
     async def stop(self) -> None:
         await self._writer.stop()
+        self._preparing.shutdown(wait=False, cancel_futures=True)
 
     async def __aenter__(self) -> Engine:
         await self.start()
@@ -123,7 +128,8 @@ class Engine:
         wanted = [p for p in preparers if p.wants(hint)]
         if not wanted:
             return None
-        return await asyncio.to_thread(compute_all, wanted, hint, self.services)
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._preparing, compute_all, wanted, hint, self.services)
 
     def hint(self, inbound: Inbound) -> Hint:
         text = clean_text(inbound.text)

@@ -28,6 +28,7 @@ from typing import Any
 from bot import channels as channel_registry
 from bot.background import Background
 from bot.capabilities import Capabilities
+from bot.cases.nearest import volunteer_index
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.conversation import Router
@@ -153,6 +154,9 @@ async def open_system(
             await stack.enter_async_context(engine)
             stack.push_async_callback(relay.close)
             if scheduler is not None:
+                # A long-running process builds the volunteer index now, not inside the first
+                # report's batch (10,000 volunteers: seconds every other message would wait).
+                await engine.run(lambda tx: volunteer_index(tx, services))
                 await stack.enter_async_context(
                     _leading(store, "scheduler", scheduler.start, scheduler.stop)
                 )

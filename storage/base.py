@@ -79,8 +79,9 @@ class Inbound(ABC):
     async def record(self, keys: list[Key], now: float) -> None: ...
 
     @abstractmethod
-    async def prune(self, before: float) -> int:
-        """Forget ids received before `before` (past every platform's retry window)."""
+    async def prune(self, before: float, limit: int = 5000) -> int:
+        """Forget up to `limit` ids received before `before` (past every platform's retry
+        window); bounded so a backlog is caught up a pass at a time, not in one long stall."""
 
 
 class Outbox(ABC):

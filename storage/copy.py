@@ -69,8 +69,9 @@ async def tables_in_order(conn: Connection) -> list[str]:
 
     for name in names:
         visit(name)
-    # The version bookkeeping belongs to each store's own migrations, never copied.
-    return [n for n in ordered if n not in {"schema_migrations"}]
+    # The version bookkeeping belongs to each store's own migrations, never copied; the outbox
+    # tally is derived (kept by triggers as the outbox rows arrive).
+    return [n for n in ordered if n not in {"schema_migrations", "outbox_tally"}]
 
 
 async def columns(conn: Connection, table: str) -> list[str]:

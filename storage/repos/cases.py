@@ -163,9 +163,11 @@ class SQLCases(base.Cases):
     async def recruiter_candidates(
         self, case_id: int, phone_norm: str | None, name_key: str | None, limit: int = 200
     ) -> list[Case]:
-        """Other reports that may name the same recruiter: the same phone, or a name key with
-        the same first three letters (near spellings differ later in the name). Both reads
-        use an index; the caller compares names."""
+        """Other reports that may name the same recruiter: the same phone, or the name keys
+        nearest to this one (in index order, either side) among those with the same first
+        three letters (near spellings differ later in the name). Every read walks an index in
+        its own order and stops at `limit`: a common prefix shared by a million reports costs
+        no more than a rare one (sorting them by id took 16 s). The caller compares names."""
         found: dict[int, Case] = {}
         if phone_norm:
             for case in await self._select(
@@ -175,13 +177,21 @@ class SQLCases(base.Cases):
             ):
                 found[case.id] = case
         if name_key and len(name_key) >= 3:
-            prefix = name_key[:3]
-            for case in await self._select(
-                "recruiter_name_key >= ? AND recruiter_name_key < ? AND id != ?"
-                " AND withdrawn_at IS NULL ORDER BY id DESC LIMIT ?",
-                (prefix, prefix + "\uffff", case_id, limit),
+            prefix, half = name_key[:3], max(1, limit // 2)
+            for where, params in (
+                (
+                    "recruiter_name_key >= ? AND recruiter_name_key < ? AND id != ?"
+                    " AND withdrawn_at IS NULL ORDER BY recruiter_name_key LIMIT ?",
+                    (name_key, prefix + "\uffff", case_id, half),
+                ),
+                (
+                    "recruiter_name_key >= ? AND recruiter_name_key < ? AND id != ?"
+                    " AND withdrawn_at IS NULL ORDER BY recruiter_name_key DESC LIMIT ?",
+                    (prefix, name_key, case_id, half),
+                ),
             ):
-                found[case.id] = case
+                for case in await self._select(where, params):
+                    found[case.id] = case
         return list(found.values())
 
     async def missing_name_keys(self, limit: int) -> list[tuple[int, str]]:

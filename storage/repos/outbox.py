@@ -250,5 +250,6 @@ class SQLOutbox(base.Outbox):
 
 async def outbox_counts(conn: Connection) -> dict[str, int]:
     """Messages per status (for metrics: read on the reader connection)."""
-    rows = await conn.fetch("SELECT status, COUNT(*) FROM outbox GROUP BY status")
+    # outbox_tally: a table kept by triggers (SQLite) or a view (PostgreSQL), migration 0006_big_tables
+    rows = await conn.fetch("SELECT status, n FROM outbox_tally WHERE n > 0")
     return {row[0]: int(row[1]) for row in rows}

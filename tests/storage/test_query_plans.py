@@ -88,6 +88,7 @@ async def test_the_hot_queries_read_through_indexes(tmp_path: Path) -> None:
         await cases.overdue(5.0)
         await cases.by_number("MA-22222")
         await cases.recruiter_candidates(1, "6281234567", "sri wahyuni")
+        await cases.missing_name_keys(10)
         await cases.offered_to_contact(1)
         await raw.execute("ROLLBACK")
 
@@ -96,7 +97,12 @@ async def test_the_hot_queries_read_through_indexes(tmp_path: Path) -> None:
             if statement.lstrip().upper().startswith(("INSERT", "EXPLAIN")):
                 continue
             async with raw.execute(f"EXPLAIN QUERY PLAN {statement}", params) as cur:
-                scans = full_scans(await cur.fetchall())
+                plan = await cur.fetchall()
+            scans = full_scans(plan)
+            if "recruiter_name_key >=" in statement:
+                # a common prefix matches a million reports: they must come in index order,
+                # LIMIT stopping the walk, never all sorted first
+                scans += [row[3] for row in plan if "TEMP B-TREE" in row[3]]
             if scans:
                 bad[" ".join(statement.split())[:120]] = scans
         assert not bad, bad

@@ -92,3 +92,32 @@ async def test_the_reader_sees_what_was_committed(store: Store) -> None:
     async with store.reader() as reader:
         assert await reader.ping()
         assert await reader.outbox_counts() == {"pending": 3}
+
+
+async def test_metrics_counts_follow_every_change_of_status(store: Store) -> None:
+    async with store.transaction() as tx:
+        siti = await tx.contacts.create("console", "siti", "id", 1.0)
+        await tx.outbox.add_many(
+            [NewMessage(siti.id, "console", "siti", "id", Reply(str(i))) for i in range(4)], 1.0
+        )
+        first, second, *_ = await tx.outbox.due("console", 1.0)
+        await tx.outbox.mark_sent(first.id, 2.0)
+        await tx.outbox.mark_failed(second.id, "blocked")
+    async with store.reader() as reader:
+        assert await reader.outbox_counts() == {"pending": 2, "sent": 1, "failed": 1}
+    async with store.transaction() as tx:
+        await tx.outbox.drop_pending_for(siti.id, "erased")
+        await tx.sql.execute("DELETE FROM outbox WHERE status = 'failed'")
+    async with store.reader() as reader:
+        assert await reader.outbox_counts() == {"sent": 1, "dropped": 2}
+
+
+async def test_inbound_ids_are_pruned_a_bounded_batch_at_a_time(store: Store) -> None:
+    async with store.transaction() as tx:
+        await tx.inbound.record([("telegram", str(i)) for i in range(7)], 1.0)
+        await tx.inbound.record([("telegram", "fresh")], 100.0)
+        assert await tx.inbound.prune(before=50.0, limit=5) == 5
+        assert await tx.inbound.prune(before=50.0, limit=5) == 2
+        assert await tx.inbound.prune(before=50.0, limit=5) == 0
+        keys = [("telegram", str(i)) for i in range(7)] + [("telegram", "fresh")]
+        assert await tx.inbound.seen(keys) == {("telegram", "fresh")}
