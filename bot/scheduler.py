@@ -33,6 +33,12 @@ async def tick(engine: Engine) -> int:
             " WHERE flow = 'report' AND updated_at < ?",
             (now - DRAFT_HOURS * 3600,),
         )
+        # a draft left for a side trip (handlers/report.py PAUSED) goes after the same time
+        await conn.execute(
+            "UPDATE conversations SET data = json_remove(data, '$.\"paused:report\"')"
+            " WHERE json_extract(data, '$.\"paused:report\".saved_at') < ?",
+            (now - DRAFT_HOURS * 3600,),
+        )
         return expired, await post.flush()
 
     expired, channels = await engine.run(work)

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from bot.places import Gazetteer
     from bot.screening import Screener
     from bot.search import ArticleSearch
+    from bot.understanding import Understander
 
 
 @dataclass
@@ -62,8 +63,14 @@ class Services:
 
         return default_screener()
 
+    @cached_property
+    def understander(self) -> Understander:
+        from bot.understanding import Understander
+
+        return Understander(search=self.search, gazetteer=self.gazetteer)
+
     def warm(self) -> None:
         """Load the data every conversation may need (articles, search index, indicators,
         places), so the first person to ask does not wait ~1 s inside the writer for it."""
-        for name in ("directory", "library", "search", "screener", "gazetteer"):
+        for name in ("directory", "library", "search", "screener", "gazetteer", "understander"):
             getattr(self, name)

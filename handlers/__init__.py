@@ -1,7 +1,7 @@
 """The conversations. Each module is one conversation; `build_router` puts them together.
 
 Order matters: middleware runs outermost first; the first intent that matches a message
-handles it; "free_text" hooks are asked in order (a pasted offer before a question).
+handles it. What a message is (bot/understanding) is read once before all of them.
 """
 
 from __future__ import annotations
@@ -25,12 +25,11 @@ def build_router() -> Router:
     )
 
     router = Router()
-    router.hook("free_text")(guidance.answer_a_question)  # before the offer check
     router.use(common.bad_input)
     router.use(emergency.danger_first)
+    router.use(report.keep_the_draft)  # a command typed in the report form asks first
     for module in (emergency, start, language, help, privacy, check, report, volunteer, menu):
         module.register(router)
-    router.hook("free_text")(guidance.understand)
     router.include(
         start.flow,
         language.flow,

@@ -11,6 +11,7 @@ from bot.conversation import Context, Flow, Router, normalize
 from bot.i18n import _
 from bot.messages import Choice
 from bot.paths import CONTENT
+from bot.understanding import Intent
 from handlers.common import reask
 
 flow = Flow("emergency")
@@ -65,7 +66,9 @@ async def show(ctx: Context) -> None:
 
 
 async def danger_first(ctx: Context, call_next: Callable[[], Awaitable[None]]) -> None:
-    if not in_danger(ctx.text) or ctx.choice:
+    # Whether this is danger is the understanding step's call (bot/understanding): harm now,
+    # not "tolong" or "help" used as "please".
+    if ctx.understood.intent != Intent.DANGER or ctx.choice:
         await call_next()
         return
     if ctx.services.router.takes_free_text(ctx):

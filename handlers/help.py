@@ -4,10 +4,7 @@ from __future__ import annotations
 
 from bot.conversation import Context, Router
 from bot.i18n import _
-
-_COMMANDS = frozenset(
-    {"/help", "bantuan", "/bantuan", "cara pakai", "how to use", "petunjuk", "info bot"}
-)
+from handlers.common import is_command
 
 
 def help_text() -> str:
@@ -26,7 +23,9 @@ def help_text() -> str:
 
 
 def register(router: Router) -> None:
-    @router.intent("help", lambda ctx: ctx.norm in _COMMANDS or ctx.choice == "go:help")
+    # "tolong", "help", "bisa bantu saya?" alone are asking what the bot can do: this answer,
+    # which names the emergency contacts too (bot/understanding decides; never danger).
+    @router.intent("help", lambda ctx: is_command(ctx, "help") or ctx.choice == "go:help")
     async def show_help(ctx: Context) -> None:
         ctx.say(help_text())
         await ctx.goto("menu")

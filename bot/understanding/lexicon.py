@@ -117,6 +117,9 @@ class Lexicon:
                 for w in words:
                     table.setdefault(key(w), action)
             self.whole[intent] = table
+        self.emoji: dict[str, str] = {
+            e: kind for kind, es in whole.get("emoji", {}).items() for e in es
+        }
         self.answers: dict[str, str] = {}
         for answer in ("unknown", "no", "yes"):  # "tidak ada" is rather "unknown" than "no"
             for w in whole.get("answer", {}).get(answer, []):
@@ -125,8 +128,18 @@ class Lexicon:
         def section(name: str) -> dict[str, Any]:
             return data.get(name, {})
 
+        self.command_patterns = tuple(
+            (action, compile_patterns(ps, macros, f"command.{action}"))
+            for action, ps in section("command").items()
+        )
+        self.unknown_patterns = compile_patterns(
+            section("unknown").get("patterns", []), macros, "unknown"
+        )
+
         danger = section("danger")
         self.danger = compile_patterns(danger.get("patterns", []), macros, "danger.patterns")
+        self.harm_lemmas = frozenset(danger.get("lemmas", []))
+        self.harm_affixed = frozenset(danger.get("affixed_lemmas", []))
         self.danger_weak = compile_patterns(danger.get("weak", []), macros, "danger.weak")
         self.danger_threats = compile_patterns(danger.get("threats", []), macros, "danger.threats")
         self.danger_frames = compile_patterns(danger.get("frames", []), macros, "danger.frames")
@@ -144,6 +157,9 @@ class Lexicon:
             r"^(?:" + "|".join(re.escape(s).replace(r"\ ", r"\s+") for s in starts) + r")(?![\w])"
         )
         self.question = compile_patterns(question.get("patterns", []), macros, "question")
+        self.question_declared = compile_patterns(
+            [f"^{d}" for d in question.get("declared", [])], macros, "question.declared"
+        )
         offer = section("offer")
         self.offer_concrete = compile_patterns(offer.get("concrete", []), macros, "offer.concrete")
         self.offer_strong = compile_patterns(offer.get("strong", []), macros, "offer.strong")

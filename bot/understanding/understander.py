@@ -99,8 +99,13 @@ _DOMAIN = re.compile(
     r"berangkat|departure|imigrasi|immigration|deport\w*|overstay|scam|penipuan|tppo|trafficking|"
     r"apply|daftar|mendaftar|register|licen[cs]\w*|resmi|legal|ilegal|illegal)(?![\w])"
 )
+_AMOUNT_WORDS = re.compile(
+    r"\d[\d.,]*\s?(?:jt|juta|rb|ribu|k|million|rm|ringgit|usd|dolar|dollar|nt|ntd|hkd|sgd|yen|won|riyal|sr|aed|dirham|euro)(?![\w])|"
+    r"(?:rp|rm|usd|\$|nt\$|hk\$|s\$|sr|aed|€)\s?\d"
+)
 _QUOTED = re.compile(r"[\"\u201c][^\"\u201d]{20,}")
 _EMOJI_ONLY = re.compile(r"[\U0001F300-\U0001FAFF\u2600-\u27BF\uFE0F\u200d\s]+")
+_EMOJI = re.compile(r"[\U0001F300-\U0001FAFF\u2600-\u27BF](?:\uFE0F)?")
 _CONTACT_QUESTION = re.compile(
     r"(?:nomor|nmr|number|hotline|kontak|contact|telepon|telp|phone|call)"
 )
@@ -152,8 +157,9 @@ class Understander:
         raw = (text or "").strip()[:MAX_CHARS]
         whole = key(raw)
         if not whole or (not any(c.isalnum() for c in whole) and whole not in self.lexicon.answers):
-            if _EMOJI_ONLY.fullmatch(raw):  # 🙏 👍: thanks, ok
-                return Understanding(Intent.SMALLTALK, action="thanks")
+            kinds = {self.lexicon.emoji.get(e) for e in _EMOJI.findall(raw)}
+            if _EMOJI_ONLY.fullmatch(raw) and kinds and None not in kinds:  # 🙏 👍: thanks, ok
+                return Understanding(Intent.SMALLTALK, action=sorted(kinds)[-1])
             return Understanding(Intent.UNKNOWN)
         folded = fold(raw)
         found = _Found(self, raw, folded)
@@ -197,6 +203,10 @@ class Understander:
                 if intent == Intent.COMMAND:
                     return self._command(found, action)
                 return found.result(intent, action=action)
+        if len(stripped.split()) <= 8 and not _DOMAIN.search(stripped):
+            for action, patterns in lex.command_patterns:
+                if any(patterns.search(t) for t in (stripped, *found.texts)):
+                    return self._command(found, action)
         if answer is not None:  # "gak tau", "ya", "skip": an answer to whatever was asked
             return found.result(Intent.NAVIGATION, action="answer")
         smalltalk = self._smalltalk_only(stripped)
@@ -261,8 +271,25 @@ class Understander:
         status_words = has(lex.status)
         concrete, strong, weak = max(self._offer_signs(t) for t in texts)
         asks_check = has(lex.offer_check)
-        offer = concrete >= 1 if asks else concrete + strong >= 1 or weak >= 2
-        danger = any(self._danger(t, lex.danger) for t in texts) or (
+        rhetorical = has(lex.offer_rhetorical)
+        if (
+            rhetorical and concrete + strong + weak
+        ):  # "Mau kerja di Taiwan? ...": the reader is asked
+            asks = asks_check or _ends_asking(found.raw)
+        if _advert(text) and (strong or _AMOUNT_WORDS.search(text)):
+            concrete += 1  # an advert is quoted: "ini lowongan kafe ..., gaji 6jt. aman gak?"
+        declared = lex.question_declared.search(self._strip_greeting(key(found.raw))) is not None
+        if declared:
+            offer = concrete >= 2
+        elif asks:
+            offer = concrete >= 1
+        else:
+            offer = concrete + strong >= 1 or weak >= 2
+        harm = _harm_text(found.raw, lex)
+        danger = (
+            any(self._danger(t, lex.danger) for t in texts)
+            or (harm is not None and self._danger(harm, _HARM))
+        ) or (
             not (offer and concrete + strong >= 1)
             and any(self._danger(t, lex.danger_weak) for t in texts)
         )
@@ -286,15 +313,23 @@ class Understander:
                 also.append(Intent.OFFER)
             return found.result(Intent.REPORT, also=also)
         if offer:
-            rhetorical = has(lex.offer_rhetorical)
             if asks_check or (asks and not rhetorical and _ends_asking(found.raw)):
                 also.append(Intent.QUESTION)
             return found.result(Intent.OFFER, also=also)
-        if asks and self._relevant(found):
+        relevant = self._relevant(found)
+        if asks and relevant:
             return found.result(Intent.QUESTION, topic=found.topic())
-        if len(text.split()) <= 5 and self._relevant(found):
+        comment = has(lex.unknown_patterns)
+        if relevant and not comment and len(text.split()) <= 30:
+            # "mau kerja ke korea", "i want to work in korea": a wish is a question too
             return found.result(Intent.QUESTION, topic=found.topic())
-        if self._smalltalk_only(self._strip_address(key(found.raw))):
+        whole = self._strip_address(key(found.raw))
+        first = self._smalltalk_only(" ".join(whole.split()[:3])) or self._smalltalk_only(
+            " ".join(whole.split()[:2])
+        )
+        if self._smalltalk_only(whole) or (
+            not relevant and len(whole.split()) <= 8 and first in ("greeting", "thanks", "bye")
+        ):  # "selamat siang kak, salam dari hongkong"
             return found.result(Intent.SMALLTALK)
         return found.result(Intent.UNKNOWN)
 
@@ -381,6 +416,30 @@ class Understander:
             clause,
         )
         return modal is not None and person is None
+
+
+HARM = "xharmx"  # where a word of harm stood, in the text read by roots
+_HARM = Patterns(re.compile(HARM))
+
+
+def _harm_text(raw: str, lex: Lexicon) -> str | None:
+    """The text with each word whose root is a word of harm replaced by HARM, so the
+    frames and negators around it are read as for a pattern; None when there is none."""
+    from bot.text import default_analyser
+
+    out: list[str] = []
+    last, found = 0, False
+    for word in default_analyser().words(raw):
+        harm = word.lemma in lex.harm_lemmas or (
+            word.lemma in lex.harm_affixed and word.form != word.lemma
+        )
+        if word.start < last:
+            continue
+        out.append(raw[last : word.start])
+        out.append(HARM if harm else raw[word.start : word.end])
+        last, found = word.end, found or harm
+    out.append(raw[last:])
+    return fold("".join(out)) if found else None
 
 
 def _spelled(raw: str, folded: str) -> str:
