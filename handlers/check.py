@@ -188,7 +188,7 @@ async def ask_guided(ctx: Context, index: int) -> None:
 
 
 _YES_LABEL = re.compile(r"^(?:ya|yes|ada)\b", re.IGNORECASE)
-_NO_LABEL = re.compile(r"^(?:tidak|tak|no|not|belum|tanpa|there is no)\b", re.IGNORECASE)
+_NO_LABEL = re.compile(r"^(?:tidak|tak|no|not|none|nothing|there is no)\b", re.IGNORECASE)
 
 
 def _typed_option(ctx: Context, options: list) -> str | None:

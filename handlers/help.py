@@ -15,6 +15,7 @@ def help_text() -> str:
             _('• "menu" brings you back to the main menu.'),
             _('• "language" switches between Bahasa Indonesia and English.'),
             _('• "emergency" shows the emergency contacts.'),
+            _("• Is someone in danger now? Choose Emergency contacts in the menu."),
             _('• "status" and a case number shows how your report is going.'),
             _('• "my data" shows what I keep about you; "delete my data" erases it.'),
             _("You can also paste a job offer and I will check it."),

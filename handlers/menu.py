@@ -29,6 +29,14 @@ async def menu_choices(ctx: Context) -> list[Choice]:
 
 # Conversations that understand "back" themselves (a part, a page, a question back).
 _HAS_BACK = frozenset({"guidance", "report", "check"})
+# Where nothing is being asked, so "makasih", "ok", "halo" are small talk, not an answer.
+_RESTING = frozenset({("menu", "choose"), ("emergency", "after"), ("check", "result")})
+
+
+def _small_talk(ctx: Context) -> bool:
+    if ctx.choice is not None or ctx.understood.intent != Intent.SMALLTALK:
+        return False
+    return ctx.state.flow == "guidance" or (ctx.state.flow, ctx.state.step) in _RESTING
 
 
 def register(router: Router) -> None:
@@ -43,6 +51,10 @@ def register(router: Router) -> None:
     )
     async def to_menu(ctx: Context) -> None:
         await ctx.goto("menu")
+
+    @router.intent("smalltalk", _small_talk)
+    async def small_talk(ctx: Context) -> None:
+        await answer_small_talk(ctx)
 
     @router.intent(
         "menu-pressed",
@@ -91,6 +103,13 @@ _SMALLTALK = {
 }
 
 
+async def answer_small_talk(ctx: Context) -> None:
+    """A short, friendly answer and the menu."""
+    ctx.move("choose", flow="menu")
+    text = _(_SMALLTALK.get(ctx.understood.action or "", _SMALLTALK["greeting"]))
+    ctx.say(text, await menu_choices(ctx))
+
+
 async def free_text(ctx: Context) -> bool:
     """Text typed at the menu goes where the understanding step says: a question to the
     guides, an offer or a story to the check (both when both), a report to the form, a case
@@ -99,9 +118,11 @@ async def free_text(ctx: Context) -> bool:
 
     u = ctx.understood
     if u.intent == Intent.SMALLTALK:
-        ctx.say(_(_SMALLTALK.get(u.action or "", _SMALLTALK["greeting"])), await menu_choices(ctx))
+        await answer_small_talk(ctx)
         return True
     if u.intent == Intent.OFFER:
+        if Intent.QUESTION in u.also:  # "is this offer legal? …": the check is the answer
+            ctx.say(_("You asked whether this offer is all right. Here is what I found in it:"))
         await check.check_text(ctx, ctx.text)
         return True
     if u.intent == Intent.REPORT:

@@ -19,7 +19,7 @@ from bot.conversation import Context, Flow, Router
 from bot.i18n import N_, _, format_timestamp
 from bot.messages import Choice
 from bot.places import Place
-from bot.understanding import Intent
+from bot.understanding import Answer, Intent
 from handlers.common import answer_yes_no, is_navigation, reask, unknown_answer, yes_no
 from handlers.emergency import emergency_text
 from storage import cases as cases_store
@@ -401,6 +401,9 @@ async def where(ctx: Context) -> None:
     if not ctx.text:
         reask(ctx)
         return
+    if ctx.understood.intent == Intent.NAVIGATION and not unknown_answer(ctx):
+        await ask_where(ctx)  # "ya", "2": not a place name; ask again the same way
+        return
     if unknown_answer(ctx):
         await ask_where(
             ctx,
@@ -441,8 +444,12 @@ async def where_pick(ctx: Context) -> None:
             ctx.state.data.update(place=place.code, lat=place.lat, lon=place.lon)
             await then(ctx, ask_urgency)
             return
-    if ctx.choice == "none":
+    answer = ctx.understood.answer
+    if ctx.choice == "none" or answer in (Answer.NO, Answer.UNKNOWN):
         await ask_where(ctx)
+        return
+    if answer == Answer.YES or ctx.understood.intent == Intent.NAVIGATION:
+        reask(ctx)  # "ya" to a list of places: which one?
         return
     if ctx.typed:  # they typed another name instead: look that up
         ctx.move("where")
@@ -617,6 +624,8 @@ async def consent(ctx: Context) -> None:
 
 # --- a command in the middle of the form: ask before leaving, keep the draft -----------------
 
+_LANGUAGE_NAMES = {"id": "Bahasa Indonesia", "en": "English"}
+_LEAVE = N_("Leave the report")
 _SIDE_TRIPS = {
     "language": N_("Change the language"),
     "my_data": N_("Show my data"),
@@ -657,13 +666,15 @@ async def keep_the_draft(ctx: Context, call_next: Callable[[], Awaitable[None]])
         "action": action,
         "language": ctx.understood.language,
     }
-    label = _SIDE_TRIPS.get(action, N_("Leave the report"))
+    label = _(_SIDE_TRIPS.get(action, _LEAVE))
+    if action == "language" and ctx.understood.language in _LANGUAGE_NAMES:
+        label = _("Switch to {language}").format(language=_LANGUAGE_NAMES[ctx.understood.language])
     ctx.move("leave")
     ctx.say(
         _(
             "You are in the middle of a report. Your answers so far are kept. What would you like to do?"
         ),
-        [Choice("leave:stay", _("Continue the report")), Choice("leave:go", _(label))],
+        [Choice("leave:stay", _("Continue the report")), Choice("leave:go", label)],
     )
 
 

@@ -622,7 +622,7 @@ class _Found:
 
     def _phone(self) -> str | None:
         m = _PHONE.search(self.raw)
-        return re.sub(r"[\s.-]", "", m.group(0)) if m else None
+        return m.group(0).strip() if m else None  # as written: "0812-3456-7890"
 
     def _company(self) -> str | None:
         m = _COMPANY.search(self.raw)

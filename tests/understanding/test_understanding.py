@@ -191,7 +191,7 @@ def test_report_with_place_phone_and_company() -> None:
     u = understand("saya mau lapor calo PT Maju Jaya di Indramayu, nomornya 0812-3456-7890")
     assert u.intent == Intent.REPORT
     assert u.place == "3212"
-    assert u.phone == "081234567890"
+    assert u.phone == "0812-3456-7890"
     assert u.company == "PT Maju Jaya"
 
 
