@@ -21,9 +21,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import aiosqlite
 
-from bot.app import open_system
 from bot.config import Settings
 from bot.messages import Inbound
+from bot.system import open_system
 
 SCRIPT = ["halo", "1", "1", "4", "menu", "data saya", "menu", "9", "😀", "bantuan"]
 

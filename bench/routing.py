@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.geo import INDONESIA_BBOX
 from bot.places import default_gazetteer
-from bot.routing import Candidate, VolunteerIndex, brute_force_nearest
+from bot.volunteer_index import Candidate, VolunteerIndex, brute_force_nearest
 
 SEAT_SHARE = 0.3
 VOLUNTEER_SPREAD_DEG = 0.09  # ~10 km

@@ -32,11 +32,21 @@ def percentile(values: list[float], p: float) -> float:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=20, help="passes over the set (default 20)")
+    parser.add_argument(
+        "--chars", type=int, default=0, help="repeat each offer up to this length (e.g. 1000)"
+    )
+    parser.add_argument("--no-model", action="store_true", help="rules only")
     args = parser.parse_args(argv)
 
     cases = [json.loads(line) for line in OFFERS.read_text(encoding="utf-8").splitlines() if line]
+    if args.chars:
+        for c in cases:
+            text = c["text"]
+            while len(text) < args.chars:
+                text += " " + c["text"]
+            c["text"] = text[: args.chars]
     start = time.perf_counter()
-    screener = Screener.load()
+    screener = Screener.load(use_model=not args.no_model)
     load_ms = (time.perf_counter() - start) * 1000
 
     for c in cases:  # warm-up: first-use costs are not what a running bot pays

@@ -1,53 +1,5 @@
-"""Opening and closing the running system: store, services, engine."""
+"""Kept for imports written before the composition root was named: see bot/system.py."""
 
-from __future__ import annotations
+from bot.system import System, open_system
 
-import asyncio
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from dataclasses import dataclass
-from pathlib import Path
-
-import aiosqlite
-
-from bot.clock import Clock, SystemClock
-from bot.config import Settings
-from bot.engine import Engine
-from bot.scheduler import Scheduler
-from bot.services import Services
-from storage.db import connect
-
-
-@dataclass
-class System:
-    conn: aiosqlite.Connection
-    services: Services
-    engine: Engine
-
-
-@asynccontextmanager
-async def open_system(
-    settings: Settings,
-    *,
-    db: Path | str | None = None,
-    clock: Clock | None = None,
-    schedule: bool = False,
-) -> AsyncIterator[System]:
-    """The store, the services and the engine. `schedule` also runs the scheduler (alert
-    deadlines, stale drafts): every long-running process wants it; one-off commands don't."""
-    conn = await connect(db or settings.database_path)
-    services = Services(settings=settings, clock=clock or SystemClock())
-    await asyncio.to_thread(services.warm)
-    engine = Engine(conn, services)
-    scheduler = Scheduler(engine) if schedule else None
-    try:
-        async with engine:
-            if scheduler is not None:
-                await scheduler.start()
-            try:
-                yield System(conn, services, engine)
-            finally:
-                if scheduler is not None:
-                    await scheduler.stop()
-    finally:
-        await conn.close()
+__all__ = ["System", "open_system"]

@@ -15,21 +15,27 @@ from typing import TYPE_CHECKING
 from bot.config import Settings
 
 if TYPE_CHECKING:
-    import aiosqlite
-
-    from bot.app import System
+    from bot.system import System
+    from storage import Tx
 
 
 def _settings(args: argparse.Namespace) -> Settings:
     settings = Settings.from_env()
-    if getattr(args, "db", None):
-        settings = replace(settings, database_path=Path(args.db))
+    db = getattr(args, "db", None)
+    if db:
+        from storage import is_url
+
+        # --db takes a file or a postgresql:// URL, and wins over DATABASE_URL.
+        if is_url(db):
+            settings = replace(settings, database_url=db)
+        else:
+            settings = replace(settings, database_path=Path(db), database_url="")
     return settings
 
 
 async def _chat(args: argparse.Namespace) -> int:
-    from bot.app import open_system
     from bot.channels.console import Console
+    from bot.system import open_system
 
     settings = _settings(args)
     async with open_system(settings, schedule=True) as system:
@@ -39,7 +45,7 @@ async def _chat(args: argparse.Namespace) -> int:
         if interactive:
             sys.stdout.write(
                 "Migrasi Aman — console. /as USER, /location LAT LON, /quit. "
-                f"Database: {settings.database_path}\n{args.user}> "
+                f"Database: {_shown(settings.database)}\n{args.user}> "
             )
             sys.stdout.flush()
             await console.deliver()
@@ -58,14 +64,37 @@ async def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _serve_workers(args: argparse.Namespace) -> int:
+    """Several worker processes on one port, each with its own writer, on one PostgreSQL
+    database (uvicorn's supervisor restarts a worker that dies)."""
+    import os
+
+    import uvicorn
+
+    settings = _settings(args)
+    if not settings.database_url:
+        print(
+            "several workers need PostgreSQL: set DATABASE_URL=postgresql://… (or --db URL);"
+            " SQLite serves one process",
+            file=sys.stderr,
+        )
+        return 2
+    os.environ["DATABASE_URL"] = settings.database_url  # what each worker reads at start
+    uvicorn.run(
+        "bot.web:app_from_env", factory=True, host=args.host, port=args.port,
+        workers=args.workers, log_level="info",
+    )  # fmt: skip
+    return 0
+
+
 async def _telegram_poll(args: argparse.Namespace) -> int:
-    from bot.channels import telegram
+    from bot.polling import poll
 
     settings = _settings(args)
     if not settings.telegram_bot_token:
         print("TELEGRAM_BOT_TOKEN is not set", file=sys.stderr)
         return 2
-    await telegram.poll(settings)
+    await poll(settings)
     return 0
 
 
@@ -89,22 +118,21 @@ async def _telegram_set_webhook(args: argparse.Namespace) -> int:
 async def seed_sample_volunteers(system: System) -> None:
     """The console demo starts with the fictional sample volunteers when there are none."""
     from bot.paths import CONTENT
-    from bot.volunteers import import_csv
-    from storage import volunteers as volunteers_store
+    from bot.volunteer_csv import import_csv
 
-    async def seed(conn: aiosqlite.Connection) -> None:
-        if await volunteers_store.count(conn) == 0:
+    async def seed(tx: Tx) -> None:
+        if await tx.volunteers.count() == 0:
             now = system.services.clock.now()
             await import_csv(
-                conn, CONTENT / "sample" / "volunteers.csv", system.services.gazetteer, now
+                tx, CONTENT / "sample" / "volunteers.csv", system.services.gazetteer, now
             )
 
     await system.engine.run(seed)
 
 
 async def _volunteers_import(args: argparse.Namespace) -> int:
-    from bot.app import open_system
-    from bot.volunteers import import_csv
+    from bot.system import open_system
+    from bot.volunteer_csv import import_csv
 
     path = Path(args.file)
     if not path.is_file():
@@ -113,7 +141,7 @@ async def _volunteers_import(args: argparse.Namespace) -> int:
     async with open_system(_settings(args)) as system:
         now = system.services.clock.now()
         result = await system.engine.run(
-            lambda conn: import_csv(conn, path, system.services.gazetteer, now)
+            lambda tx: import_csv(tx, path, system.services.gazetteer, now)
         )
     for line, reason in result.errors:
         print(f"{path}:{line}: {reason}", file=sys.stderr)
@@ -122,11 +150,10 @@ async def _volunteers_import(args: argparse.Namespace) -> int:
 
 
 async def _volunteers_list(args: argparse.Namespace) -> int:
-    from bot.app import open_system
-    from storage import volunteers as volunteers_store
+    from bot.system import open_system
 
     async with open_system(_settings(args)) as system:
-        people = await system.engine.run(volunteers_store.all)
+        people = await system.engine.run(lambda tx: tx.volunteers.all())
     if args.json:
         print(json.dumps([asdict(v) for v in people], ensure_ascii=False, indent=2))
         return 0
@@ -241,9 +268,8 @@ async def _places(args: argparse.Namespace) -> int:
 
 
 async def _route(args: argparse.Namespace) -> int:
-    from bot.app import open_system
     from bot.cases import nearest_available
-    from storage import volunteers as volunteers_store
+    from bot.system import open_system
 
     settings = _settings(args)
     max_km = args.max_km if args.max_km is not None else settings.max_route_km
@@ -262,11 +288,11 @@ async def _route(args: argparse.Namespace) -> int:
             lat, lon = args.lat, args.lon
         # the same choice the report routing makes, without a case
         ranked = await system.engine.run(
-            lambda conn: nearest_available(
-                conn, system.services, lat, lon, limit=args.limit, max_km=max_km
+            lambda tx: nearest_available(
+                tx, system.services, lat, lon, limit=args.limit, max_km=max_km
             )
         )
-        people = {v.id: v for v in await system.engine.run(volunteers_store.all)}
+        people = {v.id: v for v in await system.engine.run(lambda tx: tx.volunteers.all())}
     rows = [
         {
             "volunteer_id": r.candidate.volunteer_id,
@@ -288,6 +314,44 @@ async def _route(args: argparse.Namespace) -> int:
     return 0
 
 
+async def _db_upgrade(args: argparse.Namespace) -> int:
+    from storage import open_store
+
+    settings = _settings(args)
+    store = open_store(settings.database)
+    await store.open()  # opening migrates to the latest version
+    try:
+        version = await store.version()
+    finally:
+        await store.close()
+    print(f"{_shown(settings.database)}: schema version {version}")
+    return 0
+
+
+def _shown(database: str) -> str:
+    """A database named for the terminal: a URL without its password."""
+    import re
+
+    return re.sub(r"://([^:/@]+):[^@]*@", r"://\1:***@", database)
+
+
+async def _db_copy(args: argparse.Namespace) -> int:
+    from storage import open_store
+    from storage.copy import copy
+
+    source, target = open_store(args.source), open_store(args.target)
+    async with source, target:
+        try:
+            copied = await copy(source, target)
+        except ValueError as exc:
+            print(f"not copied: {exc}", file=sys.stderr)
+            return 1
+    for item in copied:
+        print(f"{item.table:<24} {item.rows:>10} rows")
+    print(f"copied {_shown(args.source)} -> {_shown(args.target)}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="migrasi-aman", description="Migrasi Aman: safe-migration chatbot"
@@ -304,6 +368,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--db")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument(
+        "--workers", type=int, default=1, help="worker processes (needs PostgreSQL above 1)"
+    )
     serve.set_defaults(run=_serve)
 
     poll = sub.add_parser("telegram-poll", help="run the Telegram bot by long polling")
@@ -369,6 +436,16 @@ def build_parser() -> argparse.ArgumentParser:
     vlist.add_argument("--json", action="store_true")
     vlist.add_argument("--db")
     vlist.set_defaults(run=_volunteers_list)
+
+    db = sub.add_parser("db", help="the database: schema upgrade and moving data")
+    dsub = db.add_subparsers(dest="action", required=True)
+    dup = dsub.add_parser("upgrade", help="bring the schema to the latest version")
+    dup.add_argument("--db", help="SQLite file or postgresql:// URL (default: DATABASE_URL/PATH)")
+    dup.set_defaults(run=_db_upgrade)
+    dcopy = dsub.add_parser("copy", help="copy every row into an empty database")
+    dcopy.add_argument("--from", dest="source", required=True, help="sqlite:PATH or a URL")
+    dcopy.add_argument("--to", dest="target", required=True, help="postgresql://… or sqlite:PATH")
+    dcopy.set_defaults(run=_db_copy)
     return parser
 
 
@@ -378,6 +455,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if getattr(args, "lat", None) is not None and getattr(args, "lon", None) is None:
         parser.error("--lat needs --lon")
+    if args.run is _serve and args.workers > 1:
+        return _serve_workers(args)  # uvicorn's supervisor runs the event loops itself
     return asyncio.run(args.run(args))
 
 

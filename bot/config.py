@@ -20,6 +20,9 @@ def _int(name: str, default: int) -> int:
 @dataclass(frozen=True)
 class Settings:
     database_path: Path = Path("migrasi-aman.db")
+    # postgresql://… selects PostgreSQL (several workers on one database); empty: SQLite.
+    database_url: str = ""
+    database_pool_size: int = 5
     telegram_bot_token: str = ""
     telegram_webhook_secret: str = ""
     telegram_api_base_url: str = "https://api.telegram.org/bot"
@@ -37,6 +40,13 @@ class Settings:
     # the 24-hour window: {"alert": {"id": "HX…", "en": "HX…"}, "status": {...}}
     whatsapp_templates: dict[str, dict[str, str]] = field(default_factory=dict)
     whatsapp_rate_per_second: float = 10.0
+    # Channel modules (bot/channels/<name>.py) the system knows; each runs when configured.
+    channels: tuple[str, ...] = ("telegram", "whatsapp")
+
+    @property
+    def database(self) -> str:
+        """What the store opens: the PostgreSQL URL when set, else the SQLite file."""
+        return self.database_url or str(self.database_path)
 
     @classmethod
     def from_env(cls, env_file: str | None = ".env") -> Settings:
@@ -54,6 +64,8 @@ class Settings:
                     templates.setdefault(purpose, {})[lang] = sid
         return cls(
             database_path=Path(os.environ.get("DATABASE_PATH", "") or "migrasi-aman.db"),
+            database_url=os.environ.get("DATABASE_URL", "").strip(),
+            database_pool_size=_int("DATABASE_POOL_SIZE", 5),
             telegram_bot_token=os.environ.get("TELEGRAM_BOT_TOKEN", ""),
             telegram_webhook_secret=os.environ.get("TELEGRAM_WEBHOOK_SECRET", ""),
             telegram_api_base_url=os.environ.get("TELEGRAM_API_BASE_URL", "")
@@ -70,4 +82,9 @@ class Settings:
             max_route_km=_float("MAX_ROUTE_KM", 150.0),
             whatsapp_templates=templates,
             whatsapp_rate_per_second=_float("WHATSAPP_RATE_PER_SECOND", 10.0),
+            channels=tuple(
+                name.strip()
+                for name in (os.environ.get("CHANNELS", "") or "telegram,whatsapp").split(",")
+                if name.strip()
+            ),
         )

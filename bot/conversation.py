@@ -14,11 +14,11 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-import aiosqlite
-
+from bot.events import Events
 from bot.i18n import current_locale
 from bot.messages import Choice, Inbound, Location, Reply
 from bot.postman import Postman
+from storage import Tx
 from storage.contacts import Contact, State
 
 if TYPE_CHECKING:
@@ -55,7 +55,7 @@ class Context:
     inbound: Inbound
     contact: Contact
     state: State
-    conn: aiosqlite.Connection
+    tx: Tx
     services: Services
     now: float
     is_new: bool = False
@@ -69,7 +69,7 @@ class Context:
     _understood: Understanding | None = None
 
     def __post_init__(self) -> None:
-        self.post = Postman(self.conn, self.now)
+        self.post = Postman(self.tx, self.now)
         self.text = clean_text(self.inbound.text)
         self.choice = self._resolve_choice()
 
@@ -174,13 +174,20 @@ class Flow:
         return register
 
 
+# An intent's filter returns what it matched, or None (or False) when the message is not
+# for it. True means "matched, nothing to hand over": the handler is called with the Context
+# alone; any other value is handed to it, so it never parses the message again.
+Matcher = Callable[["Context"], Any]
+IntentHandler = Callable[..., Awaitable[None]]
+
+
 @dataclass
 class Intent:
     """Something a person can ask for from anywhere in any conversation."""
 
     name: str
-    matches: Callable[[Context], bool]
-    handle: Step
+    matches: Matcher
+    handle: IntentHandler
 
 
 class Router:
@@ -188,16 +195,8 @@ class Router:
         self.flows: dict[str, Flow] = {}
         self.intents: list[Intent] = []
         self.middleware: list[Middleware] = []
-        # Named extension points, e.g. "free_text" (who understands text typed at the menu),
-        # "describe_data" and "erase_data" (what each part keeps about a person).
-        self.hooks: dict[str, list[Callable[..., Any]]] = {}
-
-    def hook(self, name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-        def register(fn: Callable[..., Any]) -> Callable[..., Any]:
-            self.hooks.setdefault(name, []).append(fn)
-            return fn
-
-        return register
+        # Business events (bot/events.py), wired in handlers/__init__.py.
+        self.events = Events()
 
     def include(self, *flows: Flow) -> None:
         for flow in flows:
@@ -205,8 +204,8 @@ class Router:
                 raise ValueError(f"flow {flow.name!r} registered twice")
             self.flows[flow.name] = flow
 
-    def intent(self, name: str, matches: Callable[[Context], bool]) -> Callable[[Step], Step]:
-        def register(fn: Step) -> Step:
+    def intent(self, name: str, matches: Matcher) -> Callable[[IntentHandler], IntentHandler]:
+        def register(fn: IntentHandler) -> IntentHandler:
             self.intents.append(Intent(name, matches, fn))
             return fn
 
@@ -220,9 +219,14 @@ class Router:
 
         async def innermost() -> None:
             for intent in self.intents:
-                if intent.matches(ctx):
+                found = intent.matches(ctx)
+                if found is None or found is False:
+                    continue
+                if found is True:
                     await intent.handle(ctx)
-                    return
+                else:
+                    await intent.handle(ctx, found)
+                return
             await self.run_step(ctx)
 
         call: Callable[[], Awaitable[None]] = innermost

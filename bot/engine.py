@@ -2,7 +2,7 @@
 
 One writer task owns the database. Messages queue up; the writer takes everything waiting
 (a batch), handles each in order inside ONE transaction, and commits once — group commit, so
-the cost of a commit and of the hops to aiosqlite's thread is shared by the batch. Because
+the cost of a commit and of the hops to the database driver is shared by the batch. Because
 one writer handles messages one after another, a person's messages never interleave (the
 per-contact lock is the writer itself), and a state change and its replies land together.
 
@@ -18,16 +18,12 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-import aiosqlite
-
 from bot.background import Background
 from bot.conversation import Context
 from bot.i18n import _, initial_locale, set_locale
 from bot.messages import Inbound, Reply
 from bot.services import Services
-from storage import contacts as contacts_store
-from storage import inbound as inbound_store
-from storage import outbox as outbox_store
+from storage import Store, Tx
 from storage.contacts import Contact, State
 from storage.outbox import NewMessage
 
@@ -46,14 +42,12 @@ class Handled:
 class _Job:
     future: asyncio.Future[Any]
     inbound: Inbound | None = None
-    task: Callable[[aiosqlite.Connection], Awaitable[Any]] | None = None
+    task: Callable[[Tx], Awaitable[Any]] | None = None
 
 
 class Engine:
-    def __init__(
-        self, conn: aiosqlite.Connection, services: Services, *, max_batch: int = 256
-    ) -> None:
-        self.conn = conn
+    def __init__(self, store: Store, services: Services, *, max_batch: int = 256) -> None:
+        self.store = store
         self.services = services
         self.max_batch = max_batch
         self._queue: asyncio.Queue[_Job] = asyncio.Queue()
@@ -88,7 +82,7 @@ class Engine:
         """Handle one message; returns once its effects are committed."""
         return await self._submit(_Job(asyncio.get_running_loop().create_future(), inbound=inbound))
 
-    async def run(self, task: Callable[[aiosqlite.Connection], Awaitable[T]]) -> T:
+    async def run(self, task: Callable[[Tx], Awaitable[T]]) -> T:
         """Run database work inside the writer's transaction (timers, delivery receipts…)."""
         return await self._submit(_Job(asyncio.get_running_loop().create_future(), task=task))
 
@@ -108,7 +102,6 @@ class Engine:
                 results, channels = await self._transaction(batch)
             except Exception:
                 log.exception("batch of %d failed; handling its messages one by one", len(batch))
-                await self._rollback()
                 results, channels = await self._one_by_one(batch)
             for job, result in zip(batch, results, strict=True):
                 if job.future.done():
@@ -120,12 +113,6 @@ class Engine:
             if channels:
                 self.notify(channels)
 
-    async def _rollback(self) -> None:
-        try:
-            await self.conn.rollback()
-        except Exception:
-            log.exception("rollback failed")
-
     async def _one_by_one(self, batch: list[_Job]) -> tuple[list[Any], set[str]]:
         results: list[Any] = []
         channels: set[str] = set()
@@ -134,7 +121,6 @@ class Engine:
                 (result,), ch = await self._transaction([job])
                 channels |= ch
             except Exception as exc:
-                await self._rollback()
                 if job.inbound is None:
                     result = exc
                 else:
@@ -143,7 +129,6 @@ class Engine:
                         (result,), ch = await self._transaction([job], failed=True)
                         channels |= ch
                     except Exception as again:
-                        await self._rollback()
                         result = again
             results.append(result)
         return results, channels
@@ -151,15 +136,15 @@ class Engine:
     async def _transaction(
         self, batch: list[_Job], failed: bool = False
     ) -> tuple[list[Any], set[str]]:
-        conn = self.conn
+        async with self.store.transaction() as tx:
+            return await self._handle(tx, batch, failed)
+
+    async def _handle(self, tx: Tx, batch: list[_Job], failed: bool) -> tuple[list[Any], set[str]]:
         now = self.services.clock.now()
-        await conn.execute("BEGIN IMMEDIATE")
         inbound_jobs = [j.inbound for j in batch if j.inbound is not None]
         keys = [(m.channel, m.external_id) for m in inbound_jobs]
-        already = await inbound_store.seen(conn, keys)
-        people = await contacts_store.load_many(
-            conn, list({(m.channel, m.address) for m in inbound_jobs})
-        )
+        already = await tx.inbound.seen(keys)
+        people = await tx.contacts.load_many(list({(m.channel, m.address) for m in inbound_jobs}))
 
         results: list[Any] = []
         new_keys: list[tuple[str, str]] = []
@@ -168,7 +153,7 @@ class Engine:
         focus: dict[int, State] = {}  # conversations moved by messages to other people
         for job in batch:
             if job.task is not None:
-                results.append(await job.task(conn))
+                results.append(await job.task(tx))
                 continue
             inbound = job.inbound
             assert inbound is not None
@@ -182,8 +167,7 @@ class Engine:
             person = people.get((inbound.channel, inbound.address))
             is_new = person is None
             if person is None:
-                contact = await contacts_store.create(
-                    conn,
+                contact = await tx.contacts.create(
                     inbound.channel,
                     inbound.address,
                     initial_locale(inbound.locale_hint, inbound.text),
@@ -202,7 +186,7 @@ class Engine:
                 inbound=inbound,
                 contact=contact,
                 state=state,
-                conn=conn,
+                tx=tx,
                 services=self.services,
                 now=now,
                 is_new=is_new,
@@ -233,7 +217,7 @@ class Engine:
                 Handled(duplicate=False, contact_id=contact.id, replies=list(ctx.replies))
             )
 
-        await inbound_store.record(conn, new_keys, now)
+        await tx.inbound.record(new_keys, now)
         for cid, moved in focus.items():
             if cid in touched:  # the recipient also wrote in this batch: move the state in memory
                 state = touched[cid][1]
@@ -242,10 +226,9 @@ class Engine:
         states = [(cid, s) for cid, (_c, s) in touched.items()]
         states += [(cid, s) for cid, s in focus.items() if cid not in touched]
         if touched:
-            await contacts_store.save_many(conn, [c for c, _s in touched.values()])
+            await tx.contacts.save_many([c for c, _s in touched.values()])
         if states:
-            await contacts_store.save_states(conn, states, now)
+            await tx.contacts.save_states(states, now)
         if outgoing:
-            await outbox_store.add_many(conn, outgoing, now)
-        await conn.commit()
+            await tx.outbox.add_many(outgoing, now)
         return results, {m.channel for m in outgoing}

@@ -19,13 +19,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-import aiosqlite
-
 from bot.background import Background
 from bot.engine import Engine
+from bot.events import DeliveryFailed
 from bot.messages import Outgoing
-from storage import contacts as contacts_store
-from storage import outbox as outbox_store
+from bot.services import Services
+from storage import Tx
 
 log = logging.getLogger(__name__)
 
@@ -47,8 +46,18 @@ class SendError(Exception):
         self.permanent = permanent or blocked
         self.blocked = blocked
         self.reason = (
-            reason  # a short code the delivery_failed hooks can act on, e.g. "outside_window"
+            reason  # a short code DeliveryFailed listeners can act on, e.g. "outside_window"
         )
+
+
+async def delivery_failed(
+    tx: Tx, message: Outgoing, now: float, services: Services, *, failure: str, error: str
+) -> None:
+    """The one path for a message that will not be delivered, whether the send failed for good
+    or the channel reported the failure later: what failed goes into `message.meta`, and the
+    DeliveryFailed listeners (bot/cases.py) decide what it means for the case."""
+    message.meta.update(failure=failure, error=error)
+    await services.router.events.emit(DeliveryFailed(tx, message, now, services))
 
 
 @dataclass(frozen=True)
@@ -127,8 +136,8 @@ class Dispatcher:
         """Send everything due now. Returns how many sends were attempted."""
         now = self._now()
 
-        async def due(conn: aiosqlite.Connection) -> list[Outgoing]:
-            return await outbox_store.due(conn, self.channel, now, limit=200)
+        async def due(tx: Tx) -> list[Outgoing]:
+            return await tx.outbox.due(self.channel, now, limit=200)
 
         messages = await self.engine.run(due)
         if not messages:
@@ -161,8 +170,8 @@ class Dispatcher:
             return False
         now = self._now()
 
-        async def done(conn: aiosqlite.Connection) -> None:
-            await outbox_store.mark_sent(conn, message.id, now, sent.provider_id)
+        async def done(tx: Tx) -> None:
+            await tx.outbox.mark_sent(message.id, now, sent.provider_id)
 
         await self.engine.run(done)
         return True
@@ -170,20 +179,19 @@ class Dispatcher:
     async def _failed(self, message: Outgoing, exc: SendError) -> None:
         now = self._now()
         attempts = message.attempts + 1
-        hooks = self.engine.services.router.hooks.get("delivery_failed", [])
 
-        async def record(conn: aiosqlite.Connection) -> None:
+        async def record(tx: Tx) -> None:
             if exc.blocked:
-                await outbox_store.mark_failed(conn, message.id, f"blocked: {exc}")
+                await tx.outbox.mark_failed(message.id, f"blocked: {exc}")
                 if message.contact_id is not None:
-                    await contacts_store.mark_unreachable(conn, message.contact_id, now)
-                    await outbox_store.drop_pending_for(
-                        conn, message.contact_id, "recipient blocked the bot"
+                    await tx.contacts.mark_unreachable(message.contact_id, now)
+                    await tx.outbox.drop_pending_for(
+                        message.contact_id, "recipient blocked the bot"
                     )
             elif exc.permanent or (
                 exc.retry_after is None and attempts >= self.limits.max_attempts
             ):
-                await outbox_store.mark_failed(conn, message.id, str(exc))
+                await tx.outbox.mark_failed(message.id, str(exc))
             else:
                 if exc.retry_after is not None:
                     delay = exc.retry_after
@@ -192,11 +200,16 @@ class Dispatcher:
                         self.limits.backoff_max, self.limits.backoff_base * 2 ** (attempts - 1)
                     )
                     delay *= random.uniform(0.8, 1.2)
-                await outbox_store.mark_retry(conn, message.id, now + delay, str(exc))
+                await tx.outbox.mark_retry(message.id, now + delay, str(exc))
                 return
-            message.meta.update(failure=exc.reason or "failed", error=str(exc))
-            for hook in hooks:
-                await hook(conn, message, now, self.engine.services)
+            await delivery_failed(
+                tx,
+                message,
+                now,
+                self.engine.services,
+                failure=exc.reason or "failed",
+                error=str(exc),
+            )
 
         await self.engine.run(record)
 
@@ -209,8 +222,8 @@ class Dispatcher:
             except Exception:
                 log.exception("%s dispatcher pass failed", self.channel)
 
-            async def next_due(conn: aiosqlite.Connection) -> float | None:
-                return await outbox_store.next_due_at(conn, self.channel)
+            async def next_due(tx: Tx) -> float | None:
+                return await tx.outbox.next_due_at(self.channel)
 
             wait = idle
             try:

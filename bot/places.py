@@ -52,7 +52,7 @@ from pathlib import Path
 
 from bot.geo import haversine_km, in_indonesia_bbox, valid_coordinates
 from bot.paths import CONTENT
-from bot.routing import Candidate, VolunteerIndex
+from bot.volunteer_index import Candidate, VolunteerIndex
 
 PLACES_FILE = CONTENT / "places.csv"
 ALIASES_NAME = "place_aliases.csv"

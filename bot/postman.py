@@ -11,12 +11,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import aiosqlite
-
 from bot.i18n import current_locale, use_locale
 from bot.messages import Reply
-from storage import contacts as contacts_store
-from storage import outbox as outbox_store
+from storage import Tx
 from storage.contacts import State
 from storage.outbox import NewMessage
 
@@ -29,8 +26,8 @@ class Focus:
 
 
 class Postman:
-    def __init__(self, conn: aiosqlite.Connection, now: float) -> None:
-        self.conn = conn
+    def __init__(self, tx: Tx, now: float) -> None:
+        self.tx = tx
         self.now = now
         self.messages: list[NewMessage] = []
         self.focus: dict[int, State] = {}
@@ -46,7 +43,7 @@ class Postman:
         reached (unknown, erased, or they blocked the bot)."""
         if contact_id is None:
             return False
-        other = await contacts_store.get(self.conn, contact_id)
+        other = await self.tx.contacts.get(contact_id)
         if other is None or other.unreachable_at is not None:
             return False
         with use_locale(other.locale):
@@ -65,9 +62,9 @@ class Postman:
         """Write what was queued (outside the engine's message handling, e.g. a deadline task).
         Returns the channels that have something new to send."""
         if self.messages:
-            await outbox_store.add_many(self.conn, self.messages, self.now)
+            await self.tx.outbox.add_many(self.messages, self.now)
         if self.focus:
-            await contacts_store.save_states(self.conn, list(self.focus.items()), self.now)
+            await self.tx.contacts.save_states(list(self.focus.items()), self.now)
         channels = {m.channel for m in self.messages}
         self.messages, self.focus = [], {}
         return channels

@@ -9,15 +9,18 @@ from __future__ import annotations
 import asyncio
 import logging
 
-import aiosqlite
-
 from bot.background import Background
 from bot.cases import Casework
+from bot.cases.recruiters import backfill_name_keys
 from bot.engine import Engine
 from bot.postman import Postman
+from storage import Tx
 
 log = logging.getLogger(__name__)
 DRAFT_HOURS = 24  # a report form left this long is forgotten: nothing kept without consent
+# Telegram keeps an unanswered update for 24 hours and Twilio retries within minutes: a
+# week of inbound ids is far past any retry, and the table no longer grows without bound.
+INBOUND_DAYS = 7
 
 
 async def tick(engine: Engine) -> int:
@@ -25,20 +28,14 @@ async def tick(engine: Engine) -> int:
     services = engine.services
     now = services.clock.now()
 
-    async def work(conn: aiosqlite.Connection) -> tuple[int, set[str]]:
-        post = Postman(conn, now)
-        expired = await Casework(conn, post, services, now).expire_overdue()
-        await conn.execute(
-            "UPDATE conversations SET flow = 'menu', step = 'start', data = '{}', choices = '[]'"
-            " WHERE flow = 'report' AND updated_at < ?",
-            (now - DRAFT_HOURS * 3600,),
-        )
+    async def work(tx: Tx) -> tuple[int, set[str]]:
+        post = Postman(tx, now)
+        expired = await Casework(tx, post, services, now).expire_overdue()
+        await tx.contacts.reset_stale("report", before=now - DRAFT_HOURS * 3600)
         # a draft left for a side trip (handlers/report.py PAUSED) goes after the same time
-        await conn.execute(
-            "UPDATE conversations SET data = json_remove(data, '$.\"paused:report\"')"
-            " WHERE json_extract(data, '$.\"paused:report\".saved_at') < ?",
-            (now - DRAFT_HOURS * 3600,),
-        )
+        await tx.contacts.forget_paused("paused:report", before=now - DRAFT_HOURS * 3600)
+        await tx.inbound.prune(before=now - INBOUND_DAYS * 86400)
+        await backfill_name_keys(tx, now)
         return expired, await post.flush()
 
     expired, channels = await engine.run(work)

@@ -1,4 +1,5 @@
-"""What handlers may use besides the message: settings, the clock, data loaded once."""
+"""What handlers may use besides the message: settings, the clock, the router, what each
+channel can do, and data loaded once. Built by the composition root (bot/system.py)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
+from bot.capabilities import NONE, Capabilities
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 
@@ -23,15 +25,14 @@ if TYPE_CHECKING:
 class Services:
     settings: Settings = field(default_factory=Settings)
     clock: Clock = field(default_factory=SystemClock)
-    router: Router = field(default=None)  # type: ignore[assignment]
+    router: Router = field(default=None)  # type: ignore[assignment]  # set by bot/system.py
+    capabilities: dict[str, Capabilities] = field(default_factory=dict)
     # Derived data kept between messages, rebuilt when its source changes (the routing index).
     cache: dict[str, Any] = field(default_factory=dict)
 
-    def __post_init__(self) -> None:
-        if self.router is None:
-            from handlers import build_router
-
-            self.router = build_router()
+    def channel(self, name: str) -> Capabilities:
+        """What the channel `name` can do (nothing special when it is not known)."""
+        return self.capabilities.get(name, NONE)
 
     @cached_property
     def directory(self) -> Directory:

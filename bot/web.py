@@ -6,14 +6,14 @@
     GET  /healthz           the store answers
     GET  /metrics           outbox counts, Prometheus text format
 
-The lifespan opens the store and the engine, and starts one outbox dispatcher per configured
-channel; each channel module contributes its routes and its sender.
+The lifespan opens the system (bot/system.py) with every configured channel, each with its
+outbox dispatcher; each channel contributes its routes (bot/channels/base.py).
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from contextlib import AsyncExitStack, asynccontextmanager
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,11 +22,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse
 from starlette.routing import Route
 
-from bot.app import System, open_system
+from bot import channels as channel_registry
 from bot.clock import Clock
 from bot.config import Settings
 from bot.outbox import Dispatcher
-from storage import outbox as outbox_store
+from bot.system import System, open_system
 
 
 @dataclass
@@ -44,16 +44,15 @@ def runtime(request: Request) -> Runtime:
 async def healthz(request: Request) -> JSONResponse:
     rt = runtime(request)
 
-    async def ping(conn: Any) -> int:
-        async with conn.execute("SELECT 1") as cur:
-            return (await cur.fetchone())[0]
-
-    await rt.system.engine.run(ping)
+    # Through the writer: a healthy answer means messages are being handled, not only that
+    # the database file opens.
+    await rt.system.engine.run(lambda tx: tx.ping())
     return JSONResponse({"ok": True, "channels": sorted(rt.channels)})
 
 
 async def metrics(request: Request) -> PlainTextResponse:
-    counts = await runtime(request).system.engine.run(outbox_store.counts)
+    async with runtime(request).system.store.reader() as reader:
+        counts = await reader.outbox_counts()
     lines = ["# TYPE migrasi_aman_outbox_messages gauge"]
     lines += [
         f'migrasi_aman_outbox_messages{{status="{s}"}} {n}' for s, n in sorted(counts.items())
@@ -64,29 +63,32 @@ async def metrics(request: Request) -> PlainTextResponse:
 def create_app(
     settings: Settings, *, clock: Clock | None = None, dispatch: bool = True
 ) -> Starlette:
-    from bot.channels import telegram, whatsapp
-
-    modules = [m for m in (telegram, whatsapp) if m.configured(settings)]
+    configured = [
+        name
+        for name, channel in channel_registry.load(settings.channels).items()
+        if channel.configured(settings)
+    ]
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        async with AsyncExitStack() as stack:
-            system = await stack.enter_async_context(
-                open_system(settings, clock=clock, schedule=dispatch)
+        async with open_system(
+            settings, clock=clock, schedule=dispatch, channels=configured, dispatch=dispatch
+        ) as system:
+            app.state.runtime = Runtime(
+                settings=settings,
+                system=system,
+                dispatchers=system.dispatchers,
+                channels=system.channels,
             )
-            rt = Runtime(settings=settings, system=system)
-            for module in modules:
-                adapter = await stack.enter_async_context(module.adapter(settings, system))
-                rt.channels[module.CHANNEL] = adapter
-                dispatcher = Dispatcher(system.engine, adapter.sender, module.limits(settings))
-                rt.dispatchers[module.CHANNEL] = dispatcher
-                if dispatch:
-                    await dispatcher.start()
-                    stack.push_async_callback(dispatcher.stop)
-            app.state.runtime = rt
+            app.state.channels = system.channels  # for the channels' webhooks (adapter_of)
             yield
 
     routes = [Route("/healthz", healthz), Route("/metrics", metrics)]
-    for module in modules:
-        routes.extend(module.routes(settings))
+    for channel in channel_registry.load(configured).values():
+        routes.extend(channel.routes(settings))
     return Starlette(routes=routes, lifespan=lifespan)
+
+
+def app_from_env() -> Starlette:
+    """The app as each worker of `serve --workers N` builds it: settings from the environment."""
+    return create_app(Settings.from_env())

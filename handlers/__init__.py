@@ -1,12 +1,22 @@
 """The conversations. Each module is one conversation; `build_router` puts them together.
 
 Order matters: middleware runs outermost first; the first intent that matches a message
-handles it. What a message is (bot/understanding) is read once before all of them.
+handles it; event listeners (`wire`) are asked in the order written there. What a message
+is (bot/understanding) is read once before all of them.
 """
 
 from __future__ import annotations
 
 from bot.conversation import Router
+from bot.events import (
+    CaseStatusChanged,
+    DeliveryFailed,
+    DescribeData,
+    Events,
+    FreeTextAtMenu,
+    MenuEntries,
+    PersonErased,
+)
 
 
 def build_router() -> Router:
@@ -42,4 +52,22 @@ def build_router() -> Router:
         volunteer.flow,
     )
     router.include(*menu.not_ready_flows(router))
+    wire(router.events)
     return router
+
+
+def wire(events: Events) -> None:
+    """Every business-event listener, in the order each event asks them."""
+    from bot.cases import on_delivery_failed, tell_the_reporter
+    from handlers import menu, report, volunteer
+
+    # Text typed at the menu goes where the understanding step says (question, offer, report,
+    # status, small talk); a listener added after it gets what it did not take.
+    events.on(FreeTextAtMenu)(lambda e: menu.free_text(e.ctx))
+    events.on(MenuEntries)(lambda e: volunteer.menu_entries(e.ctx))
+    events.on(DescribeData)(lambda e: report.describe(e.tx, e.contact_id))
+    # Reports are withdrawn (the volunteer told) before the volunteer record goes.
+    events.on(PersonErased)(lambda e: report.erase(e.ctx))
+    events.on(PersonErased)(lambda e: volunteer.erase(e.ctx))
+    events.on(DeliveryFailed)(on_delivery_failed)
+    events.on(CaseStatusChanged)(tell_the_reporter)

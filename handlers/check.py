@@ -27,7 +27,13 @@ RISK_LINES = {
         N_("Risk: MEDIUM. Some things need checking before you pay or sign anything."),
     ),
     "low": ("🟢", N_("Risk: LOW. I found no clear warning signs in this text.")),
+    "unclear": (
+        "❔",
+        N_("Not enough to judge: this does not read like a job offer yet, or it says too little."),
+    ),
 }
+# a low score that still carries a sign: never "no warning signs" beside a warning
+LOW_WITH_FLAGS = N_("Risk: LOW, but one thing below needs checking.")
 
 
 @cache
@@ -45,6 +51,8 @@ def describe(result: Screening) -> str:
     """The result in words, in the current language (the chat and the CLI share it). Advice
     that several warning signs share is said once."""
     icon, line = RISK_LINES[result.risk]
+    if result.risk == "low" and result.flags:
+        line = LOW_WITH_FLAGS
     parts = [f"{icon} {_(line)}"]
     said: set[str] = set()
     report_line = False
@@ -62,7 +70,7 @@ def describe(result: Screening) -> str:
         parts.append("\n".join(lines))
     if report_line:
         parts.append(_("You can report it through the Report a recruiter/problem menu."))
-    if result.risk == "low":
+    if result.risk == "low" and not result.flags:
         parts.append(
             _(
                 "That does not prove the offer is safe. Before you pay or sign, check the company on "

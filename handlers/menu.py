@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.conversation import Context, Flow, Router
+from bot.events import FreeTextAtMenu, MenuEntries
 from bot.i18n import N_, _
 from bot.messages import Choice
 from bot.understanding import Intent
@@ -22,8 +23,8 @@ ENTRIES: tuple[tuple[str, str, str], ...] = (
 
 async def menu_choices(ctx: Context) -> list[Choice]:
     choices = [Choice(key, _(label)) for key, _flow, label in ENTRIES]
-    for extra in ctx.services.router.hooks.get("menu_entries", []):
-        choices.extend(await extra(ctx))  # e.g. "My cases" for volunteers
+    for extra in await ctx.services.router.events.emit(MenuEntries(ctx)):
+        choices.extend(extra)  # e.g. "My cases" for volunteers
     return choices
 
 
@@ -88,7 +89,10 @@ async def choose(ctx: Context) -> None:
         if ctx.choice == key:
             await ctx.goto(target)
             return
-    if ctx.typed and await free_text(ctx):
+    # Free text typed at the menu is offered to each FreeTextAtMenu listener in turn (the
+    # first is free_text below, which follows the understanding step); the first that takes
+    # it answers.
+    if ctx.typed and await ctx.services.router.events.first(FreeTextAtMenu(ctx)):
         return
     if not ctx.state.choices:
         ctx.state.choices = await menu_choices(ctx)

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-
-import aiosqlite
-
 from bot.conversation import Context, Flow, Router
+from bot.events import DescribeData, PersonErased
 from bot.i18n import _, format_timestamp
 from handlers.common import answer_yes_no, is_command, reask, yes_no
-from storage import contacts as contacts_store
 
 flow = Flow("privacy")
 
@@ -38,11 +34,6 @@ _DELETE = frozenset(
         "hapus semua data saya",
     }
 )
-
-# Other parts of the system register what they keep about a person (reports, volunteer
-# records…) as router hooks, so "my data" and "delete my data" cover everything.
-Describe = Callable[[aiosqlite.Connection, int], Awaitable[list[str]]]  # hook "describe_data"
-Erase = Callable[[Context], Awaitable[None]]  # hook "erase_data", before the contact goes
 
 
 def register(router: Router) -> None:
@@ -94,8 +85,8 @@ async def data_lines(ctx: Context) -> list[str]:
         lines.append(
             _("• The answers of a report you have not sent yet (forgotten after 24 hours).")
         )
-    for describe in ctx.services.router.hooks.get("describe_data", []):
-        lines.extend(await describe(ctx.conn, c.id))
+    for described in await ctx.services.router.events.emit(DescribeData(ctx.tx, c.id)):
+        lines.extend(described)
     lines.append("")
     lines.append(_('Type "delete my data" to erase all of it.'))
     return lines
@@ -124,9 +115,8 @@ async def erase(ctx: Context) -> None:
         ctx.say(_("Nothing was erased."))
         await ctx.goto("menu")
         return
-    for eraser in ctx.services.router.hooks.get("erase_data", []):
-        await eraser(ctx)
-    await contacts_store.delete(ctx.conn, ctx.contact.id)
+    await ctx.services.router.events.emit(PersonErased(ctx))
+    await ctx.tx.contacts.delete(ctx.contact.id)
     ctx.forgotten = True
     ctx.say(
         _("Done: everything I kept about you has been erased. If you write again, we start afresh.")

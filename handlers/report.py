@@ -76,7 +76,7 @@ def skip_choice() -> Choice:
 
 
 def casework(ctx: Context) -> Casework:
-    return Casework(ctx.conn, ctx.post, ctx.services, ctx.now)
+    return Casework(ctx.tx, ctx.post, ctx.services, ctx.now)
 
 
 # --- asking each question (also to ask it again after a side trip) --------------------------
@@ -497,7 +497,9 @@ async def anonymity(ctx: Context) -> None:
         reask(ctx)
         return
     ctx.state.data["anonymous"] = answer
-    if not answer and ctx.contact.channel != "whatsapp" and not ctx.state.data.get("reach"):
+    # On a channel whose address is a phone number the volunteer can call it: no need to ask.
+    address_is_phone = ctx.services.channel(ctx.contact.channel).address_is_phone
+    if not answer and not address_is_phone and not ctx.state.data.get("reach"):
         await ask_reach(ctx)
         return
     await then(ctx, ask_consent)
@@ -587,9 +589,10 @@ async def consent(ctx: Context) -> None:
         name = reach_text = None
     else:
         name = ctx.inbound.display_name or c.display_name
+        channel = ctx.services.channel(c.channel)
         reach_text = data.get("reach") or (
-            f"+{c.address} (WhatsApp)"
-            if c.channel == "whatsapp"
+            f"+{c.address} ({channel.label})"
+            if channel.address_is_phone
             else _("through the Migrasi Aman chat")
         )
     case = await casework(ctx).open(
@@ -729,7 +732,7 @@ async def leave(ctx: Context) -> None:
 
 async def show_status(ctx: Context, then_menu: bool = True) -> None:
     number = ctx.understood.case
-    mine = await cases_store.for_reporter(ctx.conn, ctx.contact.id)
+    mine = await ctx.tx.cases.for_reporter(ctx.contact.id)
     if number:
         case = next((k for k in mine if k.number == cases_store.normalize_number(number)), None)
         if case is None:
@@ -757,8 +760,8 @@ async def show_status(ctx: Context, then_menu: bool = True) -> None:
         await ctx.goto("menu")
 
 
-async def describe(conn, contact_id: int) -> list[str]:
-    mine = await cases_store.for_reporter(conn, contact_id)
+async def describe(tx, contact_id: int) -> list[str]:
+    mine = await tx.cases.for_reporter(contact_id)
     if not mine:
         return []
     return [
@@ -783,9 +786,6 @@ def register(router: Router) -> None:
     async def status(ctx: Context) -> None:
         await show_status(ctx)
 
-    router.hook("describe_data")(describe)
-    router.hook("erase_data")(erase)
 
-
-async def erase(ctx: Context) -> None:  # hook "erase_data"
+async def erase(ctx: Context) -> None:  # on PersonErased
     await casework(ctx).withdraw_all(ctx.contact.id)

@@ -8,14 +8,14 @@ only after accepting, and every such read goes into the case history.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
-from bot.cases import VOLUNTEER_STATUSES, Casework, alert_choices, on_delivery_failed, status_label
+from bot.cases import VOLUNTEER_STATUSES, Casework, alert_choices, status_label
 from bot.conversation import Context, Flow, Router
 from bot.i18n import _, format_timestamp
 from bot.messages import Choice
 from handlers.common import reask
 from storage import cases as cases_store
-from storage import volunteers as volunteers_store
 from storage.cases import Case
 from storage.volunteers import Volunteer
 
@@ -43,11 +43,11 @@ EVENT_LABELS = {
 
 
 async def me(ctx: Context) -> Volunteer | None:
-    return await volunteers_store.for_contact(ctx.conn, ctx.contact.id)
+    return await ctx.tx.volunteers.for_contact(ctx.contact.id)
 
 
 def work(ctx: Context) -> Casework:
-    return Casework(ctx.conn, ctx.post, ctx.services, ctx.now)
+    return Casework(ctx.tx, ctx.post, ctx.services, ctx.now)
 
 
 def _visible(case: Case | None, volunteer: Volunteer) -> bool:
@@ -58,12 +58,40 @@ def _visible(case: Case | None, volunteer: Volunteer) -> bool:
     return accepted or offered
 
 
-async def answer_alert(ctx: Context) -> None:
+@dataclass(frozen=True)
+class AlertAnswer:
+    action: str  # accept | decline | conflict
+    case_id: int
+
+
+def alert_answer(ctx: Context) -> AlertAnswer | None:
     m = _ACTION.match(ctx.choice or "")
-    assert m is not None
-    action, case_id = m.group(1), int(m.group(2))
+    return AlertAnswer(m.group(1), int(m.group(2))) if m else None
+
+
+def case_number(ctx: Context) -> str | None:
+    """ "kasus MA-XXXXX" / "case MA-XXXXX" → the number as typed."""
+    m = _VIEW.match(ctx.text.strip())
+    return m.group(1) if m else None
+
+
+@dataclass(frozen=True)
+class Availability:
+    available: bool
+
+
+def availability_asked(ctx: Context) -> Availability | None:
+    if ctx.norm in _BACK:
+        return Availability(True)
+    if ctx.norm in _AWAY:
+        return Availability(False)
+    return None
+
+
+async def answer_alert(ctx: Context, answer: AlertAnswer) -> None:
+    action, case_id = answer.action, answer.case_id
     volunteer = await me(ctx)
-    case = await cases_store.get(ctx.conn, case_id)
+    case = await ctx.tx.cases.get(case_id)
     if volunteer is None or case is None or not _visible(case, volunteer):
         ctx.say(_("This case is no longer waiting for you: it went to someone else or was closed."))
         await ctx.goto("menu")
@@ -96,7 +124,7 @@ async def show_cases(ctx: Context) -> None:
         ctx.say(_("This is for Kawan PMI volunteers registered with Migrasi Aman."))
         await ctx.goto("menu")
         return
-    mine = await cases_store.for_volunteer(ctx.conn, volunteer.id)
+    mine = await ctx.tx.cases.for_volunteer(volunteer.id)
     ctx.move("cases", flow="volunteer")
     state = (
         _("You are available for new cases.")
@@ -121,7 +149,7 @@ async def show_cases(ctx: Context) -> None:
 
 async def show_case(ctx: Context, case_id: int, *, with_contact: bool = False) -> None:
     volunteer = await me(ctx)
-    case = await cases_store.get(ctx.conn, case_id)
+    case = await ctx.tx.cases.get(case_id)
     if volunteer is None or not _visible(case, volunteer):
         ctx.say(_("You can only see cases offered to you or accepted by you."))
         await ctx.goto("menu")
@@ -143,7 +171,7 @@ async def show_case(ctx: Context, case_id: int, *, with_contact: bool = False) -
     if with_contact:
         lines.append("")
         lines.append(await _contact_lines(ctx, case, volunteer))
-    history = await cases_store.events(ctx.conn, case.id)
+    history = await ctx.tx.cases.events(case.id)
     if history:
         lines.append("")
         lines.append(_("History:"))
@@ -188,7 +216,7 @@ async def cases(ctx: Context) -> None:
     if choice.startswith("vcase:") and choice[6:].isdigit():
         await show_case(ctx, int(choice[6:]))
     elif choice in ("vol:away", "vol:available") and volunteer is not None:
-        await volunteers_store.set_available(ctx.conn, volunteer.id, choice == "vol:available")
+        await ctx.tx.volunteers.set_available(volunteer.id, choice == "vol:available")
         await show_cases(ctx)
     else:
         reask(ctx)
@@ -198,7 +226,7 @@ async def cases(ctx: Context) -> None:
 async def case_actions(ctx: Context) -> None:
     case_id = int(ctx.state.data.get("case", 0))
     volunteer = await me(ctx)
-    case = await cases_store.get(ctx.conn, case_id)
+    case = await ctx.tx.cases.get(case_id)
     if volunteer is None or case is None or case.volunteer_id != volunteer.id:
         await show_cases(ctx)
         return
@@ -224,7 +252,7 @@ async def case_actions(ctx: Context) -> None:
 
 @flow.step("status")
 async def status(ctx: Context) -> None:
-    case = await cases_store.get(ctx.conn, int(ctx.state.data.get("case", 0)))
+    case = await ctx.tx.cases.get(int(ctx.state.data.get("case", 0)))
     volunteer = await me(ctx)
     new = (ctx.choice or "").removeprefix("st:")
     if case is None or volunteer is None or new not in VOLUNTEER_STATUSES:
@@ -241,7 +269,7 @@ async def status(ctx: Context) -> None:
 
 @flow.step("note", free_text=True)
 async def note(ctx: Context) -> None:
-    case = await cases_store.get(ctx.conn, int(ctx.state.data.get("case", 0)))
+    case = await ctx.tx.cases.get(int(ctx.state.data.get("case", 0)))
     volunteer = await me(ctx)
     if case is None or volunteer is None or not ctx.text:
         reask(ctx)
@@ -251,20 +279,20 @@ async def note(ctx: Context) -> None:
     await show_case(ctx, case.id)
 
 
-async def menu_entries(ctx: Context) -> list[Choice]:  # hook "menu_entries"
+async def menu_entries(ctx: Context) -> list[Choice]:  # on MenuEntries
     return [Choice("menu:cases", _("My cases"))] if ctx.contact.is_volunteer else []
 
 
-async def erase(ctx: Context) -> None:  # hook "erase_data"
+async def erase(ctx: Context) -> None:  # on PersonErased
     volunteer = await me(ctx)
     if volunteer is not None:
-        await volunteers_store.delete(ctx.conn, volunteer.id)
+        await ctx.tx.volunteers.delete(volunteer.id)
 
 
 def register(router: Router) -> None:
-    @router.intent("alert-answer", lambda ctx: bool(_ACTION.match(ctx.choice or "")))
-    async def on_alert(ctx: Context) -> None:
-        await answer_alert(ctx)
+    @router.intent("alert-answer", alert_answer)
+    async def on_alert(ctx: Context, answer: AlertAnswer) -> None:
+        await answer_alert(ctx, answer)
 
     @router.intent(
         "my-cases",
@@ -277,13 +305,10 @@ def register(router: Router) -> None:
         await show_cases(ctx)
 
     @router.intent(
-        "view-case",
-        lambda ctx: bool(_VIEW.match(ctx.text.strip())) and not router.takes_free_text(ctx),
+        "view-case", lambda ctx: None if router.takes_free_text(ctx) else case_number(ctx)
     )
-    async def view(ctx: Context) -> None:
-        m = _VIEW.match(ctx.text.strip())
-        assert m is not None
-        case = await cases_store.by_number(ctx.conn, m.group(1))
+    async def view(ctx: Context, number: str) -> None:
+        case = await ctx.tx.cases.by_number(number)
         volunteer = await me(ctx)
         if case is None or volunteer is None or not _visible(case, volunteer):
             ctx.say(_("You can only see cases offered to you or accepted by you."))
@@ -291,15 +316,11 @@ def register(router: Router) -> None:
             return
         await show_case(ctx, case.id)
 
-    @router.intent("availability", lambda ctx: ctx.norm in _AWAY or ctx.norm in _BACK)
-    async def availability(ctx: Context) -> None:
+    @router.intent("availability", availability_asked)
+    async def availability(ctx: Context, asked: Availability) -> None:
         volunteer = await me(ctx)
         if volunteer is None:
             await ctx.goto("menu", "choose")
             return
-        await volunteers_store.set_available(ctx.conn, volunteer.id, ctx.norm in _BACK)
+        await ctx.tx.volunteers.set_available(volunteer.id, asked.available)
         await show_cases(ctx)
-
-    router.hook("menu_entries")(menu_entries)
-    router.hook("delivery_failed")(on_delivery_failed)
-    router.hook("erase_data")(erase)

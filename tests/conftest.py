@@ -4,7 +4,12 @@ from pathlib import Path
 
 import pytest
 
-pytest_plugins = ["tests.fakes.telegram", "tests.fakes.twilio", "tests.channels.telegram_helpers"]
+pytest_plugins = [
+    "tests.stores",
+    "tests.fakes.telegram",
+    "tests.fakes.twilio",
+    "tests.channels.telegram_helpers",
+]
 
 
 @pytest.fixture

@@ -8,9 +8,9 @@ from contextlib import asynccontextmanager
 from dataclasses import replace
 from pathlib import Path
 
-from bot.app import System, open_system
 from bot.channels.console import Console
 from bot.config import Settings
+from bot.system import System, open_system
 from tests.fakes.clock import ManualClock
 
 
@@ -53,11 +53,11 @@ Relawan Surabaya,console,rel-surabaya,Kota Surabaya,,,en,2
 
 
 async def add_volunteers(system: System, csv_text: str = VOLUNTEERS_CSV):
-    from bot.volunteers import import_csv
+    from bot.volunteer_csv import import_csv
 
     now = system.services.clock.now()
     return await system.engine.run(
-        lambda conn: import_csv(conn, csv_text, system.services.gazetteer, now)
+        lambda tx: import_csv(tx, csv_text, system.services.gazetteer, now)
     )
 
 
@@ -94,3 +94,14 @@ async def report_from(
     m = re.search(r"MA-[0-9A-Z]{5}", out)
     assert m, out
     return m.group(0)
+
+
+@asynccontextmanager
+async def running_on(
+    database: str, clock: ManualClock | None = None, **settings: object
+) -> AsyncIterator[System]:
+    """A system on a database URL, e.g. one of several workers on one PostgreSQL database."""
+    async with open_system(
+        replace(Settings(), database_url=database, **settings), clock=clock or ManualClock()
+    ) as system:
+        yield system

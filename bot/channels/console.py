@@ -12,13 +12,11 @@ import time
 from collections.abc import Iterable
 from typing import TextIO
 
-import aiosqlite
-
 from bot.engine import Engine
 from bot.i18n import _, use_locale
 from bot.messages import Inbound, Location, Outgoing
 from bot.render import numbered
-from storage import outbox as outbox_store
+from storage import Tx
 
 CHANNEL = "console"
 
@@ -47,11 +45,11 @@ class Console:
     async def deliver(self) -> int:
         """Print and mark sent what waits for the current user."""
 
-        async def take(conn: aiosqlite.Connection) -> list[Outgoing]:
-            pending = await outbox_store.pending_for(conn, CHANNEL, self.user)
+        async def take(tx: Tx) -> list[Outgoing]:
+            pending = await tx.outbox.pending_for(CHANNEL, self.user)
             now = self.engine.services.clock.now()
             for message in pending:
-                await outbox_store.mark_sent(conn, message.id, now)
+                await tx.outbox.mark_sent(message.id, now)
             return pending
 
         messages = await self.engine.run(take)

@@ -10,7 +10,7 @@ Two ways in, one path:
   update unacknowledged and Telegram delivers it again (nothing lost); a crash after the commit
   but before the 200 makes that redelivery a duplicate, which the dedupe drops (nothing
   doubled).
-- **Long polling** (`migrasi-aman telegram-poll`, `poll()`): the same, with getUpdates. The
+- **Long polling** (`migrasi-aman telegram-poll`, bot/polling.py): the same, with getUpdates. The
   offset that confirms an update to Telegram is advanced only after the update is committed,
   so the same reasoning holds; the last offset is confirmed on a clean stop.
 
@@ -26,15 +26,12 @@ decides what to say: every word comes from the Reply or the catalogs.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import datetime as dtm
 import hmac
 import json
 import logging
 import os
-import signal
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import TypeVar
@@ -64,13 +61,14 @@ from telegram.error import (
 )
 from telegram.request import BaseRequest, HTTPXRequest
 
-from bot.app import System, open_system
-from bot.clock import Clock
+from bot.capabilities import Capabilities
+from bot.channels import register
+from bot.channels.base import ChannelModule, adapter_of
 from bot.config import Settings
-from bot.engine import Handled
+from bot.engine import Engine, Handled
 from bot.i18n import _, use_locale
 from bot.messages import Inbound, Location, Outgoing, Reply
-from bot.outbox import Dispatcher, Limits, SendError, Sent
+from bot.outbox import Limits, SendError, Sent
 from bot.render import numbered, split_text
 
 # Opt in to PTB 22's timedelta periods: the int form is deprecated and warns on every access
@@ -102,7 +100,6 @@ _MEDIA_KINDS = (
     "sticker",
     "document",
     "contact",
-    "poll",
     "dice",
     "game",
     "story",
@@ -110,7 +107,7 @@ _MEDIA_KINDS = (
 
 
 # --------------------------------------------------------------------------------------------
-# Module contract (bot/web.py)
+# The channel (bot/channels/base.py)
 # --------------------------------------------------------------------------------------------
 
 
@@ -142,18 +139,18 @@ def make_bot(
 
 @dataclass
 class TelegramAdapter:
-    """What the web app and the poller hold for Telegram: the Bot, the sender, the system."""
+    """What the web app and the poller hold for Telegram: the Bot, the sender, the engine."""
 
     bot: Bot
     sender: TelegramSender
-    system: System
+    engine: Engine
 
     async def receive(self, update: Update) -> Handled | None:
         """Hand one update to the engine; returns once it is committed (None: ignored kind)."""
         inbound = to_inbound(update)
         if inbound is None:
             return None
-        return await self.system.engine.handle(inbound)
+        return await self.engine.handle(inbound)
 
     async def answer_callback(self, update: Update) -> None:
         """Stop the button's spinner. Best effort: a lost answer only leaves a spinner."""
@@ -168,7 +165,7 @@ class TelegramAdapter:
 
 @asynccontextmanager
 async def adapter(
-    settings: Settings, system: System, *, bot: Bot | None = None
+    settings: Settings, engine: Engine, *, bot: Bot | None = None
 ) -> AsyncIterator[TelegramAdapter]:
     """The Telegram side of a running system. A `bot` passed in stays the caller's to close."""
     owned = bot is None
@@ -182,7 +179,7 @@ async def adapter(
         # request objects are ready, sends retry through the outbox.
         log.warning("Telegram getMe failed at start-up (%s); continuing", exc)
     try:
-        yield TelegramAdapter(bot=bot, sender=TelegramSender(bot), system=system)
+        yield TelegramAdapter(bot=bot, sender=TelegramSender(bot), engine=engine)
     finally:
         if owned:
             await bot.shutdown()
@@ -338,7 +335,7 @@ def _chat_id(address: str) -> int | str:
         return address  # "@channelusername"
 
 
-def _seconds(value: int | float | dtm.timedelta) -> float:
+def period_seconds(value: int | float | dtm.timedelta) -> float:
     if isinstance(value, dtm.timedelta):
         return value.total_seconds()
     return float(value)
@@ -348,7 +345,7 @@ def send_error(exc: TelegramError) -> SendError:
     """How the outbox should treat a failed Bot API call."""
     message = f"{type(exc).__name__}: {exc.message}"
     if isinstance(exc, RetryAfter):
-        return SendError(message, retry_after=_seconds(exc.retry_after))
+        return SendError(message, retry_after=period_seconds(exc.retry_after))
     if isinstance(exc, Forbidden):  # blocked, deactivated, never started the bot, kicked
         return SendError(message, blocked=True)
     if isinstance(exc, BadRequest | ChatMigrated):  # BadRequest is a NetworkError: first
@@ -429,12 +426,10 @@ def _secret_ok(expected: str, given: str | None) -> bool:
 
 def _webhook_endpoint(settings: Settings) -> Callable[[Request], Awaitable[Response]]:
     async def telegram_webhook(request: Request) -> Response:
-        from bot.web import runtime  # bot.web imports this module
-
         # Authenticate before reading a byte of the body.
         if not _secret_ok(settings.telegram_webhook_secret, request.headers.get(SECRET_HEADER)):
             return PlainTextResponse("forbidden", status_code=403)
-        tg: TelegramAdapter = runtime(request).channels[CHANNEL]
+        tg: TelegramAdapter = adapter_of(request, CHANNEL)
         try:
             data = json.loads(await request.body())
             if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
@@ -478,192 +473,28 @@ async def _bot_for(settings: Settings, bot: Bot | None) -> AsyncIterator[Bot]:
         yield owned
 
 
-# --------------------------------------------------------------------------------------------
-# Long polling
-# --------------------------------------------------------------------------------------------
-
-POLL_TIMEOUT = 30.0  # seconds Telegram holds an empty getUpdates
-MAX_UPDATE_ATTEMPTS = 5  # then an update that keeps failing is skipped, not retried forever
-_BACKOFF_MAX = 30.0
-
-
-class _Stopped(Exception):
-    pass
-
-
-async def poll(
-    settings: Settings,
-    *,
-    stop: asyncio.Event | None = None,
-    clock: Clock | None = None,
-    bot: Bot | None = None,
-    poll_timeout: float = POLL_TIMEOUT,
-) -> None:
-    """Run the bot by long polling until `stop` is set (without one: until SIGINT/SIGTERM).
-
-    Opens the system, starts the outbox dispatcher for Telegram, removes any webhook (Telegram
-    refuses getUpdates while one is set) and handles updates batch by batch.
-    """
-    own_stop = stop is None
-    stop = stop or asyncio.Event()
-    restore = _stop_on_signals(stop) if own_stop else (lambda: None)
-    try:
-        async with (
-            open_system(settings, clock=clock, schedule=True) as system,
-            adapter(settings, system, bot=bot) as tg,
-        ):
-            dispatcher = Dispatcher(system.engine, tg.sender, limits(settings))
-            await dispatcher.start()
-            try:
-                await tg.bot.delete_webhook(drop_pending_updates=False)
-                await Poller(tg, stop, poll_timeout).run()
-            finally:
-                await dispatcher.stop()
-    finally:
-        restore()
-
-
-def _stop_on_signals(stop: asyncio.Event) -> Callable[[], None]:
-    loop = asyncio.get_running_loop()
-    installed: list[signal.Signals] = []
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        try:
-            loop.add_signal_handler(sig, stop.set)
-            installed.append(sig)
-        except (NotImplementedError, RuntimeError, ValueError):  # Windows, not main thread
-            pass
-
-    def restore() -> None:
-        for sig in installed:
-            loop.remove_signal_handler(sig)
-
-    return restore
-
-
-@dataclass
-class Poller:
-    """getUpdates → engine, advancing the offset only past committed updates."""
-
-    tg: TelegramAdapter
-    stop: asyncio.Event
-    poll_timeout: float = POLL_TIMEOUT
-    offset: int | None = None
-    handled: int = 0  # updates committed (or skipped after MAX_UPDATE_ATTEMPTS)
-    _poll_failures: int = 0  # consecutive failed getUpdates
-    _update_failures: int = 0  # consecutive failures of the update at the offset
-
-    async def run(self) -> None:
-        try:
-            while not self.stop.is_set():
-                try:
-                    updates = await self._unless_stopped(
-                        self.tg.bot.get_updates(
-                            offset=self.offset,
-                            timeout=int(self.poll_timeout),
-                            allowed_updates=list(ALLOWED_UPDATES),
-                        )
-                    )
-                except _Stopped:
-                    break
-                except InvalidToken:
-                    raise
-                except RetryAfter as exc:
-                    await self._pause(_seconds(exc.retry_after))
-                    continue
-                except TelegramError as exc:
-                    # Conflict (another poller, or a webhook set meanwhile), NetworkError,
-                    # TimedOut: wait and ask again.
-                    self._poll_failures += 1
-                    log.warning("getUpdates failed (%s); retrying", exc)
-                    await self._pause(_backoff(self._poll_failures))
-                    continue
-                self._poll_failures = 0
-                if updates:
-                    await self.handle(updates)
-        finally:
-            await self._confirm()
-
-    async def handle(self, updates: Sequence[Update]) -> None:
-        """Commit a batch, then move the offset past what was committed."""
-        # All at once: the engine queues them in this order and group-commits them, so a
-        # person's messages keep their order.
-        results = await asyncio.gather(
-            *(self.tg.receive(u) for u in updates), return_exceptions=True
-        )
-        committed: list[Update] = []
-        failed = False
-        for update, result in zip(updates, results, strict=True):
-            if isinstance(result, BaseException):
-                self._update_failures += 1
-                if self._update_failures < MAX_UPDATE_ATTEMPTS:
-                    log.error("update %s failed; will retry", update.update_id, exc_info=result)
-                    # Stop here: this one and the rest come again (the rest as duplicates).
-                    failed = True
-                    break
-                log.error(
-                    "update %s failed %d times; skipping it",
-                    update.update_id,
-                    self._update_failures,
-                    exc_info=result,
-                )
-            self._update_failures = 0
-            committed.append(update)
-            self.offset = update.update_id + 1
-        self.handled += len(committed)
-        await asyncio.gather(*(self.tg.answer_callback(u) for u in committed))
-        if failed:
-            self.offset = updates[len(committed)].update_id
-            await self._pause(_backoff(self._update_failures))
-
-    async def _confirm(self) -> None:
-        # Tell Telegram what we committed, or the last batch comes again on the next start
-        # (harmless, deduped, but slower). Best effort, bounded.
-        if self.offset is None:
-            return
-        with contextlib.suppress(TelegramError, TimeoutError):
-            await asyncio.wait_for(
-                self.tg.bot.get_updates(
-                    offset=self.offset, limit=1, timeout=0, allowed_updates=list(ALLOWED_UPDATES)
-                ),
-                timeout=5.0,
-            )
-
-    async def _pause(self, seconds: float) -> None:
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self.stop.wait(), timeout=seconds)
-
-    async def _unless_stopped(self, work: Awaitable[T]) -> T:
-        task = asyncio.ensure_future(work)
-        stopped = asyncio.ensure_future(self.stop.wait())
-        try:
-            await asyncio.wait({task, stopped}, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            stopped.cancel()
-            if not task.done():
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError, TelegramError):
-                    await task
-        if task.cancelled():
-            raise _Stopped
-        return task.result()
-
-
-def _backoff(failures: int) -> float:
-    return min(_BACKOFF_MAX, 0.5 * 2 ** max(0, failures - 1))
-
+channel = register(
+    ChannelModule(
+        name=CHANNEL,
+        capabilities=Capabilities(),
+        configured=configured,
+        limits=limits,
+        adapter=adapter,
+        routes=routes,
+    )
+)
 
 __all__ = [
     "ALLOWED_UPDATES",
     "CHANNEL",
     "Part",
-    "Poller",
     "TelegramAdapter",
     "TelegramSender",
     "adapter",
+    "channel",
     "configured",
     "limits",
     "make_bot",
-    "poll",
     "render",
     "routes",
     "send_error",

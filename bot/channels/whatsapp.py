@@ -27,7 +27,7 @@ untuk melanjutkan." — the whole rendered message goes into variable "1", flatt
 (WhatsApp rejects variables with newlines, tabs or more than four spaces in a row) and trimmed
 to fit the 1024-character template limit. (A template that ENDS with a variable needs a
 sample value when submitted to Meta; trailing text avoids that.) With no template configured
-the send fails permanently; the routing code's `delivery_failed` hook then reroutes the alert
+the send fails permanently; the casework's DeliveryFailed listener then reroutes the alert
 or tells the coordinator. A message without a contact counts as inside the window only if it
 is a reply.
 
@@ -51,9 +51,10 @@ in memory which parts went out, so a retry after a failure in the middle does no
 
 Delivery receipts. /whatsapp/status records MessageStatus on the outbox row (by the sid of the
 row's last part) and, when a message failed or was undelivered — often 63016 arrives this way,
-after Twilio accepted the send — runs every `delivery_failed` hook, as the dispatcher does for
-a failed send, so a failed volunteer alert counts as "no answer" for routing. Statuses never go
-backwards (callbacks can arrive out of order) and a repeated failure runs the hooks once.
+after Twilio accepted the send — takes the outbox's one delivery-failure path (a DeliveryFailed
+event), as the dispatcher does for a failed send, so a failed volunteer alert counts as "no
+answer" for routing. Statuses never go backwards (callbacks can arrive out of order; the
+ranking is storage's) and a repeated failure is reported once.
 """
 
 from __future__ import annotations
@@ -67,28 +68,25 @@ import time
 from collections.abc import AsyncIterator, Iterable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, urlsplit
 
-import aiosqlite
 import httpx
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 from twilio.request_validator import RequestValidator
 
+from bot.capabilities import Capabilities
+from bot.channels import register
+from bot.channels.base import ChannelModule, adapter_of
 from bot.config import Settings
 from bot.engine import Engine
 from bot.i18n import _, normalize_locale, use_locale
 from bot.messages import Inbound, Location, Outgoing, Reply
-from bot.outbox import Limits, SendError, Sent
+from bot.outbox import Limits, SendError, Sent, delivery_failed
 from bot.render import numbered, split_text
-from bot.web import runtime
-from storage import contacts as contacts_store
-from storage import outbox as outbox_store
-
-if TYPE_CHECKING:
-    from bot.app import System
+from storage import Tx
+from storage.contacts import Contact
 
 log = logging.getLogger(__name__)
 
@@ -110,21 +108,9 @@ EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 BLOCKED_CODES = frozenset({21610})
 # 4xx codes that mean "later", not "never": rate limits of the account or the channel.
 TRANSIENT_CODES = frozenset({20429, 63018})
-FAILED_STATUSES = frozenset({"failed", "undelivered"})
-# Callbacks may arrive out of order; a status only ever moves forward.
-_STATUS_RANK = {
-    "accepted": 0,
-    "queued": 1,
-    "sending": 2,
-    "sent": 3,
-    "delivered": 4,
-    "read": 5,
-    "failed": 6,
-    "undelivered": 6,
-}
 
 
-# --- the channel-module contract ---------------------------------------------------------------
+# --- the channel (bot/channels/base.py) ---------------------------------------------------------------
 def configured(settings: Settings) -> bool:
     return bool(
         settings.twilio_account_sid and settings.twilio_auth_token and settings.twilio_whatsapp_from
@@ -144,16 +130,16 @@ def limits(settings: Settings) -> Limits:
 
 @dataclass
 class WhatsApp:
-    """What the web app keeps for this channel (`Runtime.channels["whatsapp"]`)."""
+    """What the running system keeps for this channel (`System.channels["whatsapp"]`)."""
 
     settings: Settings
-    system: System
+    engine: Engine
     http: httpx.AsyncClient
     sender: TwilioSender
 
 
 @asynccontextmanager
-async def adapter(settings: Settings, system: System) -> AsyncIterator[WhatsApp]:
+async def adapter(settings: Settings, engine: Engine) -> AsyncIterator[WhatsApp]:
     base = settings.twilio_api_base_url.rstrip("/")
     async with httpx.AsyncClient(
         base_url=base,
@@ -163,7 +149,7 @@ async def adapter(settings: Settings, system: System) -> AsyncIterator[WhatsApp]
         trust_env=not _is_loopback(base),
         headers={"User-Agent": "migrasi-aman"},
     ) as http:
-        yield WhatsApp(settings, system, http, TwilioSender(settings, system.engine, http))
+        yield WhatsApp(settings, engine, http, TwilioSender(settings, engine, http))
 
 
 def routes(settings: Settings) -> list[Route]:
@@ -284,8 +270,8 @@ def verified_form(
 
 
 async def inbound_webhook(request: Request) -> Response:
-    rt = runtime(request)
-    form = verified_form(rt.settings, INBOUND_PATH, request.headers, await request.body())
+    wa: WhatsApp = adapter_of(request, CHANNEL)
+    form = verified_form(wa.settings, INBOUND_PATH, request.headers, await request.body())
     if form is None:
         log.warning("WhatsApp webhook with a missing or wrong signature refused")
         return Response(status_code=403)
@@ -293,13 +279,13 @@ async def inbound_webhook(request: Request) -> Response:
     if message is None:
         log.warning("WhatsApp webhook without sender or MessageSid ignored")
     else:
-        await rt.system.engine.handle(message)  # committed when this returns
+        await wa.engine.handle(message)  # committed when this returns
     return Response(EMPTY_TWIML, media_type="text/xml")
 
 
 async def status_webhook(request: Request) -> Response:
-    rt = runtime(request)
-    form = verified_form(rt.settings, STATUS_PATH, request.headers, await request.body())
+    wa: WhatsApp = adapter_of(request, CHANNEL)
+    form = verified_form(wa.settings, STATUS_PATH, request.headers, await request.body())
     if form is None:
         log.warning("WhatsApp status callback with a missing or wrong signature refused")
         return Response(status_code=403)
@@ -308,30 +294,21 @@ async def status_webhook(request: Request) -> Response:
     if sid and status:
         code = form.get("ErrorCode")
         error = f"Twilio {code}: {form.get('ErrorMessage', '')}".strip() if code else None
-        await record_status(rt.system.engine, sid, status, error)
+        await record_status(wa.engine, sid, status, error)
     return Response(EMPTY_TWIML, media_type="text/xml")
 
 
 async def record_status(engine: Engine, provider_id: str, status: str, error: str | None) -> None:
-    """Write a delivery status on its outbox row; a failure runs the delivery_failed hooks."""
+    """Write a delivery status on its outbox row; a first failure takes the outbox's one
+    delivery-failure path, as a failed send does."""
     now = engine.services.clock.now()
-    hooks = engine.services.router.hooks.get("delivery_failed", [])
 
-    async def record(conn: aiosqlite.Connection) -> None:
-        async with conn.execute(
-            "SELECT delivery_status FROM outbox WHERE provider_id = ?", (provider_id,)
-        ) as cur:
-            row = await cur.fetchone()
-        if row is None:
-            return  # an earlier part of a split message, or not ours
-        previous = row[0]
-        if _STATUS_RANK.get(status, -1) < _STATUS_RANK.get(previous, -1):
-            return
-        outgoing = await outbox_store.set_delivery_status(conn, provider_id, status, error)
-        if outgoing is not None and status in FAILED_STATUSES and previous not in FAILED_STATUSES:
-            outgoing.meta.update(failure=status, error=error or "")
-            for hook in hooks:
-                await hook(conn, outgoing, now, engine.services)
+    async def record(tx: Tx) -> None:
+        failed = await tx.outbox.record_delivery_status(provider_id, status, error)
+        if failed is not None:
+            await delivery_failed(
+                tx, failed, now, engine.services, failure=status, error=error or ""
+            )
 
     await engine.run(record)
 
@@ -432,8 +409,8 @@ class TwilioSender:
             return message.kind == "reply"
         contact_id = message.contact_id
 
-        async def load(conn: aiosqlite.Connection) -> contacts_store.Contact | None:
-            return await contacts_store.get(conn, contact_id)
+        async def load(tx: Tx) -> Contact | None:
+            return await tx.contacts.get(contact_id)
 
         contact = await self.engine.run(load)
         if contact is None:
@@ -501,3 +478,17 @@ class TwilioSender:
         if status == 401:
             raise SendError(detail)  # credentials being changed: worth another try later
         raise SendError(detail, permanent=True)
+
+
+channel = register(
+    ChannelModule(
+        name=CHANNEL,
+        capabilities=Capabilities(
+            address_is_phone=True, label="WhatsApp", template_outside_window=True
+        ),
+        configured=configured,
+        limits=limits,
+        adapter=adapter,
+        routes=routes,
+    )
+)

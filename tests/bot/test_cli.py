@@ -90,7 +90,8 @@ def test_check_json_and_jsonl_contract() -> None:
         "Kerja di Malaysia, berangkat pakai visa turis, bayar DP 5 juta dulu ke rekening pribadi"
     )
     one = json.loads(run("check", "--json", offer).stdout)
-    assert set(one) == {"risk", "score", "lang", "flags", "questions"}
+    # "second_opinion" (str | null) was added for issue #13; the rest is the first contract
+    assert set(one) == {"risk", "score", "lang", "flags", "questions", "second_opinion"}
     assert one["risk"] == "high" and 0 <= one["score"] <= 1
     assert {f["code"] for f in one["flags"]} >= {"visa_nonwork", "upfront_fee"}
     assert set(one["flags"][0]) == {"code", "evidence", "explanation", "advice"}

@@ -7,7 +7,6 @@ import pytest
 
 from bot.conversation import Context, Flow
 from bot.messages import Inbound
-from storage import contacts as contacts_store
 from tests.helpers import ConsoleDriver, running
 
 
@@ -15,9 +14,12 @@ def msg(address: str, text: str, external_id: str, channel: str = "console") -> 
     return Inbound(channel=channel, address=address, external_id=external_id, text=text)
 
 
-async def outbox_rows(conn) -> list[tuple[str, str]]:
-    async with conn.execute("SELECT address, payload FROM outbox ORDER BY id") as cur:
-        return [(row[0], row[1]) async for row in cur]
+async def outbox_rows(system) -> list[tuple[str, str]]:
+    async def read(tx) -> list[tuple[str, str]]:
+        rows = await tx.sql.fetch("SELECT address, payload FROM outbox ORDER BY id")
+        return [(row[0], row[1]) for row in rows]
+
+    return await system.engine.run(read)
 
 
 async def test_the_same_inbound_id_twice_is_handled_once(db_path: Path) -> None:
@@ -26,7 +28,7 @@ async def test_the_same_inbound_id_twice_is_handled_once(db_path: Path) -> None:
         again = await system.engine.handle(msg("siti", "halo", "update-1"))
         assert not first.duplicate and first.replies
         assert again.duplicate and not again.replies
-        assert len(await outbox_rows(system.conn)) == len(first.replies)
+        assert len(await outbox_rows(system)) == len(first.replies)
 
 
 async def test_duplicates_inside_one_batch_are_dropped_too(db_path: Path) -> None:
@@ -55,9 +57,9 @@ async def test_each_of_many_concurrent_people_gets_their_own_answers(db_path: Pa
         await asyncio.gather(*(system.engine.handle(msg(p, "hello", f"{p}-1")) for p in people))
         await asyncio.gather(*(system.engine.handle(msg(p, "2", f"{p}-2")) for p in people))
         for p in people[:5]:
-            contact = await contacts_store.find(system.conn, "console", p)
+            contact = await system.engine.run(lambda tx, p=p: tx.contacts.find("console", p))
             assert contact is not None and contact.locale == "en"
-        rows = await outbox_rows(system.conn)
+        rows = await outbox_rows(system)
         assert {a for a, _ in rows} == set(people)
 
 
@@ -74,19 +76,20 @@ async def test_a_failing_handler_loses_nothing_else_and_apologises(db_path: Path
         await system.engine.handle(msg("siti", "halo", "a1"))
         await system.engine.handle(msg("siti", "2", "a2"))
         await system.engine.handle(msg("siti", "1", "a3"))
-        contact = await contacts_store.find(system.conn, "console", "siti")
-        await system.conn.execute(
-            "UPDATE conversations SET flow = 'broken', step = 'start' WHERE contact_id = ?",
-            (contact.id,),
+        contact = await system.engine.run(lambda tx: tx.contacts.find("console", "siti"))
+        await system.engine.run(
+            lambda tx: tx.sql.execute(
+                "UPDATE conversations SET flow = 'broken', step = 'start' WHERE contact_id = ?",
+                (contact.id,),
+            )
         )
-        await system.conn.commit()
 
         results = await asyncio.gather(
             system.engine.handle(msg("siti", "anything", "a4")),
             system.engine.handle(msg("budi", "hello", "b1")),
         )
         assert not results[1].duplicate and results[1].replies  # the other person is unaffected
-        payloads = " ".join(p for _, p in await outbox_rows(system.conn))
+        payloads = " ".join(p for _, p in await outbox_rows(system))
         assert "half an answer" not in payloads
         assert "Sorry, something went wrong" in payloads
         # the failed message counts as handled: a webhook retry does not loop on it
@@ -96,14 +99,13 @@ async def test_a_failing_handler_loses_nothing_else_and_apologises(db_path: Path
 async def test_run_executes_inside_the_writer(db_path: Path) -> None:
     async with running(db_path) as system:
 
-        async def count(conn) -> int:
-            async with conn.execute("SELECT COUNT(*) FROM contacts") as cur:
-                return (await cur.fetchone())[0]
+        async def count(tx) -> int:
+            return await tx.sql.fetchval("SELECT COUNT(*) FROM contacts")
 
         assert await system.engine.run(count) == 0
         with pytest.raises(ZeroDivisionError):
 
-            async def bad(conn) -> None:
+            async def bad(tx) -> None:
                 raise ZeroDivisionError
 
             await system.engine.run(bad)

@@ -2,10 +2,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from bot.events import DeliveryFailed
 from bot.messages import Inbound, Reply
 from bot.outbox import Dispatcher, Limits, SendError
-from storage import contacts as contacts_store
-from storage import outbox as outbox_store
 from storage.outbox import NewMessage
 from tests.fakes.clock import ManualClock
 from tests.fakes.sender import RecordingSender
@@ -15,9 +14,9 @@ FAST = Limits(overall_per_second=1000, per_chat_per_second=1000, per_chat_burst=
 
 
 async def statuses(system) -> list[tuple[str, int]]:
-    async def read(conn):
-        async with conn.execute("SELECT status, attempts FROM outbox ORDER BY id") as cur:
-            return [(r[0], r[1]) async for r in cur]
+    async def read(tx):
+        rows = await tx.sql.fetch("SELECT status, attempts FROM outbox ORDER BY id")
+        return [(r[0], r[1]) for r in rows]
 
     return await system.engine.run(read)
 
@@ -28,9 +27,8 @@ async def queue(system, address: str, texts: list[str]) -> int:
     )
     now = system.services.clock.now()
 
-    async def add(conn):
-        await outbox_store.add_many(
-            conn,
+    async def add(tx):
+        await tx.outbox.add_many(
             [NewMessage(result.contact_id, "console", address, "id", Reply(t)) for t in texts],
             now,
         )
@@ -93,7 +91,7 @@ async def test_a_blocked_recipient_is_marked_unreachable_and_nothing_more_is_sen
         await Dispatcher(system.engine, sender, FAST).run_once()
         assert sender.sent == []
         assert [s for s, _ in await statuses(system)] == ["failed", "dropped", "dropped"]
-        contact = await system.engine.run(lambda conn: contacts_store.get(conn, contact_id))
+        contact = await system.engine.run(lambda tx: tx.contacts.get(contact_id))
         assert contact.unreachable_at is not None
 
 
@@ -110,16 +108,16 @@ async def test_a_persons_messages_keep_their_order_when_one_fails(db_path: Path)
         assert [m.reply.text for m in sender.sent][1:] == ["second", "third"]
 
 
-async def test_permanent_errors_stop_retrying_and_run_the_delivery_failed_hooks(
+async def test_permanent_errors_stop_retrying_and_emit_delivery_failed(
     db_path: Path,
 ) -> None:
     async with running(db_path) as system:
         failed = []
 
-        async def hook(conn, message, now, services) -> None:
-            failed.append(message.id)
+        @system.router.events.on(DeliveryFailed)
+        async def listener(event: DeliveryFailed) -> None:
+            failed.append(event.message.id)
 
-        system.services.router.hooks.setdefault("delivery_failed", []).append(hook)
         sender = RecordingSender(failures=[SendError("63016 outside window", permanent=True)])
         await system.engine.handle(Inbound("console", "siti", "1", text="halo"))
         await Dispatcher(system.engine, sender, FAST).run_once()

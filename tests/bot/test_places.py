@@ -244,16 +244,33 @@ def test_nonsense_resolves_to_nothing(gaz: Gazetteer, query: str) -> None:
     assert all(m.score < 0.8 for m in gaz.lookup(query))
 
 
-@pytest.mark.parametrize(
-    "query",
-    ["", "   ", "🙂", "🇮🇩🇮🇩", "\x00\n\t", "x" * 20_000, "Indramayu " * 2_000, "ا ب ت", "..."],
-)
+ODD_QUERIES = [
+    "",
+    "   ",
+    "🙂",
+    "🇮🇩🇮🇩",
+    "\x00\n\t",
+    "x" * 20_000,
+    "Indramayu " * 2_000,
+    "ا ب ت",
+    "...",
+]
+
+
+@pytest.mark.parametrize("query", ODD_QUERIES)
 def test_odd_input_does_not_crash(gaz: Gazetteer, query: str) -> None:
-    start = time.perf_counter()
     matches = gaz.lookup(query)
     gaz.resolve(query)
-    assert time.perf_counter() - start < 0.5
     assert all(0.0 <= m.score <= 1.0 for m in matches)
+
+
+@pytest.mark.timing
+@pytest.mark.parametrize("query", ODD_QUERIES)
+def test_odd_input_is_answered_quickly(gaz: Gazetteer, query: str) -> None:
+    start = time.perf_counter()
+    gaz.lookup(query)
+    gaz.resolve(query)
+    assert time.perf_counter() - start < 0.5
 
 
 def test_lookup_scores_limit_and_order(gaz: Gazetteer) -> None:
@@ -274,6 +291,7 @@ def test_to_dict_contract(gaz: Gazetteer) -> None:
     assert d["province"] == "Jawa Timur"
 
 
+@pytest.mark.timing
 def test_lookup_is_fast(gaz: Gazetteer) -> None:
     queries = ["Indramyu", "surabya", "KOTA  KUPANG", "Lombok", "sya di indramyu", "Jawa Timur"]
     for q in queries:  # warm up

@@ -7,7 +7,7 @@ import pytest
 
 from bot.geo import chord_to_km, haversine_km, km_to_chord, unit_vector
 from bot.places import default_gazetteer
-from bot.routing import Candidate, Ranked, VolunteerIndex, brute_force_nearest
+from bot.volunteer_index import Candidate, Ranked, VolunteerIndex, brute_force_nearest
 
 
 def _ids(ranked: list[Ranked]) -> list[int]:

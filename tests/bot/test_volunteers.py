@@ -1,11 +1,20 @@
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from bot.places import default_gazetteer
-from bot.volunteers import import_csv
-from storage import volunteers as volunteers_store
-from storage.db import connect
+from bot.volunteer_csv import import_csv
+from storage import Tx
+from storage.sqlite import SQLiteStore
+
+
+@asynccontextmanager
+async def transaction(path: Path) -> AsyncIterator[Tx]:
+    async with SQLiteStore(path) as store, store.transaction() as tx:
+        yield tx
+
 
 BAD = """name,channel,address,place,lat,lon,languages,capacity
 Siti,console,siti,Kab. Indramayu,,,id,2
@@ -24,9 +33,8 @@ Joko,console,joko,Kota Bandung,-6.9,107.6,id,1
 async def test_bad_rows_are_reported_with_line_and_reason_and_good_rows_imported(
     tmp_path: Path,
 ) -> None:
-    conn = await connect(tmp_path / "v.db")
-    try:
-        result = await import_csv(conn, BAD, default_gazetteer(), 1.0)
+    async with transaction(tmp_path / "v.db") as tx:
+        result = await import_csv(tx, BAD, default_gazetteer(), 1.0)
         assert result.imported == 3  # Siti, Dewi, Joko
         lines = dict(result.errors)
         assert "name is empty" in lines[3]
@@ -36,41 +44,33 @@ async def test_bad_rows_are_reported_with_line_and_reason_and_good_rows_imported
         assert "lat/lon must be numbers" in lines[8]
         assert "capacity" in lines[9]
         assert "ambiguous" in lines[10]  # Bandung: Kota or Kabupaten?
-        people = {v.name: v for v in await volunteers_store.all(conn)}
+        people = {v.name: v for v in await tx.volunteers.all()}
         assert people["Dewi"].address == "6281234567890"
         assert people["Dewi"].languages == "id;en"
         assert people["Siti"].place_name == "Kabupaten Indramayu"
         assert people["Siti"].contact_id is not None
-    finally:
-        await conn.close()
 
 
 async def test_a_file_without_the_required_columns_is_refused(tmp_path: Path) -> None:
-    conn = await connect(tmp_path / "v.db")
-    try:
-        result = await import_csv(conn, "nama,kanal\nSiti,console\n", default_gazetteer(), 1.0)
+    async with transaction(tmp_path / "v.db") as tx:
+        result = await import_csv(tx, "nama,kanal\nSiti,console\n", default_gazetteer(), 1.0)
         assert result.imported == 0
         assert result.errors[0][0] == 1 and "missing column" in result.errors[0][1]
-    finally:
-        await conn.close()
 
 
 async def test_importing_again_updates_instead_of_duplicating(tmp_path: Path) -> None:
-    conn = await connect(tmp_path / "v.db")
-    try:
+    async with transaction(tmp_path / "v.db") as tx:
         await import_csv(
-            conn,
+            tx,
             "name,channel,address,place\nSiti,console,siti,Indramayu\n",
             default_gazetteer(),
             1.0,
         )
         await import_csv(
-            conn,
+            tx,
             "name,channel,address,place\nSiti R.,console,siti,Kab. Cirebon\n",
             default_gazetteer(),
             2.0,
         )
-        [siti] = await volunteers_store.all(conn)
+        [siti] = await tx.volunteers.all()
         assert siti.name == "Siti R." and siti.place_name == "Kabupaten Cirebon"
-    finally:
-        await conn.close()

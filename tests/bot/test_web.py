@@ -26,7 +26,6 @@ async def test_health_and_metrics_without_any_channel_configured(db_path: Path) 
 async def test_the_server_fires_deadlines_that_passed_while_it_was_down(db_path: Path) -> None:
     import asyncio
 
-    from storage import cases as cases_store
     from tests.fakes.clock import ManualClock
     from tests.helpers import ConsoleDriver, add_volunteers, report_from, running
 
@@ -34,14 +33,14 @@ async def test_the_server_fires_deadlines_that_passed_while_it_was_down(db_path:
     async with running(db_path, clock=clock) as system:
         await add_volunteers(system)
         number = await report_from(ConsoleDriver(system, "ibu-siti"))
-        first = (await system.engine.run(lambda c: cases_store.by_number(c, number))).offered_to
+        first = (await system.engine.run(lambda tx: tx.cases.by_number(number))).offered_to
     clock.advance(3 * 3600)
 
     app = create_app(replace(Settings(), database_path=db_path), clock=clock, dispatch=True)
     async with app.router.lifespan_context(app):
         engine = app.state.runtime.system.engine
         for _ in range(50):  # the scheduler's first tick runs as the server starts
-            case = await engine.run(lambda c: cases_store.by_number(c, number))
+            case = await engine.run(lambda tx: tx.cases.by_number(number))
             if case.offered_to != first:
                 break
             await asyncio.sleep(0.05)

@@ -32,11 +32,10 @@ from typing import Any
 import pytest
 from telegram import Bot, Update
 
-from bot.app import System
 from bot.channels import telegram as tg
 from bot.config import Settings
 from bot.outbox import Dispatcher, Limits
-from storage import contacts as contacts_store
+from bot.system import System
 from storage.contacts import Contact
 from tests.fakes.clock import ManualClock
 from tests.fakes.telegram import (
@@ -180,8 +179,8 @@ class TelegramRig:
         return [data for _label, data in self.buttons(chat)]
 
     async def contact(self, chat: int) -> Contact | None:
-        async def find(conn: Any) -> Contact | None:
-            return await contacts_store.find(conn, tg.CHANNEL, str(chat))
+        async def find(tx: Any) -> Contact | None:
+            return await tx.contacts.find(tg.CHANNEL, str(chat))
 
         return await self.system.engine.run(find)
 
@@ -205,7 +204,7 @@ async def open_rig(
     async with (
         running(db, clock, **telegram_settings(fake, **settings)) as system,
         fake.bot() as bot,
-        tg.adapter(system.services.settings, system, bot=bot) as adapter,
+        tg.adapter(system.services.settings, system.engine, bot=bot) as adapter,
     ):
         chosen = limits or tg.limits(system.services.settings)
         dispatcher = Dispatcher(system.engine, adapter.sender, chosen)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from storage import cases as cases_store
 from tests.channels.telegram_helpers import TelegramRig
 from tests.channels.whatsapp_helpers import BUDI, SITI, whatsapp_harness
 from tests.fakes.twilio import FakeTwilio
@@ -24,10 +23,9 @@ TELEGRAM_VOLUNTEERS = (
 
 
 async def latest_case(system):
-    async def read(conn):
-        async with conn.execute("SELECT id FROM cases ORDER BY id DESC LIMIT 1") as cur:
-            row = await cur.fetchone()
-        return await cases_store.get(conn, row[0])
+    async def read(tx):
+        case_id = await tx.sql.fetchval("SELECT id FROM cases ORDER BY id DESC LIMIT 1")
+        return await tx.cases.get(case_id)
 
     return await system.engine.run(read)
 
@@ -109,14 +107,13 @@ async def test_a_volunteer_who_blocked_the_bot_is_skipped(telegram_rig: Telegram
     volunteers = {v.address: v.id for v in await rig.system.engine.run(_all_volunteers)}
     assert case.offered_to == volunteers[str(VOLUNTEER_TG_2)]
     assert "undeliverable" in [
-        e.kind for e in await rig.system.engine.run(lambda c: cases_store.events(c, case.id))
+        e.kind for e in await rig.system.engine.run(lambda tx: tx.cases.events(case.id))
     ]
 
 
-async def _all_volunteers(conn):
-    from storage import volunteers as volunteers_store
+async def _all_volunteers(tx):
 
-    return await volunteers_store.all(conn)
+    return await tx.volunteers.all()
 
 
 async def test_report_over_whatsapp_to_acceptance_and_status(
@@ -222,7 +219,7 @@ async def test_no_template_the_alert_goes_through_the_volunteers_other_channel(
         case = await latest_case(wa.system)
         people = {v.address: v.id for v in await wa.system.engine.run(_all_volunteers)}
         assert case.status == "alerted" and case.offered_to == people["budi-console"]
-        events = await wa.system.engine.run(lambda c: cases_store.events(c, case.id))
+        events = await wa.system.engine.run(lambda tx: tx.cases.events(case.id))
         assert events[-1].kind == "alerted" and "via console" in events[-1].detail
 
 
@@ -242,16 +239,12 @@ async def test_no_template_and_no_other_channel_the_coordinator_is_asked_to_call
         await wa.user(BUDI).inbox()
         case = await latest_case(wa.system)
         assert case.status == "alerted"  # still waiting for Budi until the deadline
-        kinds = [
-            e.kind for e in await wa.system.engine.run(lambda c: cases_store.events(c, case.id))
-        ]
+        kinds = [e.kind for e in await wa.system.engine.run(lambda tx: tx.cases.events(case.id))]
         assert kinds[-1] == "alert_via_coordinator"
 
-        async def coordinator_inbox(conn):
-            async with conn.execute(
-                "SELECT payload FROM outbox WHERE address = 'koordinator'"
-            ) as cur:
-                return [row[0] async for row in cur]
+        async def coordinator_inbox(tx):
+            rows = await tx.sql.fetch("SELECT payload FROM outbox WHERE address = 'koordinator'")
+            return [row[0] for row in rows]
 
         [note] = await wa.system.engine.run(coordinator_inbox)
         assert case.number in note and BUDI.lstrip("+") in note

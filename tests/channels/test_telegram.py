@@ -15,11 +15,11 @@ from starlette.applications import Starlette
 from telegram import Update
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
+from bot import polling
 from bot.channels import telegram as tg
 from bot.i18n import _, use_locale
 from bot.messages import Choice, Inbound, Location, Outgoing, Reply
 from bot.web import Runtime, create_app
-from storage import outbox as outbox_store
 from storage.outbox import NewMessage
 from tests.channels.telegram_helpers import TelegramRig, open_rig, settings_for
 from tests.fakes.telegram import (
@@ -343,9 +343,8 @@ async def _queue(rig: TelegramRig, *replies: Reply, chat: int = SITI, contact: b
         await rig.say(chat, "halo")  # the contact exists and has a greeting behind it
     person = await rig.contact(chat)
 
-    async def add(conn: Any) -> None:
-        await outbox_store.add_many(
-            conn,
+    async def add(tx: Any) -> None:
+        await tx.outbox.add_many(
             [
                 NewMessage(person.id if person else None, "telegram", str(chat), "id", r)
                 for r in replies
@@ -357,7 +356,8 @@ async def _queue(rig: TelegramRig, *replies: Reply, chat: int = SITI, contact: b
 
 
 async def _status(rig: TelegramRig) -> dict[str, int]:
-    return await rig.system.engine.run(outbox_store.counts)
+    async with rig.system.store.reader() as reader:
+        return await reader.outbox_counts()
 
 
 async def test_429_waits_retry_after_then_sends_once(telegram_rig: TelegramRig) -> None:
@@ -644,7 +644,7 @@ async def test_polling_end_to_end(fake_telegram: FakeTelegram, db_path: Path) ->
     fake.push_update(command_update(SITI, "/start"))
     stop = asyncio.Event()
     bot = fake.bot()
-    task = asyncio.create_task(tg.poll(settings, stop=stop, bot=bot, poll_timeout=5))
+    task = asyncio.create_task(polling.poll(settings, stop=stop, bot=bot, poll_timeout=5))
     try:
         await fake.wait_sent(1, chat_id=SITI)
         greeting_id = fake.calls_to("sendMessage", ok=True)[0].result["message_id"]
@@ -674,7 +674,7 @@ async def test_polling_stops_promptly_while_waiting(
     stop = asyncio.Event()
     settings = settings_for(fake_telegram, db_path)
     async with fake_telegram.bot() as bot:
-        task = asyncio.create_task(tg.poll(settings, stop=stop, bot=bot))
+        task = asyncio.create_task(polling.poll(settings, stop=stop, bot=bot))
         # getUpdates is recorded when it returns; the long poll is in flight after this.
         await fake_telegram.wait_calls("deleteWebhook", 1)
         await asyncio.sleep(0.05)
@@ -707,7 +707,7 @@ async def test_poller_never_advances_past_an_uncommitted_update() -> None:
     flaky = _Flaky()
     stopping = asyncio.Event()
     stopping.set()  # so the pause after a failure does not sleep in this test
-    poller = tg.Poller(flaky, stopping)  # type: ignore[arg-type]
+    poller = polling.Poller(flaky, stopping)  # type: ignore[arg-type]
     updates = [Update(update_id=i) for i in (1, 2, 3, 4)]
     await poller.handle(updates)
     assert poller.offset == 3  # 3 failed: it and 4 come again

@@ -14,6 +14,7 @@ import pytest
 
 from bot.channels import whatsapp
 from bot.config import Settings
+from bot.events import DeliveryFailed
 from bot.messages import Choice, Inbound, Location, Outgoing, Reply
 from bot.outbox import SendError
 from bot.web import create_app
@@ -537,10 +538,10 @@ async def test_outside_window_sends_the_template(db_path: Path, fake_twilio: Fak
 async def test_outside_window_without_template_fails_permanently(wa: WhatsAppHarness) -> None:
     failed: list[Outgoing] = []
 
-    async def on_failure(conn: Any, outgoing: Outgoing, now: float, services: Any) -> None:
-        failed.append(outgoing)
+    @wa.system.router.events.on(DeliveryFailed)
+    async def on_failure(event: DeliveryFailed) -> None:
+        failed.append(event.message)
 
-    wa.system.services.router.hooks.setdefault("delivery_failed", []).append(on_failure)
     budi = await quiet_for(wa, BUDI, 25)
     await wa.enqueue(BUDI, ALERT, kind="alert")
     before = len(budi.messages)
@@ -598,13 +599,13 @@ async def test_delivered_status_is_recorded(wa: WhatsAppHarness) -> None:
     assert row["delivery_status"] == "delivered"
 
 
-async def test_failed_status_runs_delivery_failed_hooks(wa: WhatsAppHarness) -> None:
+async def test_failed_status_emits_delivery_failed_once(wa: WhatsAppHarness) -> None:
     calls: list[tuple[Outgoing, float]] = []
 
-    async def hook(conn: Any, outgoing: Outgoing, now: float, services: Any) -> None:
-        calls.append((outgoing, now))
+    @wa.system.router.events.on(DeliveryFailed)
+    async def listener(event: DeliveryFailed) -> None:
+        calls.append((event.message, event.now))
 
-    wa.system.services.router.hooks.setdefault("delivery_failed", []).append(hook)
     budi = wa.user(BUDI)
     await to_menu(budi)
     await wa.enqueue(BUDI, ALERT, kind="alert")
@@ -626,10 +627,10 @@ async def test_failed_status_runs_delivery_failed_hooks(wa: WhatsAppHarness) -> 
 async def test_forged_status_callback_is_refused(wa: WhatsAppHarness) -> None:
     calls: list[Outgoing] = []
 
-    async def hook(conn: Any, outgoing: Outgoing, now: float, services: Any) -> None:
-        calls.append(outgoing)
+    @wa.system.router.events.on(DeliveryFailed)
+    async def listener(event: DeliveryFailed) -> None:
+        calls.append(event.message)
 
-    wa.system.services.router.hooks.setdefault("delivery_failed", []).append(hook)
     siti = wa.user(SITI)
     await siti.say("halo")
     sid = siti.messages[-1]["sid"]

@@ -29,18 +29,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import aiosqlite
 import httpx
 from starlette.applications import Starlette
 
-from bot.app import System
 from bot.channels import whatsapp
 from bot.config import Settings
 from bot.messages import Reply
 from bot.outbox import Dispatcher
+from bot.system import System
 from bot.web import Runtime, create_app
-from storage import contacts as contacts_store
-from storage import outbox as outbox_store
+from storage import Tx
 from storage.contacts import Contact
 from storage.outbox import NewMessage
 from tests.fakes.clock import ManualClock
@@ -154,8 +152,8 @@ class WhatsAppHarness:
 
     # --- the store ---------------------------------------------------------------------------
     async def contact(self, number: str) -> Contact | None:
-        async def find(conn: aiosqlite.Connection) -> Contact | None:
-            return await contacts_store.find(conn, whatsapp.CHANNEL, digits(number))
+        async def find(tx: Tx) -> Contact | None:
+            return await tx.contacts.find(whatsapp.CHANNEL, digits(number))
 
         return await self.system.engine.run(find)
 
@@ -175,18 +173,18 @@ class WhatsAppHarness:
             kind=kind,
         )
 
-        async def add(conn: aiosqlite.Connection) -> None:
-            await outbox_store.add_many(conn, [message], self.clock.now())
+        async def add(tx: Tx) -> None:
+            await tx.outbox.add_many([message], self.clock.now())
 
         await self.system.engine.run(add)
 
     async def outbox_rows(self) -> list[dict[str, Any]]:
-        async def rows(conn: aiosqlite.Connection) -> list[dict[str, Any]]:
-            async with conn.execute(
+        async def rows(tx: Tx) -> list[dict[str, Any]]:
+            rows = await tx.sql.fetch(
                 "SELECT id, contact_id, address, kind, status, provider_id, delivery_status,"
                 " last_error, attempts FROM outbox ORDER BY id"
-            ) as cur:
-                return [dict(row) async for row in cur]
+            )
+            return [dict(row) for row in rows]
 
         return await self.system.engine.run(rows)
 

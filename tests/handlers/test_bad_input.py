@@ -42,7 +42,7 @@ async def test_bad_input_gets_a_clear_answer(
         out = await chat.send(line)
         assert expected.lower() in out.lower()
         # and the menu still works afterwards
-        assert "Kontak darurat" in out or "Emergency contacts" in out
+        assert ("Kontak darurat" if lang == "id" else "Emergency contacts") in out
         after = await chat.send("4")
         assert "0800-1000" in after
 
@@ -51,8 +51,14 @@ async def test_twenty_thousand_characters_do_not_break_anything(db_path: Path) -
     async with running(db_path) as system:
         chat = await at_menu(system, "id")
         out = await chat.send("a" * 20_000)
-        assert out.strip()
-        assert len(out) < 20_000
+        # The menu's own answer to text it does not understand, not the engine's apology for
+        # a handler that raised (which also ends with the menu).
+        assert out.startswith("Maaf, saya belum mengerti. Silakan pilih salah satu:")
+        assert "Maaf, ada gangguan di sistem kami" not in out
+        assert "4. Kontak darurat" in out
+        assert len(out) < 1_000
+        after = await chat.send("4")  # and the conversation goes on
+        assert "0800-1000" in after
 
 
 async def test_a_picture_gets_please_type_it(db_path: Path) -> None:

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import aiosqlite
 
-from storage.db import connect, latest_version, migrate, schema_version
+from storage.sqlite.db import connect, latest_version, migrate, schema_version
 
 
 async def tables(conn: aiosqlite.Connection) -> set[str]:

@@ -134,6 +134,7 @@ def test_spellings_file_has_no_empty_entries() -> None:
     assert all(s.words.values())
 
 
+@pytest.mark.timing  # a wall-clock threshold: run with -m timing
 def test_speed_is_enough_for_the_offer_check(analyser: Analyser) -> None:
     # The offer check must do >= 1,500 checks/s at 1,000 characters (0.67 ms each). Reading
     # the words takes ~0.2 ms warmed up when measured alone; the bound leaves room for a busy

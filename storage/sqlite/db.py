@@ -1,17 +1,19 @@
 """The aiosqlite connection: pragmas, numbered migrations, one writer.
 
-Migrations are the files storage/migrations/NNNN_name.sql, applied in order; the schema
+Migrations are the files storage/sqlite/migrations/NNNN_name.sql, applied in order; the schema
 version is SQLite's `user_version`. A fresh database and an old one both end at the latest.
 """
 
 from __future__ import annotations
 
 import re
+from importlib import resources
 from pathlib import Path
 
 import aiosqlite
 
-MIGRATIONS = Path(__file__).parent / "migrations"
+# Package data (storage.sqlite/migrations/*.sql), found the same way from a checkout or a wheel.
+MIGRATIONS = Path(str(resources.files("storage.sqlite") / "migrations"))
 _NUMBERED = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 
 

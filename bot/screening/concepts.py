@@ -1,0 +1,225 @@
+"""Concepts that co-occur: matching that holds on wording nobody wrote a pattern for.
+
+A concept is a set of words in both languages (content/screening/concepts.toml), read in
+every form through bot/text ("ditahan", "nahan", "withheld" -> their roots), plus the place
+lists of content/screening/places.toml. A rule raises a flag when all its concepts occur
+close together (a window of words) within one sentence, or anywhere in the text. This is what
+catches stories told in long sentences ("the mandor took my Indonesian passport and now says
+he lost it") where no fixed phrase stands.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from bot.paths import CONTENT
+from bot.screening.results import ScreeningDataError
+from bot.text import Analyser, Word
+
+if TYPE_CHECKING:
+    from bot.screening.text import _Text
+
+CONCEPTS_FILE = CONTENT / "screening" / "concepts.toml"
+PLACES_FILE = CONTENT / "screening" / "places.toml"
+_MAX_ANCHORS = 8  # occurrences of a rule's first concept tried; enough for any real text
+
+
+@dataclass(frozen=True)
+class ConceptRule:
+    flag: str
+    concepts: tuple[int, ...]
+    unless: tuple[int, ...]
+    window: int  # largest distance in words between the first and the last concept
+    text_scope: bool  # True: anywhere in the text; False: within one sentence
+    weight: float
+    source: str
+    reviewed: str
+
+
+@dataclass(frozen=True)
+class ConceptHit:
+    flag: str
+    weight: float
+    start: int
+    end: int
+    question: bool  # inside the user's own question
+
+
+class Concepts:
+    """Compiled concepts and rules; `hits` reads one text. Immutable once loaded."""
+
+    def __init__(
+        self,
+        data: Mapping[str, Any],
+        places: Mapping[str, Any],
+        analyser: Analyser,
+        flag_codes: tuple[str, ...],
+    ) -> None:
+        raw: dict[str, list[str]] = {k: list(v) for k, v in data.get("concepts", {}).items()}
+        for name, items in places.items():
+            if name in raw:
+                raise ScreeningDataError(f"places.{name}: also a concept name")
+            raw[name] = [str(x) for x in items]
+        self.names = tuple(raw)
+        ids = {n: i for i, n in enumerate(self.names)}
+
+        def terms(name: str, seen: tuple[str, ...] = ()) -> list[str]:
+            if name in seen:
+                raise ScreeningDataError(f"concepts.{name}: refers to itself")
+            out: list[str] = []
+            for t in raw[name]:
+                if t.startswith("@"):
+                    if t[1:] not in raw:
+                        raise ScreeningDataError(f"concepts.{name}: unknown {t}")
+                    out.extend(terms(t[1:], (*seen, name)))
+                else:
+                    out.append(t)
+            return out
+
+        # first lemma -> (concept id, the phrase's lemma sets)
+        index: dict[str, list[tuple[int, tuple[frozenset[str], ...]]]] = {}
+        for name in self.names:
+            for term in terms(name):
+                phrase = analyser.phrase(term)
+                if not phrase:
+                    raise ScreeningDataError(f"concepts.{name}: empty term {term!r}")
+                for lemma in phrase[0]:
+                    entry = (ids[name], phrase)
+                    bucket = index.setdefault(lemma, [])
+                    if entry not in bucket:
+                        bucket.append(entry)
+        self._index = index
+
+        rules: list[ConceptRule] = []
+        for i, r in enumerate(data.get("rule", [])):
+            where = f"concepts rule[{i}]"
+            if r.get("flag") not in flag_codes:
+                raise ScreeningDataError(f"{where}: unknown flag {r.get('flag')!r}")
+            for field in ("source", "reviewed"):
+                if not str(r.get(field, "")).strip():
+                    raise ScreeningDataError(f"{where}: missing {field}")
+            names = list(r["all"])
+            unknown = [n for n in [*names, *r.get("unless", [])] if n not in ids]
+            if unknown or not names:
+                raise ScreeningDataError(f"{where}: unknown or no concepts {unknown}")
+            scope = r.get("scope", "sentence")
+            if scope not in ("sentence", "text"):
+                raise ScreeningDataError(f"{where}: scope must be 'sentence' or 'text'")
+            rules.append(
+                ConceptRule(
+                    flag=r["flag"],
+                    concepts=tuple(ids[n] for n in names),
+                    unless=tuple(ids[n] for n in r.get("unless", [])),
+                    window=int(r.get("window", 12)),
+                    text_scope=scope == "text",
+                    weight=float(r["weight"]),
+                    source=str(r["source"]),
+                    reviewed=str(r["reviewed"]),
+                )
+            )
+        self.rules = tuple(rules)
+
+    @classmethod
+    def load(
+        cls,
+        analyser: Analyser,
+        flag_codes: tuple[str, ...],
+        concepts: Path = CONCEPTS_FILE,
+        places: Path = PLACES_FILE,
+    ) -> Concepts:
+        data = tomllib.loads(concepts.read_text(encoding="utf-8"))
+        pl = tomllib.loads(places.read_text(encoding="utf-8"))
+        return cls(data, pl, analyser, flag_codes)
+
+    def occurrences(self, words: list[Word], text: str) -> dict[int, list[tuple[int, int]]]:
+        """concept id -> (first word index, last word index) of each occurrence. The words of
+        a phrase follow each other with nothing but spaces between ("tidak ada, gaji" is not
+        "tidak ada gaji")."""
+        out: dict[int, list[tuple[int, int]]] = {}
+        index = self._index
+        n = len(words)
+        for i, w in enumerate(words):
+            cands = index.get(w.lemma)
+            if w.form != w.lemma:
+                more = index.get(w.form)
+                if more:
+                    cands = (cands or []) + more
+            if not cands:
+                continue
+            for cid, phrase in cands:
+                k = len(phrase)
+                if k > 1:
+                    if i + k > n:
+                        continue
+                    if not all(
+                        (words[i + j].lemma in phrase[j] or words[i + j].form in phrase[j])
+                        and (
+                            words[i + j].start == words[i + j - 1].start  # one token, two words
+                            or not text[words[i + j - 1].end : words[i + j].start].strip()
+                        )
+                        for j in range(1, k)
+                    ):
+                        continue
+                occ = out.setdefault(cid, [])
+                if not occ or occ[-1] != (i, i + k - 1):
+                    occ.append((i, i + k - 1))
+        return out
+
+    def hits(self, t: _Text, words: list[Word]) -> Iterator[ConceptHit]:
+        if not words:
+            return
+        occ = self.occurrences(words, t.raw)
+        if not occ:
+            return
+        sentence_of = t.sentence_index
+        kept: dict[int, list[tuple[int, int]]] = {}
+
+        def live(cid: int) -> list[tuple[int, int]]:
+            # occurrences not cancelled by a negator right before them ("tidak ditahan")
+            if cid not in kept:
+                kept[cid] = [
+                    (a, b)
+                    for a, b in occ.get(cid, ())
+                    if not t.negated(words[a].start, words[b].end, post=False)
+                ]
+            return kept[cid]
+
+        for rule in self.rules:
+            if any(c not in occ for c in rule.concepts):
+                continue
+            if any(occ.get(c) for c in rule.unless):
+                continue
+            lists = [live(c) for c in rule.concepts]
+            if not all(lists):
+                continue
+            best: tuple[int, int, int] | None = None
+            for a0, b0 in lists[0][:_MAX_ANCHORS]:
+                s0 = sentence_of(words[a0].start)
+                lo, hi = a0, b0
+                ok = True
+                for other in lists[1:]:
+                    pick = None
+                    for a, b in other:
+                        if not rule.text_scope and sentence_of(words[a].start) != s0:
+                            continue
+                        d = abs(a - a0)
+                        if pick is None or d < pick[0]:
+                            pick = (d, a, b)
+                    if pick is None:
+                        ok = False
+                        break
+                    lo, hi = min(lo, pick[1]), max(hi, pick[2])
+                if ok and hi - lo <= rule.window and (best is None or hi - lo < best[0]):
+                    best = (hi - lo, lo, hi)
+            if best is None:
+                continue
+            _, lo, hi = best
+            start, end = words[lo].start, words[hi].end
+            if end - start > 160:  # far apart: quote the first concept's words only
+                a0, b0 = lists[0][0]
+                start, end = words[a0].start, words[b0].end
+            yield ConceptHit(rule.flag, rule.weight, start, end, t.question(start))

@@ -1,0 +1,144 @@
+"""A second opinion that learns from cases: a linear model over words and character n-grams.
+
+Trained by scripts/train_screening_model.py on the dev split of the labelled corpus only, and
+shipped as content/screening/model.json (hashed-feature weights). Scoring is pure Python: a
+linear model's score is a sum over features, and the features of one word never change, so
+each word's share is computed once and remembered.
+
+The model can raise a level, never lower one, and says why: the kind of reported case it
+finds nearest (the flag whose own model scores highest).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import tomllib
+import zlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.paths import CONTENT
+from bot.text import Word
+
+MODEL_FILE = CONTENT / "screening" / "model.json"
+TEXT_FILE = CONTENT / "screening" / "model_text.toml"
+BUCKETS = 1 << 18
+CHAR_N = (3, 5)
+
+
+def word_features(form: str, lemma: str) -> list[int]:
+    """Hashed features of one word: its lemma and the character n-grams of its form."""
+    out = [zlib.crc32(b"w:" + lemma.encode()) % BUCKETS]
+    padded = f"<{form}>".encode()
+    lo, hi = CHAR_N
+    for n in range(lo, hi + 1):
+        for i in range(len(padded) - n + 1):
+            out.append(zlib.crc32(b"c:" + padded[i : i + n]) % BUCKETS)
+    return out
+
+
+def pair_feature(a: str, b: str) -> int:
+    return zlib.crc32(f"b:{a} {b}".encode()) % BUCKETS
+
+
+def features(words: Iterable[Word]) -> dict[int, float]:
+    """The feature vector the training script fits: counts divided by the square root of the
+    number of feature occurrences (so `probability` can sum word by word, exactly)."""
+    counts: dict[int, float] = {}
+    prev = None
+    for w in words:
+        for f in word_features(w.form, w.lemma):
+            counts[f] = counts.get(f, 0.0) + 1.0
+        if prev is not None:
+            f = pair_feature(prev, w.lemma)
+            counts[f] = counts.get(f, 0.0) + 1.0
+        prev = w.lemma
+    norm = math.sqrt(sum(counts.values())) or 1.0
+    return {k: v / norm for k, v in counts.items()}
+
+
+@dataclass(frozen=True)
+class Opinion:
+    probability: float  # of a high-risk case
+    kind: str | None  # the flag code of the nearest kind of case
+    text: str  # "This looks like reported cases of ..." in the asked language
+
+
+class Model:
+    def __init__(self, data: Mapping[str, object], texts: Mapping[str, object]) -> None:
+        risk = data["risk"]
+        assert isinstance(risk, dict)
+        self._bias = float(risk["bias"])
+        self._w = {int(k): float(v) for k, v in risk["w"].items()}
+        kinds = data.get("kinds", {})
+        assert isinstance(kinds, dict)
+        self._kinds = {
+            code: (float(k["bias"]), {int(b): float(v) for b, v in k["w"].items()})
+            for code, k in kinds.items()
+        }
+        self.high = float(data["threshold_high"])  # type: ignore[arg-type]
+        self.medium = float(data["threshold_medium"])  # type: ignore[arg-type]
+        self._texts = texts
+        self._word_cache: dict[tuple[str, str], tuple[float, float]] = {}
+
+    @classmethod
+    def load(cls, path: Path = MODEL_FILE, texts: Path = TEXT_FILE) -> Model | None:
+        if not path.exists():
+            return None
+        return cls(
+            json.loads(path.read_text(encoding="utf-8")),
+            tomllib.loads(texts.read_text(encoding="utf-8")),
+        )
+
+    def _word(self, form: str, lemma: str) -> tuple[float, float]:
+        """(sum of weights, sum of squared counts) for one word's own features."""
+        key = (form, lemma)
+        hit = self._word_cache.get(key)
+        if hit is None:
+            w = self._w
+            feats = word_features(form, lemma)
+            hit = (sum(w.get(f, 0.0) for f in feats), float(len(feats)))
+            if len(self._word_cache) < 200_000:
+                self._word_cache[key] = hit
+        return hit
+
+    def probability(self, words: list[Word]) -> float:
+        if not words:
+            return 0.0
+        total, sq = 0.0, 0.0
+        w = self._w
+        prev = None
+        for word in words:
+            s, n = self._word(word.form, word.lemma)
+            total += s
+            sq += n
+            if prev is not None:
+                total += w.get(pair_feature(prev, word.lemma), 0.0)
+                sq += 1.0
+            prev = word.lemma
+        z = self._bias + total / math.sqrt(sq)
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+    def nearest_kind(self, words: list[Word]) -> str | None:
+        if not self._kinds:
+            return None
+        x = features(words)
+        best, best_z = None, -math.inf
+        for code, (bias, w) in self._kinds.items():
+            z = bias + sum(v * w.get(k, 0.0) for k, v in x.items())
+            if z > best_z:
+                best, best_z = code, z
+        return best
+
+    def opinion(self, words: list[Word], lang: str) -> Opinion:
+        p = self.probability(words)
+        kind = self.nearest_kind(words) if p >= self.medium else None
+        names = self._texts.get("kinds", {})
+        assert isinstance(names, dict)
+        intro = self._texts["intro"]
+        assert isinstance(intro, dict)
+        name = names.get(kind, {}).get(lang) if kind else None
+        text = str(intro[lang]).format(kind=name or names["default"][lang])
+        return Opinion(p, kind, text)

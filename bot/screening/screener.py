@@ -1,0 +1,564 @@
+"""The screener: loads the indicator data and checks texts and guided-check answers."""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Iterable, Mapping
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from bot.language import guess_language
+from bot.paths import CONTENT
+from bot.screening.concepts import Concepts
+from bot.screening.model import Model
+from bot.screening.patterns import _compile_any, _Rx
+from bot.screening.results import (
+    FLAG_CODES,
+    LANGS,
+    MAX_TEXT,
+    RISKS,
+    Flag,
+    GuidedOption,
+    GuidedQuestion,
+    Screening,
+    ScreeningDataError,
+)
+from bot.screening.salary import _Salary
+from bot.screening.scoring import _distinct, _lang_texts, _noisy_or, _trim
+from bot.screening.text import _Combo, _FlagSpec, _FollowUp, _Found, _Match, _Rule, _Text
+from bot.text import Analyser, default_analyser
+
+# --------------------------------------------------------------------------------------------
+# The screener
+# --------------------------------------------------------------------------------------------
+
+
+class Screener:
+    """Loaded indicators and guided-check questions. Thread-safe: checks share no state."""
+
+    def __init__(
+        self,
+        indicators: dict[str, Any],
+        guided: dict[str, Any],
+        concepts: Concepts | None = None,
+        analyser: Analyser | None = None,
+        use_model: bool = True,
+    ) -> None:
+        self._load_indicators(indicators)
+        self._load_guided(guided)
+        self._build_anchor_index()
+        self._analyser = analyser or default_analyser()
+        self._concepts = concepts or Concepts.load(self._analyser, FLAG_CODES)
+        self._model: Model | None = Model.load() if use_model else None
+        unmatched = [
+            c
+            for c in FLAG_CODES
+            if not self._flags[c].rules and all(r.flag != c for r in self._concepts.rules)
+        ]
+        if unmatched:
+            raise ScreeningDataError(f"no rules or concepts for {', '.join(unmatched)}")
+
+    def _build_anchor_index(self) -> None:
+        """anchor word prefix -> (pattern list id, alternative) for every scanned pattern list."""
+        lists: list[_Rx] = list(self._terms.values())
+        for spec in self._flags.values():
+            lists.extend(r.regex for r in spec.rules if r.regex is not None)
+        lists.extend(rx for _, rx in self._official)
+        lists.extend((self._salary.context, self._salary.per_month))
+        index: dict[str, list[tuple[int, int]]] = {}
+        for rid, rx in enumerate(lists):
+            rx.id = rid
+            for alt, (_, anchors) in enumerate(rx.alts):
+                for anchor in anchors or ():
+                    index.setdefault(anchor, []).append((rid, alt))
+        self._anchor_index = index
+
+    @classmethod
+    def load(
+        cls, indicators: Path | None = None, guided: Path | None = None, use_model: bool = True
+    ) -> Screener:
+        ind_path = indicators or CONTENT / "indicators.toml"
+        gui_path = guided or CONTENT / "guided_check.toml"
+        with ind_path.open("rb") as fh:
+            ind = tomllib.load(fh)
+        with gui_path.open("rb") as fh:
+            gui = tomllib.load(fh)
+        return cls(ind, gui, use_model=use_model)
+
+    # loading ---------------------------------------------------------------------------------
+    def _load_indicators(self, data: dict[str, Any]) -> None:
+        macros = {k: str(v) for k, v in data.get("macros", {}).items()}
+        sc = data["scoring"]
+        self._high = float(sc["high"])
+        self._medium = float(sc["medium"])
+        self._strong_min = float(sc["strong_min"])
+        self._max_discount = float(sc["max_discount"])
+        self._hyp_factor = float(sc["hypothetical_factor"])
+        self._extra_step = float(sc["extra_evidence_step"])
+        self._extra_max = float(sc["extra_evidence_max"])
+        self._floor = float(sc["unknown_offer_floor"])
+        self._guided_lower = float(sc["guided_lower_weight"])
+        self._max_questions = int(sc["max_questions"])
+        self._thin_min = int(sc["thin_min_missing"])
+
+        neg = data["negation"]
+        self._neg_long = _compile_any(neg["long"], macros, "negation.long")
+        self._neg_short = _compile_any(neg["short"], macros, "negation.short")
+        self._neg_clause = _compile_any(neg["clause"], macros, "negation.clause")
+        self._neg_post = _compile_any(neg["post"], macros, "negation.post")
+        self._neutral = _compile_any(neg["neutral"], macros, "negation.neutral")
+        self._long_scope = int(neg["long_scope"])
+        self._short_scope = int(neg["short_scope"])
+        self._post_scope = int(neg["post_scope"])
+
+        raw_terms: dict[str, list[str]] = {k: list(v) for k, v in data["terms"].items()}
+
+        def flatten(name: str, seen: tuple[str, ...] = ()) -> list[str]:
+            if name in seen:
+                raise ScreeningDataError(f"terms.{name}: refers to itself")
+            if name not in raw_terms:
+                raise ScreeningDataError(f"unknown term group @{name}")
+            out: list[str] = []
+            for p in raw_terms[name]:
+                if p.startswith("@"):
+                    out.extend(flatten(p[1:], (*seen, name)))
+                else:
+                    out.append(p)
+            return out
+
+        self._terms: dict[str, _Rx] = {
+            name: _compile_any(flatten(name), macros, f"terms.{name}") for name in raw_terms
+        }
+        self._question_cue = self._terms["question_cue"]
+        self._past_cue = self._terms["past_cue"]
+
+        sal = data["salary"]
+        to_idr = {k: float(v) for k, v in sal["to_idr"].items()}
+        self._salary = _Salary(
+            context=_compile_any(sal["context"], macros, "salary.context"),
+            per_month=_compile_any(sal["per_month"], macros, "salary.per_month"),
+            high_idr=float(sal["high_idr"]),
+            very_high_idr=float(sal["very_high_idr"]),
+            to_idr=to_idr,
+        )
+
+        def term_ref(ref: str, where: str) -> str:
+            if not ref.startswith("@"):
+                raise ScreeningDataError(f"{where}: {ref!r} must name a term group with @")
+            name = ref[1:]
+            if name not in self._terms and name not in ("salary_high", "salary_very_high"):
+                raise ScreeningDataError(f"{where}: unknown term group {ref}")
+            return name
+
+        flags: dict[str, _FlagSpec] = {}
+        for code, spec in data["flags"].items():
+            if code not in FLAG_CODES:
+                raise ScreeningDataError(f"flags.{code}: not a contract flag code")
+            where = f"flags.{code}"
+            rules: list[_Rule] = []
+            for i, r in enumerate(spec.get("rules", [])):
+                rw = f"{where}.rules[{i}]"
+                if "any" in r:
+                    rules.append(
+                        _Rule(float(r["weight"]), _compile_any(r["any"], macros, rw), (), ())
+                    )
+                else:
+                    terms = tuple(term_ref(t, rw) for t in r["all"])
+                    unless = tuple(term_ref(t, rw) for t in r.get("unless", []))
+                    ev = r.get("evidence", "span")
+                    if ev not in ("span", "first"):
+                        raise ScreeningDataError(f"{rw}: evidence must be 'span' or 'first'")
+                    rules.append(
+                        _Rule(float(r["weight"]), None, terms, unless, first_only=ev == "first")
+                    )
+            # flags added for issue #13 match by concepts only (content/screening/concepts.toml)
+            boosts = tuple(
+                (float(b["weight"]), tuple(term_ref(t, where) for t in b["when"]))
+                for b in spec.get("boosts", [])
+            )
+            veto = _compile_any(spec["veto"], macros, f"{where}.veto") if "veto" in spec else None
+            flags[code] = _FlagSpec(
+                code=code,
+                weight=float(spec["weight"]),
+                explanation=_lang_texts(spec.get("explanation"), f"{where}.explanation"),
+                advice=_lang_texts(spec.get("advice"), f"{where}.advice"),
+                rules=tuple(rules),
+                boosts=boosts,
+                post_negation=bool(spec.get("post_negation", False)),
+                veto=veto,
+            )
+        missing = [c for c in FLAG_CODES if c not in flags]
+        if missing:
+            raise ScreeningDataError(f"no indicators for {', '.join(missing)}")
+        self._flags = flags
+
+        self._official = tuple(
+            (float(o["weight"]), _compile_any(o["patterns"], macros, f"official[{i}]"))
+            for i, o in enumerate(data["official"])
+        )
+        self._followups = tuple(
+            _FollowUp(
+                id=q["id"],
+                topics=tuple(term_ref(t, f"questions.{q['id']}") for t in q["topics"]),
+                text=_lang_texts(q.get("text"), f"questions.{q['id']}.text"),
+            )
+            for q in data["questions"]
+        )
+
+    def _load_guided(self, data: dict[str, Any]) -> None:
+        questions: list[GuidedQuestion] = []
+        for q in data["question"]:
+            qid = str(q["id"])
+            opts: list[GuidedOption] = []
+            for o in q["option"]:
+                codes = tuple(o.get("flags", []))
+                for c in codes:
+                    if c not in FLAG_CODES:
+                        raise ScreeningDataError(f"guided {qid}.{o['key']}: unknown flag {c}")
+                opts.append(
+                    GuidedOption(
+                        key=str(o["key"]),
+                        label=_lang_texts(o.get("label"), f"guided {qid}.{o['key']}.label"),
+                        flags=codes,
+                        lowers=bool(o.get("lowers", False)),
+                    )
+                )
+            if not 2 <= len(opts) <= 6:
+                raise ScreeningDataError(f"guided {qid}: needs 2 to 6 options")
+            if len({o.key for o in opts}) != len(opts):
+                raise ScreeningDataError(f"guided {qid}: duplicate option keys")
+            questions.append(
+                GuidedQuestion(
+                    id=qid,
+                    text=_lang_texts(q.get("text"), f"guided {qid}.text"),
+                    options=tuple(opts),
+                )
+            )
+        self._guided = questions
+        by_id = {q.id: q for q in questions}
+        combos: list[_Combo] = []
+        for i, c in enumerate(data.get("combo", [])):
+            if c["flag"] not in FLAG_CODES:
+                raise ScreeningDataError(f"guided combo[{i}]: unknown flag {c['flag']}")
+            when: list[tuple[str, frozenset[str]]] = []
+            for qid, keys in c["when"].items():
+                if qid not in by_id:
+                    raise ScreeningDataError(f"guided combo[{i}]: unknown question {qid}")
+                for k in keys:
+                    by_id[qid].option(k)  # raises KeyError on a typo
+                when.append((qid, frozenset(keys)))
+            combos.append(_Combo(flag=c["flag"], weight=c.get("weight"), when=tuple(when)))
+        self._guided_combos = tuple(combos)
+
+    # public ----------------------------------------------------------------------------------
+    @property
+    def guided_questions(self) -> list[GuidedQuestion]:
+        return list(self._guided)
+
+    @property
+    def flag_codes(self) -> tuple[str, ...]:
+        return FLAG_CODES
+
+    def check(self, text: str, lang: str | None = None) -> Screening:
+        text = (text or "")[:MAX_TEXT]
+        lang = self._lang(text, lang)
+        t = _Text(self, text)
+        return self._result(t, self._find_flags(t, lang), lang)
+
+    def looks_like_offer(self, text: str) -> bool:
+        """Does free text typed in chat read like a job offer or recruiter message?"""
+        text = (text or "")[:MAX_TEXT]
+        if not text.strip():
+            return False
+        t = _Text(self, text)
+        return self._looks_like_offer(t, self._find_flags(t, guess_language(text) or "id"))
+
+    def check_answers(self, answers: Mapping[str, str], lang: str) -> Screening:
+        """Score the guided check: question id -> option key."""
+        lang = self._lang("", lang)
+        by_id = {q.id: q for q in self._guided}
+        chosen: dict[str, GuidedOption] = {}
+        for qid, key in answers.items():
+            if qid not in by_id:
+                raise ValueError(f"unknown guided question {qid!r}")
+            try:
+                chosen[qid] = by_id[qid].option(key)
+            except KeyError:
+                raise ValueError(f"unknown option {key!r} for question {qid!r}") from None
+
+        weights: dict[str, float] = {}
+        evidence: dict[str, str] = {}
+
+        def raise_flag(code: str, weight: float, ev: str) -> None:
+            if weight > weights.get(code, -1.0):
+                weights[code] = weight
+                evidence[code] = ev
+
+        for q in self._guided:  # question order keeps evidence stable
+            opt = chosen.get(q.id)
+            if opt is None:
+                continue
+            for code in opt.flags:
+                raise_flag(code, self._flags[code].weight, opt.label[lang])
+        for combo in self._guided_combos:
+            if all(
+                chosen.get(qid) is not None and chosen[qid].key in keys for qid, keys in combo.when
+            ):
+                ev = " + ".join(chosen[qid].label[lang] for qid, _ in combo.when)
+                w = (
+                    float(combo.weight)
+                    if combo.weight is not None
+                    else self._flags[combo.flag].weight
+                )
+                raise_flag(combo.flag, w, ev)
+
+        lowers = sum(1 for o in chosen.values() if o.lowers)
+        discount = min(self._max_discount, lowers * self._guided_lower)
+        score = self._score(list(weights.values()), discount)
+        if lowers == 0 and any(o.key == "unknown" for o in chosen.values()):
+            # not knowing the route is itself a reason to check before leaving
+            score = max(score, self._floor)
+        risk = self._risk(score)
+        flags = self._flag_objects(
+            sorted(weights, key=lambda c: (-weights[c], FLAG_CODES.index(c))), evidence, lang
+        )
+        questions: tuple[str, ...] = ()
+        if risk != "high":
+            questions = tuple(q.text[lang] for q in self._guided if q.id not in chosen)
+        return Screening(risk, score, lang, flags, questions)
+
+    # internals -------------------------------------------------------------------------------
+    @staticmethod
+    def _lang(text: str, lang: str | None) -> str:
+        if lang is None:
+            return guess_language(text) or "id"
+        if lang not in LANGS:
+            raise ValueError(f"lang must be one of {LANGS}, not {lang!r}")
+        return lang
+
+    def _find_flags(self, t: _Text, lang: str) -> dict[str, _Found]:
+        found: dict[str, _Found] = {}
+        t.words = self._analyser.words(t.raw, lang)
+        for hit in self._concepts.hits(t, t.words):
+            f = found.get(hit.flag)
+            if f is None:
+                found[hit.flag] = _Found(hit.weight, hit.start, hit.end, hit.question, set())
+            elif (hit.question, -hit.weight) < (f.hypothetical, -f.weight):
+                f.weight, f.start, f.end, f.hypothetical = (
+                    hit.weight,
+                    hit.start,
+                    hit.end,
+                    hit.question,
+                )
+            if not hit.question:
+                found[hit.flag].spans.add((hit.start, hit.end))
+        active = t.active()
+        for code, spec in self._flags.items():
+            best: _Found | None = None
+            for rule in spec.rules:
+                rx = rule.regex
+                if rx is not None and not rx.always and rx.id not in active:
+                    continue  # none of its words occur in the text
+                for w, a, b, hyp in self._rule_hits(t, spec, rule):
+                    if best is None:
+                        best = _Found(w, a, b, hyp, set())
+                    elif (hyp, -w, a) < (best.hypothetical, -best.weight, best.start):
+                        best.weight, best.start, best.end, best.hypothetical = w, a, b, hyp
+                    if not hyp:
+                        best.spans.add((a, b))
+            if best is None:
+                continue
+            prior = found.get(code)  # a concept hit for the same flag
+            if prior is not None:
+                best.spans |= prior.spans
+                if (prior.hypothetical, -prior.weight) < (best.hypothetical, -best.weight):
+                    best.weight, best.start, best.end = prior.weight, prior.start, prior.end
+                    best.hypothetical = prior.hypothetical
+            for w, terms in spec.boosts:
+                if w > best.weight and all(t.has(n) for n in terms):
+                    best.weight = w
+            found[code] = best
+        return found
+
+    def _rule_hits(
+        self, t: _Text, spec: _FlagSpec, rule: _Rule
+    ) -> Iterable[tuple[float, int, int, bool]]:
+        if rule.regex is not None:
+            for m in t.matches(rule.regex, spec.post_negation, spec.veto):
+                yield rule.weight, m.start, m.end, m.hypothetical
+            return
+        lists: list[list[_Match]] = []
+        for n in rule.terms:  # stop at the first missing part: most texts lack most terms
+            ms = t.term(n)
+            if not ms:
+                return
+            lists.append(ms)
+        if any(t.has(n) for n in rule.unless):
+            return
+        # Prefer parts that are real (not in a question), then in one clause, then close.
+        best: tuple[tuple[int, int, int], list[_Match]] | None = None
+        for anchor in lists[0][:8]:
+            chosen = [anchor]
+            ci = t.clause(anchor.start)[0]
+            for ms in lists[1:]:
+                chosen.append(
+                    min(
+                        ms,
+                        key=lambda m: (
+                            m.hypothetical,
+                            t.clause(m.start)[0] != ci,
+                            abs(m.start - anchor.start),
+                        ),
+                    )
+                )
+            # one sentence is close enough ("Thailand perbatasan, kerja marketing online")
+            si = t.sentence(anchor.start)[0]
+            same = all(t.sentence(m.start)[0] == si for m in chosen)
+            spread = max(m.end for m in chosen) - min(m.start for m in chosen)
+            key = (sum(m.hypothetical for m in chosen), int(not same), spread)
+            if best is None or key < best[0]:
+                best = (key, chosen)
+        assert best is not None
+        (n_hyp, not_same, spread), chosen = best
+        a, b = chosen[0].start, chosen[0].end
+        if not rule.first_only and not not_same and spread <= 60:
+            a = min(m.start for m in chosen)
+            b = max(m.end for m in chosen)
+        yield rule.weight, a, b, n_hyp > 0
+
+    def _official_discount(self, t: _Text) -> float:
+        total = 0.0
+        for weight, regex in self._official:
+            # "pelatihan gratis di BLK": "gratis" praises the official office, not negates it
+            if t.matches(regex, short=False):
+                total += weight
+        return min(self._max_discount, total)
+
+    def _effective(self, f: _Found) -> float:
+        extra = min(self._extra_max, self._extra_step * max(0, _distinct(f.spans) - 1))
+        w = min(0.99, f.weight + extra)
+        return w * self._hyp_factor if f.hypothetical else w
+
+    def _score(self, weights: list[float], discount: float) -> float:
+        raw = _noisy_or(weights)
+        strong = _noisy_or(w for w in weights if w >= self._strong_min)
+        return max(strong, raw * (1.0 - discount))
+
+    def _risk(self, score: float) -> str:
+        if score >= self._high:
+            return "high"
+        if score >= self._medium:
+            return "medium"
+        return "low"
+
+    def _too_thin(self, t: _Text, found: Mapping[str, _Found]) -> bool:
+        """Not an offer nor a situation, or too little of one, to judge."""
+        if any(not f.hypothetical for f in found.values()):
+            return False
+        if len(t.words) < 4:
+            return True
+        context = (
+            t.has("job_word")
+            or t.has("abroad")
+            or t.has("topic_fee")
+            or bool(self._salary.context.search(t.norm))
+        )
+        return not context
+
+    def _looks_like_offer(self, t: _Text, found: Mapping[str, _Found]) -> bool:
+        if any(not f.hypothetical for f in found.values()):
+            return True
+        text = t.norm.strip()
+        if not text:
+            return False
+        marker = t.has("offer_marker")
+        question = (
+            text.rstrip(" \t\n.!🙏😊🙂").endswith("?")
+            or t.hypothetical(0)
+            or t.has("user_question")
+        )
+        if question and not marker:
+            return False
+        context = (
+            t.has("abroad")
+            or t.has("salary_high")
+            or bool(self._salary.context.search(t.norm))
+            or t.has("topic_fee")
+            or t.has("topic_visa")
+        )
+        if t.has("job_word") and context:
+            return True
+        return marker and (t.has("abroad") or t.has("job_word"))
+
+    def _flag_objects(
+        self, codes: Iterable[str], evidence: Mapping[str, str], lang: str
+    ) -> tuple[Flag, ...]:
+        return tuple(
+            Flag(
+                code=c,
+                evidence=evidence[c],
+                explanation=self._flags[c].explanation[lang],
+                advice=self._flags[c].advice[lang],
+            )
+            for c in codes
+        )
+
+    def _result(self, t: _Text, found: dict[str, _Found], lang: str) -> Screening:
+        eff = {code: self._effective(f) for code, f in found.items()}
+        discount = self._official_discount(t)
+        score = self._score(list(eff.values()), discount)
+        if (
+            score < self._floor
+            and discount == 0.0
+            and t.has("abroad")
+            and self._looks_like_offer(t, found)
+        ):
+            # an overseas offer with no sign of the official route: check before you go
+            score = self._floor
+        score = min(1.0, max(0.0, score))
+        risk = self._risk(score)
+        if risk == "low" and self._too_thin(t, found):
+            # a single word, a bare company name, an empty message: say so and ask
+            questions = tuple(q.text[lang] for q in self._followups[: self._max_questions])
+            return Screening("unclear", score, lang, (), questions)
+
+        opinion = None
+        if (
+            self._model is not None
+            and risk != "high"
+            and (
+                any(not f.hypothetical for f in found.values()) or self._looks_like_offer(t, found)
+            )
+        ):
+            # the second opinion may raise the level, never lower it
+            op = self._model.opinion(t.words, lang)
+            raised = (
+                "high"
+                if op.probability >= self._model.high
+                else "medium"
+                if op.probability >= self._model.medium
+                else None
+            )
+            if raised == "high" and risk == "low" and not found:
+                raised = "medium"  # from nothing the model alone says "check", not "danger"
+            if raised is not None and RISKS.index(raised) < RISKS.index(risk):
+                risk, opinion = raised, op.text
+                score = max(score, self._high if raised == "high" else self._medium)
+
+        order = sorted(found, key=lambda c: (-eff[c], found[c].start))
+        evidence = {c: _trim(t.raw, found[c].start, found[c].end) for c in order}
+        flags = self._flag_objects(order, evidence, lang)
+
+        questions: list[str] = []
+        if risk != "high":
+            missing = [q for q in self._followups if not all(t.has(n) for n in q.topics)]
+            if len(missing) >= self._thin_min:
+                questions = [q.text[lang] for q in missing[: self._max_questions]]
+        return Screening(risk, score, lang, flags, tuple(questions), opinion)
+
+
+@cache
+def default_screener() -> Screener:
+    """The screener for content/ files, loaded once per process."""
+    return Screener.load()

@@ -1,0 +1,270 @@
+"""The store interface: what the rest of the system may ask of any database.
+
+A `Store` opens transactions (`Tx`) and a read path (`Reader`). A `Tx` is one unit of work:
+everything done through its repositories commits together or not at all. The engine's single
+writer opens one Tx per batch (group commit); handlers, services, the Postman, Casework and
+the channels receive that Tx (as `ctx.tx` or as the argument of `engine.run`) and never a
+driver connection. Reads for metrics and views go through `store.reader()`, outside the
+writer, so a slow dashboard never holds up a conversation.
+
+Every method is async and takes and returns the plain dataclasses of storage/{contacts,
+cases,volunteers,outbox}.py: no rows, cursors or SQL leave an implementation.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from contextlib import AbstractAsyncContextManager
+
+from bot.messages import Outgoing
+from storage.cases import Case, Event
+from storage.contacts import Contact, State
+from storage.outbox import NewMessage
+from storage.sql import Connection
+from storage.volunteers import Volunteer
+
+Key = tuple[str, str]  # (channel, address) or (channel, external_id)
+
+
+class Contacts(ABC):
+    """People (one per channel and address) and where each is in a conversation."""
+
+    @abstractmethod
+    async def load_many(self, keys: list[Key]) -> dict[Key, tuple[Contact, State | None]]:
+        """Contacts with their conversation state (and `is_volunteer`), a batch at once."""
+
+    @abstractmethod
+    async def create(
+        self, channel: str, address: str, locale: str | None, now: float
+    ) -> Contact: ...
+
+    @abstractmethod
+    async def get(self, contact_id: int) -> Contact | None: ...
+
+    @abstractmethod
+    async def find(self, channel: str, address: str) -> Contact | None: ...
+
+    async def get_or_create(
+        self, channel: str, address: str, locale: str | None, now: float
+    ) -> Contact:
+        return await self.find(channel, address) or await self.create(channel, address, locale, now)
+
+    @abstractmethod
+    async def save_many(self, contacts: list[Contact]) -> None: ...
+
+    @abstractmethod
+    async def save_states(self, states: list[tuple[int, State]], now: float) -> None: ...
+
+    @abstractmethod
+    async def reset_stale(self, flow: str, before: float) -> int:
+        """Send everyone left in `flow` since before `before` back to the menu (drafts)."""
+
+    @abstractmethod
+    async def forget_paused(self, key: str, before: float) -> int:
+        """Drop the entry `key` of conversation data saved before `before` (a report draft
+        left for a side trip, handlers/report.py): nothing is kept without consent."""
+
+    @abstractmethod
+    async def mark_unreachable(self, contact_id: int, now: float) -> None: ...
+
+    @abstractmethod
+    async def delete(self, contact_id: int) -> None:
+        """Erase a contact with its conversation and queued messages."""
+
+
+class Inbound(ABC):
+    """Processed inbound ids: a message seen once is never handled twice."""
+
+    @abstractmethod
+    async def seen(self, keys: list[Key]) -> set[Key]: ...
+
+    @abstractmethod
+    async def record(self, keys: list[Key], now: float) -> None: ...
+
+    @abstractmethod
+    async def prune(self, before: float) -> int:
+        """Forget ids received before `before` (past every platform's retry window)."""
+
+
+class Outbox(ABC):
+    """Every reply, alert and status message is a row before it is a send."""
+
+    @abstractmethod
+    async def add_many(self, messages: list[NewMessage], now: float) -> None: ...
+
+    @abstractmethod
+    async def due(self, channel: str, now: float, limit: int = 100) -> list[Outgoing]:
+        """Pending messages that may go now, oldest first, never overtaking an earlier one to
+        the same person."""
+
+    @abstractmethod
+    async def next_due_at(self, channel: str) -> float | None: ...
+
+    @abstractmethod
+    async def pending_for(self, channel: str, address: str) -> list[Outgoing]: ...
+
+    @abstractmethod
+    async def mark_sent(
+        self, message_id: int, now: float, provider_id: str | None = None
+    ) -> None: ...
+
+    @abstractmethod
+    async def mark_retry(self, message_id: int, not_before: float, error: str) -> None: ...
+
+    @abstractmethod
+    async def mark_failed(self, message_id: int, error: str) -> None: ...
+
+    @abstractmethod
+    async def drop_pending_for(self, contact_id: int, reason: str) -> int: ...
+
+    @abstractmethod
+    async def record_delivery_status(
+        self, provider_id: str, status: str, error: str | None = None
+    ) -> Outgoing | None:
+        """Write what the channel reports about the message it knows as `provider_id`, unless
+        that would move it backwards (storage/outbox.py DELIVERY_RANK). Returns the message when
+        this report is the first to say it failed, else None."""
+
+
+class Cases(ABC):
+    """Reports, who they are offered to or accepted by, and their history."""
+
+    @abstractmethod
+    async def create(self, values: dict[str, object], now: float) -> Case:
+        """A new case with a freshly drawn, unique number."""
+
+    @abstractmethod
+    async def get(self, case_id: int) -> Case | None: ...
+
+    @abstractmethod
+    async def by_number(self, number: str) -> Case | None: ...
+
+    @abstractmethod
+    async def update(self, case_id: int, now: float, **values: object) -> None: ...
+
+    @abstractmethod
+    async def add_event(
+        self, case_id: int, actor: str, kind: str, now: float, detail: str = ""
+    ) -> None: ...
+
+    @abstractmethod
+    async def events(self, case_id: int) -> list[Event]: ...
+
+    @abstractmethod
+    async def record_decline(
+        self, case_id: int, volunteer_id: int, reason: str, now: float
+    ) -> None: ...
+
+    @abstractmethod
+    async def overdue(self, now: float) -> list[Case]: ...
+
+    @abstractmethod
+    async def for_volunteer(self, volunteer_id: int) -> list[Case]: ...
+
+    @abstractmethod
+    async def for_reporter(self, contact_id: int) -> list[Case]: ...
+
+    @abstractmethod
+    async def offered_to_contact(self, contact_id: int) -> list[tuple[Case, Volunteer]]:
+        """Cases waiting for an answer from the volunteer behind this contact."""
+
+    @abstractmethod
+    async def recruiter_candidates(
+        self, case_id: int, phone_norm: str | None, name_key: str | None, limit: int = 200
+    ) -> list[Case]:
+        """Other reports that may name the same recruiter: the same phone, or a name key that
+        starts like this one (the caller compares names), newest first."""
+
+    @abstractmethod
+    async def missing_name_keys(self, limit: int) -> list[tuple[int, str]]:
+        """(id, recruiter name) of reports written before names were keyed."""
+
+
+class Volunteers(ABC):
+    """Kawan PMI volunteers: where they are, how to reach them, whether they can take a case."""
+
+    @abstractmethod
+    async def upsert(self, volunteer: Volunteer, now: float) -> int: ...
+
+    @abstractmethod
+    async def get(self, volunteer_id: int) -> Volunteer | None: ...
+
+    @abstractmethod
+    async def for_contact(self, contact_id: int) -> Volunteer | None: ...
+
+    @abstractmethod
+    async def all(self) -> list[Volunteer]: ...
+
+    @abstractmethod
+    async def count(self) -> int: ...
+
+    @abstractmethod
+    async def positions_version(self) -> tuple[int, int, float]:
+        """Changes whenever a volunteer is added, moved or removed."""
+
+    @abstractmethod
+    async def set_available(self, volunteer_id: int, available: bool) -> None: ...
+
+    @abstractmethod
+    async def unable_to_take(self, case_id: int | None) -> set[int]:
+        """Volunteers routing must skip: away, at capacity, unreachable, and for a given case
+        those already asked."""
+
+    @abstractmethod
+    async def delete(self, volunteer_id: int) -> None: ...
+
+
+class Tx(ABC):
+    """One unit of work: its repositories, committed together when the transaction ends."""
+
+    contacts: Contacts
+    inbound: Inbound
+    outbox: Outbox
+    cases: Cases
+    volunteers: Volunteers
+    # Portable SQL on this transaction's connection, for tools and tests that look at rows
+    # directly; the system itself goes through the repositories.
+    sql: Connection
+
+    @abstractmethod
+    async def ping(self) -> bool:
+        """The database answers."""
+
+
+class Reader(ABC):
+    """Reads for metrics and views, outside the writer (may lag the writer by a commit)."""
+
+    @abstractmethod
+    async def outbox_counts(self) -> dict[str, int]: ...
+
+    @abstractmethod
+    async def ping(self) -> bool: ...
+
+
+class Store(ABC):
+    """A database the system runs on. Open it, then use `transaction()` from one writer."""
+
+    @abstractmethod
+    async def open(self) -> None:
+        """Connect and bring the schema to the latest version."""
+
+    @abstractmethod
+    async def close(self) -> None: ...
+
+    @abstractmethod
+    def transaction(self) -> AbstractAsyncContextManager[Tx]:
+        """Begin; commit when the block ends, roll back when it raises."""
+
+    @abstractmethod
+    def reader(self) -> AbstractAsyncContextManager[Reader]: ...
+
+    @abstractmethod
+    async def version(self) -> int:
+        """The schema version the database is at."""
+
+    async def __aenter__(self) -> Store:
+        await self.open()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()

@@ -1,0 +1,177 @@
+"""The outbox: every reply, alert and status message is a row before it is a send."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import storage.base as base
+from bot.messages import Outgoing, Reply
+from storage.outbox import FAILED_DELIVERY, NewMessage, moves_forward
+from storage.sql import Connection
+
+# How long a claimed row is left to the worker that claimed it before another may take it
+# (a worker that died mid-send). Longer than any send's timeout.
+CLAIM_SECONDS = 30.0
+
+
+def _outgoing(row: Any) -> Outgoing:
+    return Outgoing(
+        id=row["id"],
+        contact_id=row["contact_id"],
+        channel=row["channel"],
+        address=row["address"],
+        locale=row["locale"],
+        kind=row["kind"],
+        reply=Reply.from_json(row["payload"]),
+        attempts=row["attempts"],
+        meta=json.loads(row["meta"]),
+    )
+
+
+_FIELDS = "id, contact_id, channel, address, locale, kind, payload, meta, attempts"
+_SELECT = f"SELECT {_FIELDS} FROM outbox"
+
+
+class SQLOutbox(base.Outbox):
+    def __init__(self, conn: Connection, worker: str = "") -> None:
+        self.conn = conn
+        self.worker = worker  # who claims rows here: one id per running process
+
+    async def add_many(self, messages: list[NewMessage], now: float) -> None:
+        await self.conn.executemany(
+            "INSERT INTO outbox (contact_id, channel, address, locale, kind, payload, meta,"
+            " not_before, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    m.contact_id,
+                    m.channel,
+                    m.address,
+                    m.locale,
+                    m.kind,
+                    m.reply.to_json(),
+                    json.dumps(m.meta, ensure_ascii=False),
+                    max(m.not_before, now),
+                    now,
+                )
+                for m in messages
+            ],
+        )
+
+    async def due(self, channel: str, now: float, limit: int = 100) -> list[Outgoing]:
+        """Pending messages that may go now, oldest first, never overtaking an earlier message to
+        the same person (a reply in three parts arrives in order)."""
+        if self.conn.dialect == "postgresql":
+            return await self._claim(channel, now, limit)
+        rows = await self.conn.fetch(
+            f"{_SELECT} o WHERE channel = ? AND status = 'pending' AND not_before <= ?"
+            " AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.status = 'pending'"
+            " AND e.channel = o.channel AND e.address = o.address AND e.id < o.id"
+            " AND e.not_before > ?) ORDER BY id LIMIT ?",
+            (channel, now, now, limit),
+        )
+        return [_outgoing(row) for row in rows]
+
+    async def _claim(self, channel: str, now: float, limit: int) -> list[Outgoing]:
+        """Several workers share one database: each row is claimed by one of them (rows another
+        worker is claiming right now are skipped, not waited for), and leased for a while so
+        a worker that dies mid-send leaves it to another. A row put off for a retry gives
+        back the claim on the person's later rows, which had to wait for it."""
+        rows = await self.conn.fetch(
+            "WITH picked AS (SELECT o.id FROM outbox o WHERE o.channel = ?"
+            " AND o.status = 'pending' AND o.not_before <= ?"
+            " AND (o.claimed_until IS NULL OR o.claimed_until < ?)"
+            " AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.status = 'pending'"
+            " AND e.channel = o.channel AND e.address = o.address AND e.id < o.id"
+            " AND (e.not_before > ? OR e.claimed_until >= ?))"
+            " ORDER BY o.id LIMIT ? FOR UPDATE SKIP LOCKED)"
+            " UPDATE outbox SET claimed_until = ?, claimed_by = ? FROM picked"
+            " WHERE outbox.id = picked.id"
+            f" RETURNING {', '.join('outbox.' + f.strip() for f in _FIELDS.split(','))}",
+            (channel, now, now, now, now, limit, now + CLAIM_SECONDS, self.worker),
+        )
+        return sorted((_outgoing(row) for row in rows), key=lambda m: m.id)
+
+    async def next_due_at(self, channel: str) -> float | None:
+        value = await self.conn.fetchval(
+            "SELECT MIN(not_before) FROM outbox WHERE channel = ? AND status = 'pending'",
+            (channel,),
+        )
+        return None if value is None else float(value)
+
+    async def pending_for(self, channel: str, address: str) -> list[Outgoing]:
+        rows = await self.conn.fetch(
+            f"{_SELECT} WHERE channel = ? AND address = ? AND status = 'pending' ORDER BY id",
+            (channel, address),
+        )
+        return [_outgoing(row) for row in rows]
+
+    async def mark_sent(self, message_id: int, now: float, provider_id: str | None = None) -> None:
+        await self.conn.execute(
+            "UPDATE outbox SET status = 'sent', sent_at = ?, provider_id = ?,"
+            " attempts = attempts + 1, last_error = NULL WHERE id = ?",
+            (now, provider_id, message_id),
+        )
+
+    async def mark_retry(self, message_id: int, not_before: float, error: str) -> None:
+        await self.conn.execute(
+            "UPDATE outbox SET attempts = attempts + 1, not_before = ?, last_error = ?"
+            " WHERE id = ?",
+            (not_before, error[:500], message_id),
+        )
+        # The person's later messages waited for this one: free them with it.
+        await self.conn.execute(
+            "UPDATE outbox SET claimed_until = NULL, claimed_by = NULL WHERE status = 'pending'"
+            " AND claimed_until IS NOT NULL AND channel = (SELECT channel FROM outbox WHERE id = ?)"
+            " AND address = (SELECT address FROM outbox WHERE id = ?)",
+            (message_id, message_id),
+        )
+
+    async def release_claims(self) -> int:
+        """Give back what this worker claimed and did not send (it is stopping)."""
+        return await self.conn.execute(
+            "UPDATE outbox SET claimed_until = NULL, claimed_by = NULL"
+            " WHERE status = 'pending' AND claimed_by = ?",
+            (self.worker,),
+        )
+
+    async def mark_failed(self, message_id: int, error: str) -> None:
+        await self.conn.execute(
+            "UPDATE outbox SET status = 'failed', attempts = attempts + 1, last_error = ?"
+            " WHERE id = ?",
+            (error[:500], message_id),
+        )
+
+    async def drop_pending_for(self, contact_id: int, reason: str) -> int:
+        return await self.conn.execute(
+            "UPDATE outbox SET status = 'dropped', last_error = ?"
+            " WHERE contact_id = ? AND status = 'pending'",
+            (reason, contact_id),
+        )
+
+    async def record_delivery_status(
+        self, provider_id: str, status: str, error: str | None = None
+    ) -> Outgoing | None:
+        row = await self.conn.fetchrow(
+            "SELECT delivery_status FROM outbox WHERE provider_id = ?", (provider_id,)
+        )
+        if row is None:
+            return None  # an earlier part of a split message, or not ours
+        previous = row[0]
+        if not moves_forward(previous, status):
+            return None
+        await self.conn.execute(
+            "UPDATE outbox SET delivery_status = ?, last_error = COALESCE(?, last_error)"
+            " WHERE provider_id = ?",
+            (status, error, provider_id),
+        )
+        if status not in FAILED_DELIVERY or previous in FAILED_DELIVERY:
+            return None
+        row = await self.conn.fetchrow(f"{_SELECT} WHERE provider_id = ?", (provider_id,))
+        return _outgoing(row) if row else None
+
+
+async def outbox_counts(conn: Connection) -> dict[str, int]:
+    """Messages per status (for metrics: read on the reader connection)."""
+    rows = await conn.fetch("SELECT status, COUNT(*) FROM outbox GROUP BY status")
+    return {row[0]: int(row[1]) for row in rows}

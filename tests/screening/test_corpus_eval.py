@@ -1,0 +1,44 @@
+"""Figures on the BLIND split of the corpus of real cases (tests/data/screening/cases_*.jsonl).
+
+Rules and the model were tuned on the dev split only. Targets of issue #13: high->high >= 0.85,
+high->at least medium >= 0.97, legitimate->high <= 0.05. The last two are NOT reached yet
+(measured 0.91 and 0.16 on 274 blind cases at 11:02 UTC; high->high 0.86): the asserts hold what is reached so
+that a regression fails, and the targets stay in TARGET_* for the next step.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.screening import default_screener
+from bot.screening.corpus import CORPUS_DIR, figures, load_cases
+
+TARGET_HIGH_HIGH, TARGET_HIGH_MEDIUM, TARGET_LEGIT_HIGH = 0.85, 0.97, 0.05
+# reached on the blind split (see the module docstring)
+MIN_HIGH_HIGH, MIN_HIGH_MEDIUM, MAX_LEGIT_HIGH = 0.85, 0.90, 0.20
+
+pytestmark = pytest.mark.skipif(
+    not list(CORPUS_DIR.glob("cases_*.jsonl")), reason="corpus files not present"
+)
+
+
+def test_blind_split_figures() -> None:
+    s = default_screener()
+    blind = [c for c in load_cases() if c.split == "blind"]
+    assert len(blind) >= 100
+    fig = figures(blind, lambda c: s.check(c.text, lang=c.lang).risk)
+    assert fig.high_high >= MIN_HIGH_HIGH, fig.line()
+    assert fig.high_medium >= MIN_HIGH_MEDIUM, fig.line()
+    assert fig.legit_high <= MAX_LEGIT_HIGH, fig.line()
+
+
+def test_model_never_lowers_a_rule_level() -> None:
+    with_model = default_screener()
+    from bot.screening import Screener
+
+    rules_only = Screener.load(use_model=False)
+    order = ("unclear", "low", "medium", "high")
+    for c in load_cases()[:200]:
+        a = with_model.check(c.text, lang=c.lang).risk
+        b = rules_only.check(c.text, lang=c.lang).risk
+        assert order.index(a) >= order.index(b), (c.id, a, b)

@@ -1,0 +1,94 @@
+"""The Store/Tx contract, written against the interface so that another store (PostgreSQL)
+can run the same tests: add it to STORES."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+
+import pytest
+
+from bot.messages import Choice, Reply
+from storage import Store
+from storage.contacts import State
+from storage.outbox import NewMessage
+from storage.postgres import PostgresStore
+from storage.sqlite import SQLiteStore
+
+STORES: dict[str, Callable[[pytest.FixtureRequest, Path], Store]] = {
+    "sqlite": lambda request, tmp: SQLiteStore(tmp / "s.db"),
+    # a fresh database on the session's throwaway cluster (tests/stores.py)
+    "postgresql": lambda request, tmp: PostgresStore(
+        request.getfixturevalue("fresh_pg_database")()
+    ),
+}
+
+
+@pytest.fixture(params=sorted(STORES))
+async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
+    async with STORES[request.param](request, tmp_path) as opened:
+        yield opened
+
+
+async def test_a_transaction_commits_together_or_not_at_all(store: Store) -> None:
+    async with store.transaction() as tx:
+        siti = await tx.contacts.create("console", "siti", "id", 1.0)
+    with pytest.raises(RuntimeError):
+        async with store.transaction() as tx:
+            await tx.contacts.create("console", "budi", "en", 2.0)
+            await tx.contacts.save_states([(siti.id, State("menu", "choose"))], 2.0)
+            raise RuntimeError("a handler failed")
+    async with store.transaction() as tx:
+        assert await tx.contacts.find("console", "budi") is None
+        found = await tx.contacts.load_many([("console", "siti")])
+        contact, state = found[("console", "siti")]
+        assert contact.id == siti.id and contact.locale == "id"
+        assert state is None  # the rolled-back state never landed
+
+
+async def test_states_round_trip_with_their_choices(store: Store) -> None:
+    async with store.transaction() as tx:
+        siti = await tx.contacts.create("console", "siti", "id", 1.0)
+        state = State("report", "what", {"role": "family"}, [Choice("skip", "Tidak tahu")])
+        await tx.contacts.save_states([(siti.id, state)], 1.0)
+    async with store.transaction() as tx:
+        _contact, loaded = (await tx.contacts.load_many([("console", "siti")]))[("console", "siti")]
+        assert loaded == state
+        assert await tx.contacts.reset_stale("report", before=2.0) == 1
+        _contact, reset = (await tx.contacts.load_many([("console", "siti")]))[("console", "siti")]
+        assert reset is not None and (reset.flow, reset.step, reset.data) == ("menu", "start", {})
+
+
+async def test_inbound_keys_are_seen_once_recorded(store: Store) -> None:
+    async with store.transaction() as tx:
+        assert await tx.inbound.seen([("console", "1")]) == set()
+        await tx.inbound.record([("console", "1")], 1.0)
+        assert await tx.inbound.seen([("console", "1"), ("console", "2")]) == {("console", "1")}
+
+
+async def test_delivery_status_never_goes_backwards_and_reports_a_failure_once(
+    store: Store,
+) -> None:
+    async with store.transaction() as tx:
+        siti = await tx.contacts.create("whatsapp", "628", "id", 1.0)
+        await tx.outbox.add_many(
+            [NewMessage(siti.id, "whatsapp", "628", "id", Reply("halo"), kind="alert")], 1.0
+        )
+        [message] = await tx.outbox.due("whatsapp", 1.0)
+        await tx.outbox.mark_sent(message.id, 1.0, "SM1")
+        assert await tx.outbox.record_delivery_status("SM1", "delivered") is None
+        assert await tx.outbox.record_delivery_status("SM1", "sent") is None  # late: ignored
+        failed = await tx.outbox.record_delivery_status("SM1", "undelivered", "Twilio 63016")
+        assert failed is not None and failed.id == message.id and failed.kind == "alert"
+        assert await tx.outbox.record_delivery_status("SM1", "failed", "again") is None
+        assert await tx.outbox.record_delivery_status("SM-unknown", "failed") is None
+
+
+async def test_the_reader_sees_what_was_committed(store: Store) -> None:
+    async with store.transaction() as tx:
+        await tx.outbox.add_many(
+            [NewMessage(None, "console", "x", "id", Reply(str(i))) for i in range(3)], 1.0
+        )
+    async with store.reader() as reader:
+        assert await reader.ping()
+        assert await reader.outbox_counts() == {"pending": 3}
