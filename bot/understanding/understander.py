@@ -19,7 +19,7 @@ holds the order in which they are read:
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, cached_property
 from typing import TYPE_CHECKING
 
 from bot.understanding.lexicon import Lexicon, Patterns, default_lexicon, fold, key
@@ -28,8 +28,14 @@ from bot.understanding.result import Answer, Intent, Understanding
 if TYPE_CHECKING:
     from bot.places import Gazetteer
     from bot.search import ArticleSearch
+    from bot.text import Word
 
 MAX_CHARS = 4000  # a long paste is read on its start: enough to know what it is
+# A kab/kota is looked for where someone asks for help near it: a report, danger, an offer or a
+# question; after a place word ("di", "dari", "kota"), in the first part of the text.
+MAX_PLACE_CHARS = 600
+MAX_WHOLE_WORDS = 16  # longer messages are never read as a command, a choice or small talk
+MAX_PLACE_CUES = 4
 _CLAUSE = re.compile(r"[,.;!?\n]+|\s(?:tapi|tp|tetapi|but|namun|padahal)\s")
 _SENTENCE_END = re.compile(r"[.!?\n]+")
 _CASE = re.compile(r"(?<![A-Za-z0-9])([Mm][Aa])([\s-]?)([2-9A-Za-z]{5})(?![A-Za-z0-9])")
@@ -103,6 +109,7 @@ _AMOUNT_WORDS = re.compile(
     r"\d[\d.,]*\s?(?:jt|juta|rb|ribu|k|million|rm|ringgit|usd|dolar|dollar|nt|ntd|hkd|sgd|yen|won|riyal|sr|aed|dirham|euro)(?![\w])|"
     r"(?:rp|rm|usd|\$|nt\$|hk\$|s\$|sr|aed|€)\s?\d"
 )
+_WITH_PLACE = frozenset({Intent.REPORT, Intent.DANGER, Intent.OFFER, Intent.STATUS})
 _QUOTED = re.compile(r"[\"\u201c][^\"\u201d]{20,}")
 _EMOJI_ONLY = re.compile(r"[\U0001F300-\U0001FAFF\u2600-\u27BF\uFE0F\u200d\s]+")
 _EMOJI = re.compile(r"[\U0001F300-\U0001FAFF\u2600-\u27BF](?:\uFE0F)?")
@@ -144,6 +151,21 @@ class Understander:
             self._search = default_search()
         return self._search
 
+    @cached_property
+    def place_names(self) -> dict[str, tuple[str, ...]]:
+        """Squashed kab/kota names, with and without "Kabupaten"/"Kota", to their codes."""
+        from bot.places import squash
+
+        names: dict[str, list[str]] = {}
+        for place in self.gazetteer:
+            full = squash(place.name)
+            bare = squash(
+                re.sub(r"^(?:kabupaten|kota)\s+(?:administrasi\s+)?", "", place.name, flags=re.I)
+            )
+            for name in dict.fromkeys((full, bare)):
+                names.setdefault(name, []).append(place.code)
+        return {k: tuple(v) for k, v in names.items()}
+
     @property
     def gazetteer(self) -> Gazetteer:
         if self._gazetteer is None:
@@ -181,11 +203,13 @@ class Understander:
 
     def _whole(self, found: _Found, whole: str) -> Understanding | None:
         lex = self.lexicon
+        if len(whole.split()) > MAX_WHOLE_WORDS:  # a sentence, not a word typed at a prompt
+            return None
         stripped = self._strip_address(whole)
         answer = (
             lex.answers.get(whole)
             or lex.answers.get(stripped)
-            or lex.answers.get(self._strip_address(key(found.spelled)))
+            or lex.answers.get(key(found.spelled))
         )
         found.answer = Answer(answer) if answer else None
 
@@ -285,7 +309,7 @@ class Understander:
             offer = concrete >= 1
         else:
             offer = concrete + strong >= 1 or weak >= 2
-        harm = _harm_text(found.raw, lex)
+        harm = _harm_text(found.raw, lex, found.words)
         danger = (
             any(self._danger(t, lex.danger) for t in texts)
             or (harm is not None and self._danger(harm, _HARM))
@@ -323,7 +347,10 @@ class Understander:
         if relevant and not comment and len(text.split()) <= 30:
             # "mau kerja ke korea", "i want to work in korea": a wish is a question too
             return found.result(Intent.QUESTION, topic=found.topic())
-        whole = self._strip_address(key(found.raw))
+        whole = key(found.raw)
+        if len(whole.split()) > MAX_WHOLE_WORDS:
+            return found.result(Intent.UNKNOWN)
+        whole = self._strip_address(whole)
         first = self._smalltalk_only(" ".join(whole.split()[:3])) or self._smalltalk_only(
             " ".join(whole.split()[:2])
         )
@@ -382,7 +409,7 @@ class Understander:
 
     def _danger(self, text: str, patterns: Patterns) -> bool:
         lex = self.lexicon
-        for m in patterns.finditer(text):
+        for m in patterns.iter(text):  # lazily: the first real match is enough
             start = _clause_start(text, m.start())
             end = _clause_end(text, m.end())
             before = text[start : m.start()]
@@ -422,14 +449,18 @@ HARM = "xharmx"  # where a word of harm stood, in the text read by roots
 _HARM = Patterns(re.compile(HARM))
 
 
-def _harm_text(raw: str, lex: Lexicon) -> str | None:
-    """The text with each word whose root is a word of harm replaced by HARM, so the
-    frames and negators around it are read as for a pattern; None when there is none."""
+def _words(raw: str) -> list[Word]:
     from bot.text import default_analyser
 
+    return default_analyser().words(raw)
+
+
+def _harm_text(raw: str, lex: Lexicon, words: list[Word]) -> str | None:
+    """The text with each word whose root is a word of harm replaced by HARM, so the
+    frames and negators around it are read as for a pattern; None when there is none."""
     out: list[str] = []
     last, found = 0, False
-    for word in default_analyser().words(raw):
+    for word in words:
         harm = word.lemma in lex.harm_lemmas or (
             word.lemma in lex.harm_affixed and word.form != word.lemma
         )
@@ -442,14 +473,12 @@ def _harm_text(raw: str, lex: Lexicon) -> str | None:
     return fold("".join(out)) if found else None
 
 
-def _spelled(raw: str, folded: str) -> str:
+def _spelled(raw: str, folded: str, words: list[Word]) -> str:
     """The text with chat spellings written out (bot/text): "gk blh kluar" -> "tidak boleh
     keluar", punctuation kept where it was, so clauses still end at commas."""
-    from bot.text import default_analyser
-
     out: list[str] = []
     last = 0
-    for word in default_analyser().words(raw):
+    for word in words:
         if word.start >= last:
             out.append(raw[last : word.start])
             out.append(word.form)
@@ -531,7 +560,8 @@ class _Found:
         self.raw = raw
         self.folded = folded
         self.answer: Answer | None = None
-        self.spelled = _spelled(raw, folded)
+        self.words = _words(raw)
+        self.spelled = _spelled(raw, folded, self.words)
         self.texts = (folded,) if self.spelled == folded else (folded, self.spelled)
         self.country = self._country()
         self.case = self._case()
@@ -543,8 +573,9 @@ class _Found:
             "case": self.case,
             "answer": self.answer,
         }
-        if intent not in (Intent.NAVIGATION, Intent.COMMAND, Intent.SMALLTALK, Intent.UNKNOWN):
+        if intent in _WITH_PLACE:
             values["place"] = self._place()
+        if intent not in (Intent.NAVIGATION, Intent.COMMAND, Intent.SMALLTALK, Intent.UNKNOWN):
             values["phone"] = self._phone()
             values["company"] = self._company()
         values.update(fields)
@@ -607,17 +638,20 @@ class _Found:
 
     # place, phone, company ------------------------------------------------------------------
     def _place(self) -> str | None:
+        """A kab/kota named after a place word: "di Indramayu", "dari Kota Cirebon". Exact
+        names only (the report form asks again, with typos allowed, when this finds none)."""
         lex = self.u.lexicon
-        words = self.folded
-        for m in lex.place_cues.finditer(words):
+        names = self.u.place_names
+        words = self.folded[:MAX_PLACE_CHARS]
+        for m in lex.place_cues.finditer(words)[:MAX_PLACE_CUES]:
             rest = re.findall(r"[a-z0-9]+", words[m.end() : m.end() + 60])[:3]
             for n in range(len(rest), 0, -1):
-                candidate = " ".join(rest[:n])
+                candidate = "".join(rest[:n])
                 if m.group(0) in ("kab", "kabupaten", "kota"):
-                    candidate = f"{m.group(0)} {candidate}"
-                match = self.u.gazetteer.resolve(candidate)
-                if match is not None and match.score >= 0.95:
-                    return match.place.code
+                    candidate = f"{'kota' if m.group(0) == 'kota' else 'kabupaten'}{candidate}"
+                codes = names.get(candidate)
+                if codes is not None and len(codes) == 1:
+                    return codes[0]
         return None
 
     def _phone(self) -> str | None:

@@ -14,9 +14,11 @@ from bot.understanding.evaluation import load, score
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "understanding"
 
-# What the shipped rules reach on blind (measured, rounded down), not the wish list.
-MIN_ACCURACY = 0.83
-MIN_DANGER_RECALL = 0.84
+# What the shipped rules reach on blind (measured, rounded down), not the wish list. Issue 14
+# asks for accuracy >= 0.95 and danger recall >= 0.98: not reached yet (blind 0.866 and 0.882
+# against 0.435 and 0.412 for the routing before; dev, which the lists were tuned on, 0.998).
+MIN_ACCURACY = 0.86
+MIN_DANGER_RECALL = 0.88
 MAX_FALSE_DANGER = 0.02
 
 
