@@ -295,6 +295,44 @@ async def _check(args: argparse.Namespace) -> int:
     return 0
 
 
+async def _understand(args: argparse.Namespace) -> int:
+    from bot.understanding import default_understander
+
+    understander = default_understander()
+    if args.jsonl is not None:
+        source = sys.stdin if args.jsonl == "-" else open(args.jsonl, encoding="utf-8")  # noqa: SIM115
+        with source:
+            for n, line in enumerate(source, 1):
+                if not line.strip():
+                    continue
+                try:
+                    item = json.loads(line)
+                    text = item["text"]
+                    if not isinstance(text, str):
+                        raise TypeError("text is not a string")
+                except (ValueError, KeyError, TypeError) as exc:
+                    print(
+                        json.dumps({"line": n, "error": f"{type(exc).__name__}: {exc}"}), flush=True
+                    )
+                    continue
+                lang = item.get("lang") if item.get("lang") in ("id", "en") else args.lang
+                result = understander.understand(text, lang).to_dict()
+                if "id" in item:
+                    result = {"id": item["id"], **result}
+                print(json.dumps(result, ensure_ascii=False))
+        return 0
+    text = sys.stdin.read() if args.text in ([], ["-"]) else " ".join(args.text)
+    result = understander.understand(text, args.lang).to_dict()
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False))
+    else:
+        for field, value in result.items():
+            if value not in (None, []):
+                shown = ", ".join(value) if isinstance(value, list) else value
+                print(f"{field}: {shown}")
+    return 0
+
+
 async def _content_check(args: argparse.Namespace) -> int:
     from bot.content_check import check, stale
 
@@ -540,6 +578,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.add_argument("--lang", choices=("id", "en"))
     check.set_defaults(run=_check)
+
+    understand = sub.add_parser(
+        "understand", help="what kind of message a text is, with the data found in it"
+    )
+    understand.add_argument("text", nargs="*", help="the message (or - / nothing to read stdin)")
+    understand.add_argument("--json", action="store_true")
+    understand.add_argument(
+        "--jsonl", nargs="?", const="-", help="many messages: JSON lines with a text field"
+    )
+    understand.add_argument("--lang", choices=("id", "en"))
+    understand.set_defaults(run=_understand)
 
     content = sub.add_parser("content", help="content tools")
     csub = content.add_subparsers(dest="action", required=True)

@@ -24,10 +24,12 @@ from storage.contacts import Contact, State
 
 if TYPE_CHECKING:
     from bot.services import Services
+    from bot.understanding import Understanding
 
 Step = Callable[["Context"], Awaitable[None]]
 Middleware = Callable[["Context", Callable[[], Awaitable[None]]], Awaitable[None]]
 
+PAUSED = "paused:"  # state.data keys that survive moving between flows (see Context._kept)
 # Long enough for any real job offer; a 20,000-character paste is cut, not refused.
 MAX_TEXT = 6000
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
@@ -67,6 +69,7 @@ class Context:
     out_of_range: bool = False  # a number was sent that is not among the choices
     forgotten: bool = False  # the contact was erased while handling this message
     _jumps: int = 0
+    _understood: Understanding | None = None
 
     def __post_init__(self) -> None:
         self.post = Postman(self.tx, self.now)
@@ -82,6 +85,14 @@ class Context:
     def typed(self) -> bool:
         """Free text, not one of the offered choices."""
         return self.choice is None and bool(self.text) and not self.out_of_range
+
+    @property
+    def understood(self) -> Understanding:
+        """What the message is and the data in it (bot/understanding), read once per message
+        before the router: handlers use this instead of parsing the text again."""
+        if self._understood is None:
+            self._understood = self.services.understander.understand(self.text, self.locale)
+        return self._understood
 
     @property
     def location(self) -> Location | None:
@@ -125,11 +136,16 @@ class Context:
         if choices:
             self.state.choices = list(choices)
 
+    def _kept(self) -> dict[str, Any]:
+        # "paused:<flow>" entries (a report draft left for a side trip) go with the person
+        # from flow to flow until that flow takes them back (24 hours at most: scheduler).
+        return {k: v for k, v in self.state.data.items() if k.startswith(PAUSED)}
+
     def move(self, step: str, flow: str | None = None) -> None:
         """Set where the next message goes, without running it."""
         if flow is not None and flow != self.state.flow:
             self.state.flow = flow
-            self.state.data = {}
+            self.state.data = self._kept()
         self.state.step = step
         self.state.choices = []
 
@@ -138,7 +154,8 @@ class Context:
         self._jumps += 1
         if self._jumps > 8:
             raise RuntimeError(f"conversation loop entering {flow}.{step}")
-        self.state.flow, self.state.step, self.state.data = flow, step, dict(data)
+        self.state.flow, self.state.step = flow, step
+        self.state.data = {**self._kept(), **data}
         self.state.choices = []
         self.choice = None
         await self.services.router.run_step(self)
@@ -206,6 +223,8 @@ class Router:
         self.preparers.append(preparer)
 
     async def dispatch(self, ctx: Context) -> None:
+        ctx.understood  # noqa: B018 - the one understanding step, before any middleware or intent
+
         async def innermost() -> None:
             for intent in self.intents:
                 found = intent.matches(ctx)

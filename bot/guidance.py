@@ -22,6 +22,9 @@ from bot.render import split_text
 # One part must fit a WhatsApp message (1600) with the numbered choices under it.
 PART_CHARS = 1300
 HEADING = re.compile(r"^#{1,6}\s+(.+?)\s*$", re.MULTILINE)  # chat apps show "##" as it is
+# "1. Daftar di Disnaker": a numbered list in an article is shown as "a) ...", so its numbers
+# never run into the numbered choices under the message ("Reply 1, 2 or 3").
+NUMBERED_ITEM = re.compile(r"^(\d{1,2})\.\s+", re.MULTILINE)
 CONTACTS_LINE = re.compile(r"^\{\{\s*contacts\s*:\s*([a-z0-9_, \t]+)\}\}[ \t]*$", re.MULTILINE)
 LEAD_IN = re.compile(r":[ \t]*\n[ \t]*\n")
 REQUIRED = ("id", "title", "order", "related", "keywords", "sources", "reviewed")
@@ -63,10 +66,20 @@ class Article:
         # A paragraph that ends on a colon announces the next one ("report it to:" + the
         # numbers): keep them in one paragraph, so a split never puts them in two messages.
         body = LEAD_IN.sub(":\n", body)
+        body = NUMBERED_ITEM.sub(lambda m: f"{_letter(int(m.group(1)))}) ", body)
         return HEADING.sub(lambda m: f"▸ {m.group(1).upper()}", body).strip()
 
     def parts(self, directory: Directory, limit: int = PART_CHARS) -> list[str]:
         return split_text(self.rendered(directory), limit)
+
+
+def _letter(n: int) -> str:
+    """1 -> a, 2 -> b, … 26 -> z, 27 -> aa."""
+    out = ""
+    while n > 0:
+        n, rest = divmod(n - 1, 26)
+        out = chr(ord("a") + rest) + out
+    return out
 
 
 def parse(path: Path, lang: str) -> Article:

@@ -39,6 +39,8 @@ async def tick(engine: Engine) -> int:
         await tx.outbox.purge_delivered(
             before=now - services.settings.delivered_retention_hours * 3600
         )
+        # a draft left for a side trip (handlers/report.py PAUSED) goes after the same time
+        await tx.contacts.forget_paused("paused:report", before=now - DRAFT_HOURS * 3600)
         await tx.inbound.prune(before=now - INBOUND_DAYS * 86400)
         await backfill_name_keys(tx, now)
         return expired, await post.flush()

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from bot.places import Gazetteer
     from bot.screening import Screener
     from bot.search import ArticleSearch
+    from bot.understanding import Understander
 
 
 @dataclass
@@ -63,6 +64,12 @@ class Services:
 
         return default_screener()
 
+    @cached_property
+    def understander(self) -> Understander:
+        from bot.understanding import Understander
+
+        return Understander(search=self.search, gazetteer=self.gazetteer)
+
     def warm(self) -> None:
         """Load the data every conversation may need (articles, search index, indicators,
         places, both catalogs and their dates and money formats), so the first person to ask
@@ -70,7 +77,7 @@ class Services:
         from bot.i18n import format_rupiah, format_timestamp, translations
         from bot.paths import LOCALES
 
-        for name in ("directory", "library", "search", "screener", "gazetteer"):
+        for name in ("directory", "library", "search", "screener", "gazetteer", "understander"):
             getattr(self, name)
         for locale in LOCALES:
             translations(locale)

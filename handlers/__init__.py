@@ -1,7 +1,8 @@
 """The conversations. Each module is one conversation; `build_router` puts them together.
 
 Order matters: middleware runs outermost first; the first intent that matches a message
-handles it; event listeners (`wire`) are asked in the order written there.
+handles it; event listeners (`wire`) are asked in the order written there. What a message
+is (bot/understanding) is read once before all of them.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ def build_router() -> Router:
     router = Router()
     router.use(common.bad_input)
     router.use(emergency.danger_first)
+    router.use(report.keep_the_draft)  # a command typed in the report form asks first
     for module in (
         emergency,
         start,
@@ -45,8 +47,8 @@ def build_router() -> Router:
         help,
         privacy,
         check,
+        relay,  # "balas MA-XXXXX …" writes on the case before report's status reads the number
         report,
-        relay,
         coordinator,
         volunteer,
         menu,
@@ -73,14 +75,13 @@ def build_router() -> Router:
 def wire(events: Events) -> None:
     """Every business-event listener, in the order each event asks them."""
     from bot.cases import on_delivery_failed, tell_the_reporter
-    from handlers import check, coordinator, guidance, relay, report, volunteer
+    from handlers import coordinator, menu, relay, report, volunteer
 
     # Text typed at the menu: words to "the volunteer" from someone with an open report go
-    # to that report (casework); then a question, then a pasted offer, then the guides' topics.
+    # to that report (casework); the rest goes where the understanding step says (question,
+    # offer, report, status, small talk); a listener added after it gets what it did not take.
     events.on(FreeTextAtMenu)(lambda e: relay.understand(e.ctx))
-    events.on(FreeTextAtMenu)(lambda e: guidance.answer_a_question(e.ctx))
-    events.on(FreeTextAtMenu)(lambda e: check.understand(e.ctx))
-    events.on(FreeTextAtMenu)(lambda e: guidance.understand(e.ctx))
+    events.on(FreeTextAtMenu)(lambda e: menu.free_text(e.ctx))
     events.on(MenuEntries)(lambda e: volunteer.menu_entries(e.ctx))
     events.on(MenuEntries)(lambda e: relay.menu_entries(e.ctx))
     events.on(MenuEntries)(lambda e: coordinator.menu_entries(e.ctx))

@@ -3,6 +3,7 @@ every warning sign explained, then the right article or a report of the recruite
 
 from __future__ import annotations
 
+import re
 import tomllib
 from functools import cache
 from typing import TYPE_CHECKING
@@ -12,7 +13,8 @@ from bot.i18n import N_, _
 from bot.messages import Choice
 from bot.paths import CONTENT
 from bot.prepare import Hint, Key, Preparer
-from handlers.common import reask
+from bot.understanding import Answer, Intent
+from handlers.common import answer_yes_no, is_navigation, reask
 
 if TYPE_CHECKING:
     from bot.screening import Screening
@@ -43,8 +45,15 @@ def flag_articles() -> dict[str, str]:
     return {code: entry["article"] for code, entry in raw.items()}
 
 
+_SENTENCE = re.compile(r"(?<=[.!?])\s+")
+# "Report it through the Report a recruiter/problem menu." closes the advice of most flags:
+# said once after all of them, not once per flag.
+_REPORT_SENTENCE = re.compile(r"^(?:Report|Laporkan)\b[^;]*(?:menu|calo/masalah)\.$")
+
+
 def describe(result: Screening) -> str:
-    """The result in words, in the current language (the chat and the CLI share it)."""
+    """The result in words, in the current language (the chat and the CLI share it). Advice
+    that several warning signs share is said once."""
     icon, line = RISK_LINES[result.risk]
     if result.risk == "low" and result.flags:
         line = LOW_WITH_FLAGS
@@ -53,17 +62,25 @@ def describe(result: Screening) -> str:
     parts.extend(f"✅ {note}" for note in result.lawful)
     if result.second_opinion:
         parts.append(f"🔎 {result.second_opinion}")
-    advised: set[str] = set()
+    said: set[str] = set()
+    report_line = False
     for flag in result.flags:
+        fresh = []
+        for sentence in _SENTENCE.split(flag.advice.strip()):
+            if _REPORT_SENTENCE.match(sentence):
+                report_line = True
+            elif sentence and sentence not in said:
+                fresh.append(sentence)
+                said.add(sentence)
         lines = [
             f"⚠️ {flag.explanation}",
             _('In the offer: "{evidence}"').format(evidence=flag.evidence),
         ]
-        # several signs often share one piece of advice: say it once
-        if flag.advice not in advised:
-            advised.add(flag.advice)
-            lines.append(_("What to do: {advice}").format(advice=flag.advice))
+        if fresh:
+            lines.append(_("What to do: {advice}").format(advice=" ".join(fresh)))
         parts.append("\n".join(lines))
+    if report_line:
+        parts.append(_("You can report it through the Report a recruiter/problem menu."))
     if result.risk == "low" and not result.flags:
         parts.append(
             _(
@@ -103,6 +120,15 @@ async def show_result(ctx: Context, result: Screening, offer: str = "") -> None:
     # Only the flag codes are kept, never the offer text itself (see the privacy notice), unless
     # the person goes on to report it — then it is carried into the report draft.
     ctx.state.data.update(flags=[f.code for f in result.flags], offer=offer[:2000])
+    if offer and offer == ctx.text:  # what the understanding step found in it, for a report
+        u = ctx.understood
+        found = {
+            "recruiter_name": u.company,
+            "recruiter_phone": u.phone,
+            "place": u.place,
+            "country": u.country,
+        }
+        ctx.state.data["found"] = {k: v for k, v in found.items() if v}
     ctx.say(describe(result), next_choices(ctx, result))
 
 
@@ -142,7 +168,7 @@ async def result(ctx: Context) -> None:
     choice = ctx.choice or ""
     if choice == "report":
         offer = ctx.state.data.get("offer", "")
-        await ctx.goto("report", offer=offer)
+        await ctx.goto("report", offer=offer, found=ctx.state.data.get("found", {}))
     elif choice.startswith("art:"):
         from handlers.guidance import show_article
 
@@ -151,8 +177,13 @@ async def result(ctx: Context) -> None:
         await ask_guided(ctx, 0)
     elif choice == "again":
         await ctx.goto("check")
-    elif ctx.typed and len(ctx.text) >= 40:
+    elif ctx.typed and (len(ctx.text) >= 40 or ctx.understood.intent == Intent.OFFER):
         await check_text(ctx, ctx.text)  # another offer pasted straight away
+    elif ctx.typed and ctx.understood.intent == Intent.QUESTION:
+        from handlers.guidance import answer_question
+
+        if not await answer_question(ctx):
+            reask(ctx)
     else:
         reask(ctx)
 
@@ -174,8 +205,28 @@ async def ask_guided(ctx: Context, index: int) -> None:
     header = _("Question {n} of {total}").format(n=index + 1, total=len(questions))
     choices = [Choice(f"g:{o.key}", o.label[lang]) for o in question.options]
     if index > 0:
-        choices.append(Choice("back", _("Back to the previous question")))
+        choices.append(Choice("g-back", _("Back to the previous question")))
     ctx.say(f"{header}\n{question.text[lang]}", choices)
+
+
+_YES_LABEL = re.compile(r"^(?:ya|yes|ada)\b", re.IGNORECASE)
+_NO_LABEL = re.compile(r"^(?:tidak|tak|no|not|none|nothing|there is no)\b", re.IGNORECASE)
+
+
+def _typed_option(ctx: Context, options: list) -> str | None:
+    """ "ya", "tidak", "gak tau" typed for options that are not literally yes and no: the one
+    option they fit, if only one does."""
+    answer = ctx.understood.answer
+    if answer is None:
+        return None
+    lang = ctx.locale
+    if answer == Answer.UNKNOWN:
+        fits = [o for o in options if o.key == "unknown" or "tahu" in o.label[lang].lower()]
+    else:
+        yes = answer_yes_no(ctx, yes="\0", no="\1")
+        pattern = _YES_LABEL if yes else _NO_LABEL
+        fits = [o for o in options if pattern.search(o.label[lang])]
+    return fits[0].key if len(fits) == 1 else None
 
 
 @flow.step("guided")
@@ -186,19 +237,26 @@ async def guided(ctx: Context) -> None:
         reask(ctx)
         return
     choice = ctx.choice or ""
-    if choice == "back" or (ctx.typed and _means_back(ctx.text)):
+    if (
+        choice in ("g-back", "back")
+        or is_navigation(ctx, "back")
+        or (ctx.typed and _means_back(ctx.text))
+    ):  # one question back
         previous = max(0, index - 1)
         ctx.state.data.setdefault("answers", {}).pop(questions[previous].id, None)
         await ask_guided(ctx, previous)
         return
+    options = list(questions[index].options)
     if choice.startswith("g:"):
         key: str | None = choice[2:]
     elif ctx.typed:
-        # "ya", "gk tau", "ke majikan": typed words instead of a number
+        # "ya", "gk tau", "ke majikan": typed words instead of a number (the options' own
+        # words first, then a yes/no/don't-know that fits exactly one option)
         key = ctx.services.screener.guided_answer(questions[index].id, ctx.text)
+        key = key or _typed_option(ctx, options)
     else:
         key = None
-    if key is None or key not in {o.key for o in questions[index].options}:
+    if key is None or key not in {o.key for o in options}:
         reask(ctx)
         return
     ctx.state.data.setdefault("answers", {})[questions[index].id] = key
@@ -215,17 +273,6 @@ def _means_back(text: str) -> bool:
     return 0 < len(words) <= 2 and words[0] in BACK_WORDS
 
 
-async def understand(ctx: Context) -> bool:
-    """Free text at the menu that reads like a job offer goes straight to the check."""
-    text = ctx.text
-    if ctx.prepared.get(
-        ("looks_like_offer", text), lambda: ctx.services.screener.looks_like_offer(text)
-    ):
-        await check_text(ctx, text)
-        return True
-    return False
-
-
 # --- before the writer: the check of a pasted offer is a pure function of text and language ---
 
 # Below this a check costs less than the hop to a worker thread; the steps compute it inline.
@@ -237,7 +284,8 @@ def _wants(hint: Hint) -> bool:
 
 
 def _compute(hint: Hint, services: Services) -> dict[Key, object]:
-    """What check_text and understand will ask for, where the conversation is likely to be."""
+    """What check_text will ask for (from the paste step, or free text at the menu), where
+    the conversation is likely to be."""
     screener, text = services.screener, hint.text
     out: dict[Key, object] = {}
     if hint.forwarded or (hint.flow == "check" and hint.step in ("paste", "result")):

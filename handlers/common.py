@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 from bot.conversation import Context, normalize
 from bot.i18n import _
 from bot.messages import Choice
+from bot.understanding import Answer, Intent
 
 YES = frozenset(
     {"ya", "y", "iya", "yes", "setuju", "ok", "oke", "okay", "boleh", "mau", "yup", "yoi"}
@@ -14,6 +15,18 @@ YES = frozenset(
 NO = frozenset(
     {"tidak", "tdk", "gak", "ga", "nggak", "enggak", "no", "n", "tidak setuju", "batal", "cancel"}
 )
+
+
+def is_command(ctx: Context, action: str) -> bool:
+    """A typed command ("bantuan", "bahasa inggris", "hapus data saya"), as understood."""
+    u = ctx.understood
+    return ctx.choice is None and u.intent == Intent.COMMAND and u.action == action
+
+
+def is_navigation(ctx: Context, *actions: str) -> bool:
+    """A typed navigation word ("lanjut", "kembali", "menu"), as understood."""
+    u = ctx.understood
+    return ctx.choice is None and u.intent == Intent.NAVIGATION and u.action in actions
 
 
 def yes_no() -> tuple[Choice, Choice]:
@@ -29,7 +42,15 @@ def answer_yes_no(ctx: Context, yes: str = "yes", no: str = "no") -> bool | None
         return True
     if word in NO:
         return False
+    answer = ctx.understood.answer  # "iyaa", "nggih", "yoi", "gak mau", "mboten"
+    if answer in (Answer.YES, Answer.NO):
+        return answer == Answer.YES
     return None
+
+
+def unknown_answer(ctx: Context) -> bool:
+    """ "tidak tahu", "gak tau", "skip", "-": the person does not know, or skips."""
+    return ctx.understood.answer == Answer.UNKNOWN
 
 
 def reask(ctx: Context) -> None:

@@ -24,6 +24,7 @@ from bot.geo import haversine_km
 from bot.i18n import _, current_locale
 from bot.messages import Choice
 from bot.paths import CONTENT
+from bot.understanding import Intent
 from handlers.common import reask
 
 flow = Flow("emergency")
@@ -337,17 +338,25 @@ async def ask_where(ctx: Context) -> None:
     ctx.say("\n\n".join(lines), where_choices(directory), ask_location=True)
 
 
+def _answering_a_relayed_message(ctx: Context) -> bool:
+    return ctx.state.flow == "relay" and ctx.state.step == "read" and ctx.typed
+
+
 async def danger_first(ctx: Context, call_next: Callable[[], Awaitable[None]]) -> None:
-    if not in_danger(ctx.text) or ctx.choice:
+    # Whether this is danger is the understanding step's call (bot/understanding): harm now,
+    # not "tolong" or "help" used as "please".
+    if ctx.understood.intent != Intent.DANGER or ctx.choice:
         await call_next()
         return
-    if ctx.services.router.takes_free_text(ctx):
-        # Someone describing what happened keeps their place in the form: contacts first,
-        # then the form goes on with what they wrote.
-        ctx.say(emergency_text(ctx))
+    if ctx.services.router.takes_free_text(ctx) or _answering_a_relayed_message(ctx):
+        # Someone describing what happened keeps their place in the form, and a reporter's
+        # answer to their volunteer still reaches the volunteer (handlers/relay.py "read"):
+        # contacts first, then the conversation goes on with what they wrote.
+        ctx.say(emergency_text(ctx, ctx.understood.country))
         await call_next()
         return
-    await show(ctx)
+    # The country the understanding step found says where first ("disekap di malaysia").
+    await show(ctx, ctx.understood.country)
 
 
 _COMMANDS = frozenset({"darurat", "/darurat", "emergency", "/emergency", "kontak darurat", "sos"})

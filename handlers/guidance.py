@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import re
-
 from bot.conversation import Context, Flow
 from bot.guidance import Article
 from bot.i18n import _, format_day
 from bot.messages import Choice
-from handlers.common import reask
+from bot.understanding import Intent
+from handlers.common import is_navigation, reask
 
 flow = Flow("guidance")
 
@@ -36,8 +35,11 @@ def topic_page(ctx: Context, page: int) -> tuple[str, list[Choice]]:
 
 
 async def show_topics(ctx: Context, page: int = 0) -> None:
+    pages = max(1, -(-len(ctx.services.library.topics(ctx.locale)) // PAGE))
+    page = min(max(page, 0), pages - 1)
     text, choices = topic_page(ctx, page)
     ctx.move("topics", flow="guidance")
+    ctx.state.data["page"] = page
     ctx.say(text, choices)
 
 
@@ -51,23 +53,38 @@ async def show_article(ctx: Context, article_id: str, part: int = 0) -> None:
     ctx.move("reading", flow="guidance")
     ctx.state.data.update(article=article.id, part=part)
     header = f"📖 {article.title}" + (f" ({part + 1}/{len(parts)})" if len(parts) > 1 else "")
-    choices: list[Choice] = []
-    if part + 1 < len(parts):
-        choices.append(Choice("next", _("Next part")))
+    ctx.say(f"{header}\n\n{parts[part]}", article_choices(ctx, article, part, len(parts)))
+
+
+def article_choices(ctx: Context, article: Article, part: int, parts: int) -> list[Choice]:
+    """The same choice keeps its number on every part: 1 goes forward (the next part, or on
+    the last part the first related article, never back), 2 all topics, 3 main menu, 4 the
+    previous part; related articles and sources follow on the last part."""
+    related = [a for i in article.related if (a := _article(ctx, i))][:3]
+    last = part + 1 == parts
+    if not last:
+        forward = Choice("next", _("Next part"))
+    elif related:
+        forward = Choice(f"art:{related[0].id}", _("Next: {title}").format(title=related[0].title))
+    else:
+        forward = Choice("sources", _("Sources"))
+    choices = [forward, Choice("topics:0", _("All topics")), Choice("go:menu", _("Main menu"))]
     if part > 0:
         choices.append(Choice("back", _("Previous part")))
-    if part + 1 == len(parts):
-        for related_id in article.related[:3]:
-            related = _article(ctx, related_id)
-            if related:
-                choices.append(Choice(f"art:{related.id}", related.title))
-        choices.append(Choice("sources", _("Sources")))
-    choices.extend([Choice("topics:0", _("All topics")), Choice("go:menu", _("Main menu"))])
-    ctx.say(f"{header}\n\n{parts[part]}", choices)
+    if last:
+        choices.extend(Choice(f"art:{a.id}", a.title) for a in related[1:])
+        if forward.key != "sources":
+            choices.append(Choice("sources", _("Sources")))
+    return choices
 
 
 async def answer_question(ctx: Context) -> bool:
-    """Find the article for a typed question. False when nothing fits at all."""
+    """The article for a typed question: the topic the understanding step found, else the
+    search's candidates. False when nothing fits at all."""
+    topic = ctx.understood.topic if ctx.understood.intent == Intent.QUESTION else None
+    if topic and _article(ctx, topic):
+        await show_article(ctx, topic)
+        return True
     answer = ctx.services.search.answer(ctx.text)
     if answer.best:
         await show_article(ctx, answer.best)
@@ -101,6 +118,19 @@ async def start(ctx: Context) -> None:
 
 @flow.step("topics")
 async def topics(ctx: Context) -> None:
+    page = int(ctx.state.data.get("page", 0))
+    if is_navigation(ctx, "next"):  # "lanjut", "berikutnya", "more", "next"
+        await show_topics(ctx, page + 1)
+        return
+    if is_navigation(ctx, "back"):  # "kembali", "sebelumnya": the page before, or the menu
+        if page > 0:
+            await show_topics(ctx, page - 1)
+        else:
+            await ctx.goto("menu")
+        return
+    if is_navigation(ctx, "topics"):
+        await show_topics(ctx)
+        return
     if await _navigate(ctx) or (ctx.typed and await answer_question(ctx)):
         return
     if ctx.typed:
@@ -114,10 +144,20 @@ async def topics(ctx: Context) -> None:
 async def reading(ctx: Context) -> None:
     data = ctx.state.data
     article_id, part = data.get("article", ""), int(data.get("part", 0))
-    if ctx.choice == "next":
-        await show_article(ctx, article_id, part + 1)
-    elif ctx.choice == "back":
-        await show_article(ctx, article_id, part - 1)
+    article = _article(ctx, article_id)
+    parts = len(article.parts(ctx.services.directory)) if article else 1
+    if ctx.choice == "next" or is_navigation(ctx, "next"):
+        if part + 1 < parts:
+            await show_article(ctx, article_id, part + 1)
+        else:  # "lanjut" on the last part: say so, and stay (no loop back to an earlier part)
+            ctx.say(_("That was the last part. Choose what to read next:"), ctx.state.choices)
+    elif ctx.choice == "back" or is_navigation(ctx, "back"):
+        if part > 0:
+            await show_article(ctx, article_id, part - 1)
+        else:  # "kembali" on the first part: back to the list
+            await show_topics(ctx)
+    elif is_navigation(ctx, "topics"):
+        await show_topics(ctx)
     elif ctx.choice == "sources":
         article = _article(ctx, article_id)
         if article is None:
@@ -132,33 +172,3 @@ async def reading(ctx: Context) -> None:
         ctx.say("\n".join(lines), ctx.state.choices)
     elif not (await _navigate(ctx) or (ctx.typed and await answer_question(ctx))):
         reask(ctx)
-
-
-_QUESTION_START = re.compile(
-    r"^(?:apa|apakah|apa2|bagaimana|gimana|gmn|gmna|berapa|brp|brapa|bisa|bisakah|bs|boleh|bolehkah|"
-    r"kapan|dimana|di mana|mana|siapa|kenapa|mengapa|knp|perlu|harus|haruskah|adakah|ada gak|cara|syarat|"
-    r"how|what|whats|what's|when|where|who|why|which|can|could|is|are|do|does|should|must|may)\b",
-    re.IGNORECASE,
-)
-QUESTION_MAX = 200  # longer text is rather a pasted message, even with a question mark in it
-
-
-def is_question(text: str) -> bool:
-    text = text.strip()
-    return 0 < len(text) <= QUESTION_MAX and (
-        text.endswith("?") or bool(_QUESTION_START.match(text))
-    )
-
-
-async def answer_a_question(ctx: Context) -> bool:
-    """Free text at the menu that is a question goes to the guides, before the offer check."""
-    return is_question(ctx.text) and await answer_question(ctx)
-
-
-async def understand(ctx: Context) -> bool:
-    """Free text at the menu: a question the guides clearly answer opens that article."""
-    answer = ctx.services.search.answer(ctx.text)
-    if answer.best:
-        await show_article(ctx, answer.best)
-        return True
-    return False

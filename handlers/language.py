@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 from bot.conversation import Context, Flow, Router
-from handlers.common import reask
+from handlers.common import is_command, reask
 from handlers.start import apply_language, chosen_language, language_choices
 
 flow = Flow("language")
 
-_COMMANDS = frozenset(
-    {"bahasa", "language", "/bahasa", "/language", "ganti bahasa", "change language"}
-)
-
 
 def register(router: Router) -> None:
-    @router.intent("language", lambda ctx: ctx.norm in _COMMANDS or ctx.choice == "go:language")
+    @router.intent(
+        "language", lambda ctx: is_command(ctx, "language") or ctx.choice == "go:language"
+    )
     async def switch(ctx: Context) -> None:
+        wanted = ctx.understood.language if ctx.choice is None else None
+        if wanted:  # "bahasa inggris", "english please": no need to ask which
+            await ctx.goto("language", "chosen", lang=wanted)
+            return
         await ctx.goto("language")
 
     @router.intent(
@@ -37,7 +39,7 @@ async def ask(ctx: Context) -> None:
 
 @flow.step("chosen")
 async def chosen(ctx: Context) -> None:
-    lang = chosen_language(ctx)
+    lang = ctx.state.data.get("lang") or chosen_language(ctx)
     if lang is None:
         reask(ctx)
         return

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.conversation import Context, Flow, Router
 from bot.events import DescribeData, PersonErased
 from bot.i18n import _, format_timestamp
-from handlers.common import answer_yes_no, reask, yes_no
+from handlers.common import answer_yes_no, is_command, reask, yes_no
 
 flow = Flow("privacy")
 
@@ -37,17 +37,31 @@ _DELETE = frozenset(
 
 
 def register(router: Router) -> None:
-    @router.intent("my-data", lambda ctx: ctx.norm in _SHOW or ctx.choice == "go:mydata")
+    @router.intent(
+        "my-data",
+        lambda ctx: ctx.norm in _SHOW or is_command(ctx, "my_data") or ctx.choice == "go:mydata",
+    )
     async def my_data(ctx: Context) -> None:
         await ctx.goto("privacy", "show")
 
-    @router.intent("delete-my-data", lambda ctx: ctx.norm in _DELETE or ctx.choice == "go:delete")
+    @router.intent(
+        "delete-my-data",
+        lambda ctx: (
+            ctx.norm in _DELETE or is_command(ctx, "delete_data") or ctx.choice == "go:delete"
+        ),
+    )
     async def delete(ctx: Context) -> None:
         await ctx.goto("privacy", "confirm")
 
 
 @flow.step("show")
 async def show(ctx: Context) -> None:
+    ctx.say("\n".join(await data_lines(ctx)))
+    await ctx.goto("menu")
+
+
+async def data_lines(ctx: Context) -> list[str]:
+    """What is kept about this person, in words (also shown in the middle of a report)."""
     c = ctx.contact
     lines = [_("This is what I keep about you:")]
     lines.append(_("• Your chat: {channel} {address}").format(channel=c.channel, address=c.address))
@@ -67,12 +81,15 @@ async def show(ctx: Context) -> None:
     if c.display_name:
         lines.append(_("• Your name as the chat app shows it: {name}").format(name=c.display_name))
     lines.append(_("• Where we are in the conversation, so I can continue it."))
+    if ctx.state.flow == "report" or any(k.startswith("paused:") for k in ctx.state.data):
+        lines.append(
+            _("• The answers of a report you have not sent yet (forgotten after 24 hours).")
+        )
     for described in await ctx.services.router.events.emit(DescribeData(ctx.tx, c.id)):
         lines.extend(described)
     lines.append("")
     lines.append(_('Type "delete my data" to erase all of it.'))
-    ctx.say("\n".join(lines))
-    await ctx.goto("menu")
+    return lines
 
 
 @flow.step("confirm")

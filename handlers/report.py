@@ -1,51 +1,102 @@
 """Reporting a recruiter or a problem: a short guided form that ends with a case number.
 
 Nothing is kept as a report until the person agrees at the end; until then the answers are a
-draft in the conversation, gone when they leave the form. Words of danger get the emergency
-contacts first (middleware), and the form goes on.
+draft in the conversation. Words of danger get the emergency contacts first (middleware), and
+the form goes on. Answers are read as people write them ("gak tau", "skip", "-" for "I don't
+know"; "ya", "iyaa", "nggak" where the choices are not literally yes and no). A command typed
+in the middle ("bahasa inggris", "data saya", "menu") asks before anything is left, and the
+draft survives a side trip; the summary before sending lets any answer be changed. What the
+offer check found (a phone number, a company, a country) is offered for the person to confirm.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
 
-from bot.cases import Casework, status_label
+from bot.cases import Casework, normalize_phone, status_label
 from bot.cases.wording import zone_for
 from bot.conversation import Context, Flow, Router
-from bot.i18n import _, format_timestamp
+from bot.i18n import N_, _, format_timestamp
 from bot.messages import Choice
 from bot.places import Place
-from handlers.common import answer_yes_no, reask, yes_no
+from bot.understanding import Answer, Intent
+from handlers.common import answer_yes_no, is_navigation, reask, unknown_answer, yes_no
 from handlers.emergency import emergency_text
 from storage import cases as cases_store
 
 flow = Flow("report")
 
 MIN_DESCRIPTION = 15
-_STATUS = re.compile(
-    r"^/?(?:status|cek status|lacak|track)\b\s*(ma[\s-]?[a-z0-9]{5})?\s*$", re.IGNORECASE
+PAUSED = "paused:report"  # a draft left for a side trip; survives ctx.goto (bot/conversation.py)
+DRAFT_SECONDS = 24 * 3600  # the same as bot/scheduler.DRAFT_HOURS: nothing kept without consent
+
+# The answers of the form, in order, with the step that asks each (for "change an answer").
+FIELDS: tuple[tuple[str, str, str], ...] = (
+    ("what", "description", N_("What happened")),
+    ("recruiter", "recruiter_name", N_("Recruiter")),
+    ("phone", "recruiter_phone", N_("Recruiter's phone")),
+    ("where", "place", N_("Where")),
+    ("urgency", "urgent", N_("Urgent")),
+    ("anonymity", "anonymous", N_("Anonymous")),
 )
+_ROLE_WORDS = {
+    "self": re.compile(
+        r"(?<![\w])(?:saya sendiri|sendiri|diri sendiri|aku|saya|me|myself|about me)(?![\w])"
+    ),
+    "family": re.compile(
+        r"(?<![\w])(?:keluarga|family|anak|adik|kakak|ibu|bapak|ayah|suami|istri|saudara|sodara|"
+        r"keponakan|sepupu|son|daughter|sister|brother|mother|father|husband|wife|cousin)\w*"
+    ),
+    "other": re.compile(
+        r"(?<![\w])(?:teman|temen|tetangga|orang lain|lainnya|lain|other|friend|neighbou?r|someone)\w*"
+    ),
+}
+
+
+def country_name(code: str) -> str:
+    """ "MY" -> "Malaysia" in the person's language (Babel's territory names)."""
+    from babel import Locale
+
+    from bot.i18n import BABEL_LOCALE, current_locale, normalize_locale
+
+    try:
+        return Locale.parse(BABEL_LOCALE[normalize_locale(current_locale())]).territories.get(
+            code, code
+        )
+    except (ValueError, KeyError):
+        return code
 
 
 def cancel_choice() -> Choice:
     return Choice("go:menu", _("Cancel"))
 
 
+def skip_choice() -> Choice:
+    return Choice("skip", _("I don't know"))
+
+
 def casework(ctx: Context) -> Casework:
     return Casework(ctx.tx, ctx.post, ctx.services, ctx.now)
 
 
-@flow.step("start")
-async def start(ctx: Context) -> None:
+# --- asking each question (also to ask it again after a side trip) --------------------------
+
+
+async def ask_role(ctx: Context, intro: bool = False) -> None:
     ctx.move("role")
-    ctx.say(
-        _(
-            "Let's report it. I will ask a few short questions. Nothing is kept as a report "
-            'until you agree at the end; type "menu" at any time to stop.'
+    text = _("Who is reporting?")
+    if intro:
+        text = (
+            _(
+                "Let's report it. I will ask a few short questions. Nothing is kept as a report "
+                'until you agree at the end; type "menu" at any time to stop.'
+            )
+            + "\n\n"
+            + text
         )
-        + "\n\n"
-        + _("Who is reporting?"),
+    ctx.say(
+        text,
         [
             Choice("rep:self", _("It is about me")),
             Choice("rep:family", _("I am a family member")),
@@ -55,21 +106,7 @@ async def start(ctx: Context) -> None:
     )
 
 
-@flow.step("role")
-async def role(ctx: Context) -> None:
-    if not (ctx.choice or "").startswith("rep:"):
-        reask(ctx)
-        return
-    ctx.state.data["role"] = ctx.choice.split(":", 1)[1]
-    offer = ctx.state.data.pop("offer", "")
-    if offer:  # coming from a checked offer: that text is what happened
-        ctx.state.data["description"] = offer
-        ctx.move("recruiter")
-        ctx.say(
-            _("What is the recruiter's name or company, if you know it?"),
-            [Choice("skip", _("I don't know"))],
-        )
-        return
+async def ask_what(ctx: Context) -> None:
     ctx.move("what")
     ctx.say(
         _(
@@ -79,47 +116,14 @@ async def role(ctx: Context) -> None:
     )
 
 
-@flow.step("what", free_text=True)
-async def what(ctx: Context) -> None:
-    if len(ctx.text) < MIN_DESCRIPTION:
-        ctx.say(_("Please tell me a little more, in a sentence or two."))
-        return
-    ctx.state.data["description"] = ctx.text
+async def ask_recruiter(ctx: Context) -> None:
     ctx.move("recruiter")
-    ctx.say(
-        _("What is the recruiter's name or company, if you know it?"),
-        [Choice("skip", _("I don't know"))],
-    )
+    ctx.say(_("What is the recruiter's name or company, if you know it?"), [skip_choice()])
 
 
-@flow.step("recruiter", free_text=True)
-async def recruiter(ctx: Context) -> None:
-    if ctx.choice != "skip":
-        if not ctx.text:
-            reask(ctx)
-            return
-        ctx.state.data["recruiter_name"] = ctx.text[:200]
+async def ask_phone(ctx: Context) -> None:
     ctx.move("phone")
-    ctx.say(
-        _("And the recruiter's phone number, if you know it?"), [Choice("skip", _("I don't know"))]
-    )
-
-
-@flow.step("phone", free_text=True)
-async def phone(ctx: Context) -> None:
-    from bot.cases import normalize_phone
-
-    if ctx.choice != "skip":
-        if normalize_phone(ctx.text) is None:
-            ctx.say(
-                _(
-                    'That does not look like a phone number. Type the number, or choose "I don\'t know".'
-                ),
-                [Choice("skip", _("I don't know"))],
-            )
-            return
-        ctx.state.data["recruiter_phone"] = ctx.text[:40]
-    await ask_where(ctx)
+    ctx.say(_("And the recruiter's phone number, if you know it?"), [skip_choice()])
 
 
 async def ask_where(ctx: Context, text: str | None = None) -> None:
@@ -132,6 +136,238 @@ async def ask_where(ctx: Context, text: str | None = None) -> None:
         ),
         ask_location=True,
     )
+
+
+async def ask_urgency(ctx: Context) -> None:
+    ctx.move("urgency")
+    ctx.say(
+        _("Is someone in danger right now, or about to leave soon?"),
+        [Choice("urg:yes", _("Yes, it is urgent")), Choice("urg:no", _("No"))],
+    )
+
+
+async def ask_anonymity(ctx: Context) -> None:
+    ctx.move("anonymity")
+    ctx.say(
+        _(
+            "Do you want to stay anonymous? Then the volunteer sees what happened, but not your "
+            "name or number."
+        ),
+        [
+            Choice("anon:no", _("Share my contact with the volunteer")),
+            Choice("anon:yes", _("Stay anonymous")),
+        ],
+    )
+
+
+async def ask_reach(ctx: Context) -> None:
+    ctx.move("reach")
+    ctx.say(
+        _(
+            'How can the volunteer reach you? Type a phone number, or choose "Only through this chat".'
+        ),
+        [Choice("chat", _("Only through this chat"))],
+    )
+
+
+async def ask_found(ctx: Context) -> None:
+    """What the offer check (or the message itself) named: confirm it instead of typing it."""
+    data = ctx.state.data
+    lines = [_("From what you sent, I noted:")]
+    if data.get("recruiter_name"):
+        lines.append(_("• Recruiter: {name}").format(name=data["recruiter_name"]))
+    if data.get("recruiter_phone"):
+        lines.append(_("• Recruiter's phone: {phone}").format(phone=data["recruiter_phone"]))
+    place = ctx.services.gazetteer.get(data.get("place", ""))
+    if place is not None:
+        lines.append(_("• Where: {place}").format(place=_place_line(place)))
+    if data.get("country"):
+        lines.append(_("• Country: {country}").format(country=country_name(data["country"])))
+    lines.append(_("Is that right?"))
+    ctx.move("found")
+    ctx.say(
+        "\n".join(lines),
+        [Choice("found:yes", _("Yes, that is right")), Choice("found:no", _("No, let me type it"))],
+    )
+
+
+ASK: dict[str, Callable[[Context], Awaitable[None]]] = {
+    "role": ask_role,
+    "what": ask_what,
+    "recruiter": ask_recruiter,
+    "phone": ask_phone,
+    "where": ask_where,
+    "where_pick": ask_where,
+    "where_confirm": ask_where,
+    "urgency": ask_urgency,
+    "anonymity": ask_anonymity,
+    "reach": ask_reach,
+    "found": ask_found,
+}
+
+
+async def ask_again(ctx: Context, step: str) -> None:
+    if step == "consent":
+        await ask_consent(ctx)
+    elif step in ASK:
+        await ASK[step](ctx)
+    else:
+        await ask_role(ctx)
+
+
+async def then(ctx: Context, ask_next: Callable[[Context], Awaitable[None]]) -> None:
+    """After an answer: the next question, or back to the summary when it was a correction."""
+    if ctx.state.data.pop("correcting", False):
+        await ask_consent(ctx)
+    else:
+        await ask_next(ctx)
+
+
+# --- the steps ------------------------------------------------------------------------------
+
+
+@flow.step("start")
+async def start(ctx: Context) -> None:
+    paused = ctx.state.data.get(PAUSED)
+    if paused and ctx.now - paused.get("saved_at", 0) < DRAFT_SECONDS:
+        ctx.move("resume")
+        ctx.say(
+            _("You have a report you did not finish. Continue it?"),
+            [Choice("resume:yes", _("Continue my report")), Choice("resume:no", _("Start again"))],
+        )
+        return
+    ctx.state.data.pop(PAUSED, None)
+    await ask_role(ctx, intro=True)
+
+
+@flow.step("resume")
+async def resume(ctx: Context) -> None:
+    answer = answer_yes_no(ctx, yes="resume:yes", no="resume:no")
+    if answer is None:
+        reask(ctx)
+        return
+    paused = ctx.state.data.pop(PAUSED, {})
+    if not answer:
+        await ask_role(ctx, intro=True)
+        return
+    step = paused.pop("step", "role")
+    paused.pop("saved_at", None)
+    ctx.state.data.update(paused)
+    await ask_again(ctx, step)
+
+
+async def start_from_text(ctx: Context) -> None:
+    """ "saya mau lapor calo PT X di Indramayu, nomornya 0812…" typed at the menu: the form,
+    with what the message already says kept for the person to confirm."""
+    u = ctx.understood
+    found = {
+        "recruiter_name": u.company,
+        "recruiter_phone": u.phone,
+        "place": u.place,
+        "country": u.country,
+    }
+    description = ctx.text if len(ctx.text) >= 40 else ""
+    await ctx.goto(
+        "report",
+        offer=description,
+        found={k: v for k, v in found.items() if v},
+    )
+
+
+@flow.step("role")
+async def role(ctx: Context) -> None:
+    choice = ctx.choice or ""
+    if not choice.startswith("rep:") and ctx.typed:
+        for key, words in _ROLE_WORDS.items():  # "saya sendiri", "anak saya", "tetangga"
+            if words.search(ctx.text.lower()):
+                choice = f"rep:{key}"
+                break
+    if not choice.startswith("rep:"):
+        reask(ctx)
+        return
+    data = ctx.state.data
+    data["role"] = choice.split(":", 1)[1]
+    offer = data.pop("offer", "")
+    found = data.pop("found", {})
+    if offer:  # coming from a checked offer or a long message: that text is what happened
+        data["description"] = offer
+    for key in ("recruiter_name", "recruiter_phone", "country"):
+        if found.get(key):
+            data[key] = found[key]
+    place = ctx.services.gazetteer.get(found.get("place") or "")
+    if place is not None:
+        data.update(place=place.code, lat=place.lat, lon=place.lon)
+    if not offer:
+        await ask_what(ctx)
+    elif any(data.get(k) for k in ("recruiter_name", "recruiter_phone", "place")):
+        await ask_found(ctx)
+    else:
+        await ask_recruiter(ctx)
+
+
+@flow.step("found")
+async def found(ctx: Context) -> None:
+    answer = answer_yes_no(ctx, yes="found:yes", no="found:no")
+    if answer is None:
+        reask(ctx)
+        return
+    data = ctx.state.data
+    if not answer:
+        for key in ("recruiter_name", "recruiter_phone", "place", "lat", "lon", "country"):
+            data.pop(key, None)
+        await ask_recruiter(ctx)
+    elif not data.get("recruiter_name"):
+        await ask_recruiter(ctx)
+    elif not data.get("recruiter_phone"):
+        await ask_phone(ctx)
+    elif not data.get("place"):
+        await ask_where(ctx)
+    else:
+        await ask_urgency(ctx)
+
+
+@flow.step("what", free_text=True)
+async def what(ctx: Context) -> None:
+    if len(ctx.text) < MIN_DESCRIPTION:
+        ctx.say(_("Please tell me a little more, in a sentence or two."))
+        return
+    ctx.state.data["description"] = ctx.text
+    await then(ctx, ask_recruiter)
+
+
+@flow.step("recruiter", free_text=True)
+async def recruiter(ctx: Context) -> None:
+    if is_navigation(ctx, "back"):
+        await ask_what(ctx)
+        return
+    if ctx.choice == "skip" or unknown_answer(ctx):  # "gak tau", "tidak tahu", "skip", "-"
+        ctx.state.data.pop("recruiter_name", None)
+    elif not ctx.text:
+        reask(ctx)
+        return
+    else:
+        ctx.state.data["recruiter_name"] = ctx.text[:200]
+    await then(ctx, ask_phone)
+
+
+@flow.step("phone", free_text=True)
+async def phone(ctx: Context) -> None:
+    if is_navigation(ctx, "back"):
+        await ask_recruiter(ctx)
+        return
+    if ctx.choice == "skip" or unknown_answer(ctx):
+        ctx.state.data.pop("recruiter_phone", None)
+    elif normalize_phone(ctx.text) is None:
+        ctx.say(
+            _(
+                'That does not look like a phone number. Type the number, or choose "I don\'t know".'
+            ),
+            [skip_choice()],
+        )
+        return
+    else:
+        ctx.state.data["recruiter_phone"] = ctx.text[:40]
+    await then(ctx, ask_where)
 
 
 def _place_line(place: Place) -> str:
@@ -170,8 +406,24 @@ async def where(ctx: Context) -> None:
         ctx.move("where_confirm")
         ctx.say(_("Is it near {place}?").format(place=_place_line(place)), yes_no())
         return
+    if is_navigation(ctx, "back"):
+        await ask_phone(ctx)
+        return
     if not ctx.text:
         reask(ctx)
+        return
+    if ctx.understood.intent == Intent.NAVIGATION and not unknown_answer(ctx):
+        await ask_where(ctx)  # "ya", "2": not a place name; ask again the same way
+        return
+    if unknown_answer(ctx):
+        await ask_where(
+            ctx,
+            _(
+                "A volunteer near the place is needed, so I must know at least the kabupaten or "
+                "kota: where the recruiter lives or works, or where your family is. Type its name, "
+                "or share your location."
+            ),
+        )
         return
     city = gazetteer.resolve_abroad(ctx.text, exact=True)  # casework: reports from abroad
     if city is not None:
@@ -233,10 +485,14 @@ async def where_pick(ctx: Context) -> None:
         place = ctx.services.gazetteer.get(ctx.choice.split(":", 1)[1])
         if place is not None:
             ctx.state.data.update(place=place.code, lat=place.lat, lon=place.lon)
-            await ask_urgency(ctx)
+            await then(ctx, ask_urgency)
             return
-    if ctx.choice == "none":
+    answer = ctx.understood.answer
+    if ctx.choice == "none" or answer in (Answer.NO, Answer.UNKNOWN):
         await ask_where(ctx)
+        return
+    if answer == Answer.YES or ctx.understood.intent == Intent.NAVIGATION:
+        reask(ctx)  # "ya" to a list of places: which one?
         return
     if ctx.typed:  # they typed another name instead: look that up
         ctx.move("where")
@@ -249,68 +505,53 @@ async def where_pick(ctx: Context) -> None:
 async def where_confirm(ctx: Context) -> None:
     answer = answer_yes_no(ctx)
     if answer is None:
+        if ctx.typed and not ctx.understood.answer:  # another place typed instead of yes/no
+            ctx.move("where")
+            await where(ctx)
+            return
         reask(ctx)
     elif answer:
-        await ask_urgency(ctx)
+        await then(ctx, ask_urgency)
     else:
         for key in ("place", "lat", "lon"):
             ctx.state.data.pop(key, None)
         await ask_where(ctx, _("Then please type the kabupaten or kota."))
 
 
-async def ask_urgency(ctx: Context) -> None:
-    ctx.move("urgency")
-    ctx.say(
-        _("Is someone in danger right now, or about to leave soon?"),
-        [Choice("urg:yes", _("Yes, it is urgent")), Choice("urg:no", _("No"))],
-    )
-
-
 @flow.step("urgency")
 async def urgency(ctx: Context) -> None:
     answer = answer_yes_no(ctx, yes="urg:yes", no="urg:no")
+    if answer is None and ctx.understood.intent == Intent.DANGER:
+        answer = True
     if answer is None:
         reask(ctx)
         return
     ctx.state.data["urgent"] = answer
     if answer:
         ctx.say(emergency_text(ctx))
-    ctx.move("anonymity")
-    ctx.say(
-        _(
-            "Do you want to stay anonymous? Then the volunteer sees what happened, but not your "
-            "name or number."
-        ),
-        [
-            Choice("anon:no", _("Share my contact with the volunteer")),
-            Choice("anon:yes", _("Stay anonymous")),
-        ],
-    )
+    await then(ctx, ask_anonymity)
 
 
 @flow.step("anonymity")
 async def anonymity(ctx: Context) -> None:
-    if ctx.choice not in ("anon:yes", "anon:no"):
+    # "ya"/"iya" answers the question asked ("stay anonymous?"), "tidak"/"gak" the other way
+    answer = answer_yes_no(ctx, yes="anon:yes", no="anon:no")
+    if answer is None:
         reask(ctx)
         return
-    anonymous = ctx.choice == "anon:yes"
-    ctx.state.data["anonymous"] = anonymous
+    ctx.state.data["anonymous"] = answer
     # On a channel whose address is a phone number the volunteer can call it: no need to ask.
-    if not anonymous and not ctx.services.channel(ctx.contact.channel).address_is_phone:
-        ctx.move("reach")
-        ctx.say(
-            _(
-                'How can the volunteer reach you? Type a phone number, or choose "Only through this chat".'
-            ),
-            [Choice("chat", _("Only through this chat"))],
-        )
+    address_is_phone = ctx.services.channel(ctx.contact.channel).address_is_phone
+    if not answer and not address_is_phone and not ctx.state.data.get("reach"):
+        await ask_reach(ctx)
         return
-    await ask_consent(ctx)
+    await then(ctx, ask_consent)
 
 
 @flow.step("reach", free_text=True)
 async def reach(ctx: Context) -> None:
-    if ctx.choice != "chat" and ctx.text:
+    no = ctx.understood.answer is not None and ctx.understood.answer.value in ("no", "unknown")
+    if ctx.choice != "chat" and ctx.text and not no:
         ctx.state.data["reach"] = ctx.text[:100]
     await ask_consent(ctx)
 
@@ -324,6 +565,11 @@ def _summary(ctx: Context) -> str:
         _("What happened: {text}").format(text=data.get("description", "")[:500]),
         _("Recruiter: {recruiter}").format(recruiter=recruiter or _("not known")),
         _("Where: {place}").format(place=place_line),
+        *(
+            [_("Country: {country}").format(country=country_name(data["country"]))]
+            if data.get("country")
+            else []
+        ),
         _("Urgent: {answer}").format(answer=_("Yes") if data.get("urgent") else _("No")),
         _("Anonymous: {answer}").format(answer=_("Yes") if data.get("anonymous") else _("No")),
     ]
@@ -331,6 +577,7 @@ def _summary(ctx: Context) -> str:
 
 
 async def ask_consent(ctx: Context) -> None:
+    ctx.state.data.pop("correcting", None)
     ctx.move("consent")
     ctx.say(
         _summary(ctx)
@@ -339,12 +586,36 @@ async def ask_consent(ctx: Context) -> None:
             "May I keep this report and pass it to the nearest of the {network}? It is kept "
             'while the case is open, and you can erase it at any time with "delete my data".'
         ).format(network=ctx.services.settings.network()),
-        [Choice("send", _("Yes, send it")), Choice("discard", _("No, discard it"))],
+        [
+            Choice("send", _("Yes, send it")),
+            Choice("fix", _("Change an answer")),
+            Choice("discard", _("No, discard it")),
+        ],
     )
+
+
+@flow.step("fix")
+async def fix(ctx: Context) -> None:
+    """Which answer to change; after it, back to the summary."""
+    for step, _key, _label in FIELDS:
+        if ctx.choice == f"fix:{step}":
+            ctx.state.data["correcting"] = True
+            await ASK[step](ctx)
+            return
+    if ctx.choice == "fix:none" or is_navigation(ctx, "back"):
+        await ask_consent(ctx)
+        return
+    reask(ctx)
 
 
 @flow.step("consent")
 async def consent(ctx: Context) -> None:
+    if ctx.choice == "fix":
+        ctx.move("fix")
+        choices = [Choice(f"fix:{step}", _(label)) for step, _key, label in FIELDS]
+        choices.append(Choice("fix:none", _("Nothing, back to the summary")))
+        ctx.say(_("Which answer do you want to change?"), choices)
+        return
     answer = answer_yes_no(ctx, yes="send", no="discard")
     if answer is None:
         reask(ctx)
@@ -398,33 +669,119 @@ async def consent(ctx: Context) -> None:
     await ctx.goto("menu")
 
 
+# --- a command in the middle of the form: ask before leaving, keep the draft -----------------
+
+_LANGUAGE_NAMES = {"id": "Bahasa Indonesia", "en": "English"}
+_LEAVE = N_("Leave the report")
+_SIDE_TRIPS = {
+    "language": N_("Change the language"),
+    "my_data": N_("Show my data"),
+    "help": N_("How to use the bot"),
+    "emergency": N_("Emergency contacts"),
+    "status": N_("See my reports"),
+}
+
+
+def _global_word(ctx: Context) -> str | None:
+    """The command a typed message is, when it is one (None for an answer to the form)."""
+    u = ctx.understood
+    if ctx.choice is not None:
+        return None
+    if u.intent == Intent.COMMAND:
+        return u.action
+    if u.intent == Intent.NAVIGATION and u.action in ("menu", "stop"):
+        return "leave"
+    if u.intent == Intent.STATUS and not ctx.services.router.takes_free_text(ctx):
+        return "status"
+    return None
+
+
+async def keep_the_draft(ctx: Context, call_next: Callable[[], Awaitable[None]]) -> None:
+    """Middleware: "bahasa inggris", "data saya" or "menu" typed in the report form is a
+    question to the person first, never an answer saved as the recruiter's name, and never a
+    draft silently thrown away."""
+    if ctx.state.flow != "report" or ctx.state.step in ("start", "leave", "resume"):
+        await call_next()
+        return
+    action = _global_word(ctx)
+    if action is None:
+        await call_next()
+        return
+    data = ctx.state.data
+    data["leave"] = {
+        "step": ctx.state.step,
+        "action": action,
+        "language": ctx.understood.language,
+    }
+    label = _(_SIDE_TRIPS.get(action, _LEAVE))
+    if action == "language" and ctx.understood.language in _LANGUAGE_NAMES:
+        label = _("Switch to {language}").format(language=_LANGUAGE_NAMES[ctx.understood.language])
+    ctx.move("leave")
+    ctx.say(
+        _(
+            "You are in the middle of a report. Your answers so far are kept. What would you like to do?"
+        ),
+        [Choice("leave:stay", _("Continue the report")), Choice("leave:go", label)],
+    )
+
+
+@flow.step("leave")
+async def leave(ctx: Context) -> None:
+    from handlers.help import help_text
+    from handlers.privacy import data_lines
+    from handlers.start import apply_language, language_choices
+
+    pending = ctx.state.data.get("leave", {})
+    step, action = pending.get("step", "role"), pending.get("action", "leave")
+    answer = answer_yes_no(ctx, yes="leave:stay", no="leave:go")
+    if answer is None and ctx.choice in ("lang:id", "lang:en"):
+        apply_language(ctx, ctx.choice.split(":", 1)[1])
+        answer = True
+    if answer is None:
+        reask(ctx)
+        return
+    if answer:  # continue: the same question again
+        ctx.state.data.pop("leave", None)
+        await ask_again(ctx, step)
+        return
+    if action == "language":
+        wanted = pending.get("language")
+        if not wanted:
+            ctx.say("Pilih bahasa / Choose your language:", language_choices())
+            pending["action"] = "continue"
+            return
+        apply_language(ctx, wanted)
+    elif action == "my_data":
+        ctx.say("\n".join(await data_lines(ctx)))
+    elif action == "help":
+        ctx.say(help_text())
+    elif action == "emergency":
+        ctx.say(emergency_text(ctx))
+    elif action == "status":
+        await show_status(ctx, then_menu=False)
+    elif action == "delete_data":
+        await ctx.goto("privacy", "confirm")
+        return
+    elif action != "continue":  # leave the form: the draft waits (24 hours at most)
+        draft = {k: v for k, v in ctx.state.data.items() if k not in ("leave", "correcting")}
+        await ctx.goto("menu", **{PAUSED: {**draft, "step": step, "saved_at": ctx.now}})
+        return
+    ctx.state.data.pop("leave", None)
+    ctx.say(_("Back to your report:"))
+    await ask_again(ctx, step)
+
+
 # --- "status MA-XXXXX": the reporter follows their case ------------------------------------
 
 
-@dataclass(frozen=True)
-class StatusQuery:
-    """ "status" alone, or "status MA-XXXXX"."""
-
-    number: str | None
-
-
-def status_query(ctx: Context) -> StatusQuery | None:
-    m = _STATUS.match(ctx.text.strip())
-    return StatusQuery(m.group(1)) if m else None
-
-
-async def show_status(ctx: Context, query: StatusQuery) -> None:
-    number = query.number
+async def show_status(ctx: Context, then_menu: bool = True) -> None:
+    number = ctx.understood.case
     mine = await ctx.tx.cases.for_reporter(ctx.contact.id)
     if number:
         case = next((k for k in mine if k.number == cases_store.normalize_number(number)), None)
         if case is None:
             # Never say whether someone else's case exists.
-            ctx.say(
-                _("I could not find report {number} among your reports.").format(
-                    number=number.upper()
-                )
-            )
+            ctx.say(_("I could not find report {number} among your reports.").format(number=number))
         else:
             ctx.say(
                 _("Report {number} (sent {date}): {status}.").format(
@@ -443,7 +800,8 @@ async def show_status(ctx: Context, query: StatusQuery) -> None:
                 'You have no reports. Choose "Report a recruiter or a problem" in the menu to make one.'
             )
         )
-    await ctx.goto("menu")
+    if then_menu:
+        await ctx.goto("menu")
 
 
 async def describe(tx, contact_id: int) -> list[str]:
@@ -458,9 +816,19 @@ async def describe(tx, contact_id: int) -> list[str]:
 
 
 def register(router: Router) -> None:
-    @router.intent("status", lambda ctx: None if router.takes_free_text(ctx) else status_query(ctx))
-    async def status(ctx: Context, query: StatusQuery) -> None:
-        await show_status(ctx, query)
+    @router.intent(
+        "status",
+        lambda ctx: (
+            ctx.choice is None
+            and ctx.understood.intent == Intent.STATUS
+            and not router.takes_free_text(ctx)
+            and ctx.state.flow != "report"  # in the form, keep_the_draft asks first
+            # "kasus MA-XXXXX" is a volunteer opening a case (handlers/volunteer.py)
+            and ctx.norm.split(" ", 1)[0] not in ("kasus", "/kasus", "case", "/case")
+        ),
+    )
+    async def status(ctx: Context) -> None:
+        await show_status(ctx)
 
 
 async def erase(ctx: Context) -> None:  # on PersonErased

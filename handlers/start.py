@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.conversation import Context, Flow, Router
 from bot.i18n import _, set_locale
 from bot.messages import Choice
-from handlers.common import answer_yes_no, reask
+from handlers.common import answer_yes_no, is_command, reask
 
 flow = Flow("start")
 
@@ -25,7 +25,7 @@ def chosen_language(ctx: Context) -> str | None:
         return "id"
     if word in ("english", "inggris", "bahasa inggris", "en", "eng"):
         return "en"
-    return None
+    return ctx.understood.language  # "english please", "pakai bahasa indonesia aja"
 
 
 def apply_language(ctx: Context, lang: str) -> None:
@@ -65,7 +65,10 @@ def _payload(ctx: Context) -> str | None:
 
 
 def register(router: Router) -> None:
-    @router.intent("start", lambda ctx: ctx.norm.split(" ", 1)[0] == "/start")
+    @router.intent(
+        "start",
+        lambda ctx: ctx.norm.split(" ", 1)[0] == "/start" or is_command(ctx, "start"),
+    )
     async def restart(ctx: Context) -> None:
         if ctx.contact.consent_version is None:
             await ctx.goto("start", payload=_payload(ctx))

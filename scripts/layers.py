@@ -48,6 +48,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "bot.guidance",
             "bot.search",
             "bot.screening",
+            "bot.understanding",  # what a message is: reads with bot.text, bot.search, bot.places
             "bot.render",
             "bot.volunteer_index",
             "bot.routing",

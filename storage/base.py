@@ -62,6 +62,11 @@ class Contacts(ABC):
         """Send everyone left in `flow` since before `before` back to the menu (drafts)."""
 
     @abstractmethod
+    async def forget_paused(self, key: str, before: float) -> int:
+        """Drop the entry `key` of conversation data saved before `before` (a report draft
+        left for a side trip, handlers/report.py): nothing is kept without consent."""
+
+    @abstractmethod
     async def mark_unreachable(self, contact_id: int, now: float) -> None: ...
 
     @abstractmethod

@@ -131,6 +131,26 @@ class SQLContacts(base.Contacts):
             (flow, before),
         )
 
+    async def forget_paused(self, key: str, before: float) -> int:
+        # Rare rows, read in Python: the same SQL on SQLite and PostgreSQL, whatever JSON
+        # functions each has.
+        rows = await self.conn.fetch(
+            "SELECT contact_id, data FROM conversations WHERE data LIKE ?",
+            (f'%"{key}"%',),
+        )
+        stale = []
+        for row in rows:
+            data = json.loads(row["data"])
+            entry = data.get(key)
+            if isinstance(entry, dict) and float(entry.get("saved_at", 0)) < before:
+                del data[key]
+                stale.append((json.dumps(data, ensure_ascii=False), row["contact_id"]))
+        if stale:
+            await self.conn.executemany(
+                "UPDATE conversations SET data = ? WHERE contact_id = ?", stale
+            )
+        return len(stale)
+
     async def mark_unreachable(self, contact_id: int, now: float) -> None:
         await self.conn.execute(
             "UPDATE contacts SET unreachable_at = ? WHERE id = ? AND unreachable_at IS NULL",

@@ -146,3 +146,27 @@ def test_coordinators_add_list_remove_and_they_get_escalations(tmp_path: Path) -
     )
     assert run("coordinators", "remove", "console", "koord", db=db).returncode == 0
     assert json.loads(run("coordinators", "list", "--json", db=db).stdout) == []
+
+
+def test_understand_json_and_jsonl_contract() -> None:
+    keys = {"intent", "also", "topic", "country", "case", "place"}
+    one = json.loads(run("understand", "--json", "paspor sy ditahan majikan di malaysia").stdout)
+    assert set(one) == keys
+    assert one["intent"] == "danger" and one["country"] == "MY" and one["also"] == []
+    asked = json.loads(run("understand", "--json", "--lang", "id", "-", stdin="taiwan").stdout)
+    assert asked["intent"] == "question" and asked["topic"] == "country-taiwan"
+
+    lines = "\n".join(
+        [
+            json.dumps({"id": 7, "text": "status MA-7K3QH"}),
+            json.dumps({"text": "tolong"}),
+            "not json",
+            json.dumps({"id": "x", "text": "lanjut"}),
+        ]
+    )
+    out = [json.loads(x) for x in run("understand", "--jsonl", stdin=lines).stdout.splitlines()]
+    assert [o.get("id") for o in out] == [7, None, None, "x"]
+    assert out[0]["intent"] == "status" and out[0]["case"] == "MA-7K3QH"
+    assert out[1]["intent"] == "command"  # "tolong" alone is not danger
+    assert out[2]["line"] == 3 and "error" in out[2]
+    assert out[3]["intent"] == "navigation" and set(out[3]) == keys | {"id"}

@@ -27,7 +27,7 @@ async def at_menu(system, lang: str) -> ConsoleDriver:
         ("id", "9", "pilih angka 1 sampai 5"),
         ("en", "42", "choose a number from 1 to 5"),
         ("id", "😀😀😀", "Maaf, saya belum mengerti"),
-        ("en", "🙏", "Sorry, I did not understand"),
+        ("en", "🙏", "You are welcome"),  # thanks: a short answer and the menu (issue 14)
         ("id", "\x00\x07\x1b[31m", "Pesan Anda kosong"),
         ("en", "これは何ですか", "Sorry, I did not understand"),
         ("id", "مرحبا كيف حالك", "Maaf, saya belum mengerti"),

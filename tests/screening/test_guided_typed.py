@@ -59,7 +59,7 @@ def test_shared_advice_is_said_once() -> None:
     from bot.screening import Flag, Screening
     from handlers.check import describe
 
-    same = "Report it through the Report a recruiter/problem menu."
+    same = "Keep copies of every message. Do not pay anything."
     result = Screening(
         "high",
         0.9,
@@ -71,5 +71,6 @@ def test_shared_advice_is_said_once() -> None:
         (),
     )
     text = describe(result)
-    assert text.count(same) == 1
+    assert text.count("Keep copies of every message.") == 1
+    assert text.count("Do not pay anything.") == 1
     assert "Unpaid." in text and "Cut off." in text  # every sign is still explained

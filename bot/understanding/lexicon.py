@@ -1,0 +1,212 @@
+"""content/understanding.toml read once: word lists keyed for whole-message lookups, and
+patterns compiled into one regular expression per list.
+
+The folding here is what the lists are written against; see the head of the TOML file.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from bot.paths import CONTENT
+
+LEXICON_FILE = CONTENT / "understanding.toml"
+
+_SQUEEZE = re.compile(r"([a-z])\1{2,}")
+_REDUP_TWO = re.compile(r"\b([a-z]{3,})2\b")
+_SPACES = re.compile(r"\s+")
+_MACRO = re.compile(r"%([A-Z_]+)%")
+# What is not a word: punctuation and symbols (emoji included), kept apart from letters.
+_NON_WORD = re.compile(r"[^\w\s/'-]|_")
+
+
+def fold(text: str) -> str:
+    """Lower case, no accents, squeezed letter runs, "surat2" as "surat", single spaces."""
+    text = unicodedata.normalize("NFKD", text or "")
+    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
+    text = text.replace("\u2019", "'").replace("`", "'").replace("\u2018", "'")
+    text = _SQUEEZE.sub(r"\1", text)
+    text = _REDUP_TWO.sub(r"\1", text)
+    return _SPACES.sub(" ", text).strip()
+
+
+def key(text: str) -> str:
+    """A whole message as the [whole] lists are looked up: words only, single spaces.
+    A message of punctuation only ("-", "?", ">>") keeps it."""
+    folded = fold(text)
+    words = _SPACES.sub(" ", _NON_WORD.sub(" ", folded)).strip(" -'/")
+    if words:
+        return words
+    return folded.replace(" ", "")
+
+
+@dataclass(frozen=True)
+class Patterns:
+    """One list of patterns as a single regular expression (word-bounded alternatives)."""
+
+    regex: re.Pattern[str] | None
+
+    def search(self, text: str, pos: int = 0) -> re.Match[str] | None:
+        return self.regex.search(text, pos) if self.regex else None
+
+    def finditer(self, text: str) -> list[re.Match[str]]:
+        return list(self.regex.finditer(text)) if self.regex else []
+
+    def iter(self, text: str) -> Iterator[re.Match[str]]:
+        return self.regex.finditer(text) if self.regex else iter(())
+
+
+def _expand(pattern: str, macros: dict[str, str], depth: int = 0) -> str:
+    if depth > 5:
+        raise ValueError(f"macros nest too deep in {pattern!r}")
+    out = _MACRO.sub(lambda m: macros[m.group(1)], pattern)
+    return _expand(out, macros, depth + 1) if _MACRO.search(out) else out
+
+
+def compile_patterns(patterns: list[str], macros: dict[str, str], where: str) -> Patterns:
+    if not patterns:
+        return Patterns(None)
+    at_word: list[str] = []
+    anywhere: list[str] = []
+    for p in patterns:
+        source = _expand(p, macros).replace(" ?", r"\s*").replace(" ", r"\s+")
+        try:
+            re.compile(source)
+        except re.error as exc:
+            raise ValueError(f"{where}: bad pattern {p!r}: {exc}") from exc
+        # A word boundary where the match ends with a word character: "visa" does not match
+        # inside "visanya", but "$50/" may be followed by "3 jam".
+        tail = "" if p.endswith("$") else r"(?:(?<=\w)(?!\w)|(?<!\w))"
+        if p.startswith("^"):
+            anywhere.append(f"(?:{source}){tail}")
+        elif _WORD_START.match(source) and not p.startswith(_LOOSE_STARTS):
+            at_word.append(f"(?:{source}){tail}")
+        else:
+            anywhere.append(rf"(?:(?<!\w)|(?!\w))(?:{source}){tail}")
+    # Patterns that start with a word are tried only where a word starts: ten times faster
+    # than trying each of hundreds of alternatives at every character.
+    parts = []
+    if at_word:
+        parts.append(r"(?<!\w)(?=\w)(?:" + "|".join(at_word) + ")")
+    parts.extend(anywhere)
+    return Patterns(re.compile("|".join(parts), re.IGNORECASE))
+
+
+_WORD_START = re.compile(r"(?:\(\?:)*[a-z0-9]", re.IGNORECASE)
+# Macros that may begin with a symbol ("$50", "€1200"): such a pattern is tried everywhere.
+_LOOSE_STARTS = ("%AMOUNT%", "(?:%AMOUNT%")
+
+
+def phrase_patterns(words: list[str]) -> Patterns:
+    """Plain words and phrases (no regex) as one word-bounded expression."""
+    folded = sorted({fold(w) for w in words if fold(w)}, key=len, reverse=True)
+    if not folded:
+        return Patterns(None)
+    alternatives = "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in folded)
+    return Patterns(re.compile(rf"(?<![\w])(?:{alternatives})(?![\w])"))
+
+
+@dataclass(frozen=True)
+class Country:
+    code: str
+    names: tuple[str, ...]
+    article: str | None
+
+
+class Lexicon:
+    def __init__(self, data: dict[str, Any]) -> None:
+        macros: dict[str, str] = {k: str(v) for k, v in data.get("macros", {}).items()}
+        self.macros = macros
+        whole = data.get("whole", {})
+        self.address = tuple(
+            sorted({key(w) for w in whole.get("address", [])}, key=lambda w: -len(w.split()))
+        )
+        # (intent, action) for every whole-message phrase; the first list to claim a phrase
+        # keeps it, in the order intents are read.
+        self.whole: dict[str, dict[str, str]] = {}
+        for intent in ("navigation", "command", "smalltalk"):
+            table: dict[str, str] = {}
+            for action, words in whole.get(intent, {}).items():
+                for w in words:
+                    table.setdefault(key(w), action)
+            self.whole[intent] = table
+        self.emoji: dict[str, str] = {
+            e: kind for kind, es in whole.get("emoji", {}).items() for e in es
+        }
+        self.answers: dict[str, str] = {}
+        for answer in ("unknown", "no", "yes"):  # "tidak ada" is rather "unknown" than "no"
+            for w in whole.get("answer", {}).get(answer, []):
+                self.answers.setdefault(key(w), answer)
+
+        def section(name: str) -> dict[str, Any]:
+            return data.get(name, {})
+
+        self.command_patterns = tuple(
+            (action, compile_patterns(ps, macros, f"command.{action}"))
+            for action, ps in section("command").items()
+        )
+        self.unknown_patterns = compile_patterns(
+            section("unknown").get("patterns", []), macros, "unknown"
+        )
+
+        danger = section("danger")
+        self.danger = compile_patterns(danger.get("patterns", []), macros, "danger.patterns")
+        self.harm_lemmas = frozenset(danger.get("lemmas", []))
+        self.harm_affixed = frozenset(danger.get("affixed_lemmas", []))
+        self.danger_weak = compile_patterns(danger.get("weak", []), macros, "danger.weak")
+        self.danger_threats = compile_patterns(danger.get("threats", []), macros, "danger.threats")
+        self.danger_frames = compile_patterns(danger.get("frames", []), macros, "danger.frames")
+        self.frame_scope = int(danger.get("frame_scope", 8))
+        self.danger_present = compile_patterns(danger.get("present", []), macros, "danger.present")
+        self.danger_negators = compile_patterns(
+            danger.get("negators", []), macros, "danger.negators"
+        )
+        self.negator_scope = int(danger.get("negator_scope", 3))
+        self.report = compile_patterns(section("report").get("patterns", []), macros, "report")
+        self.status = compile_patterns(section("status").get("patterns", []), macros, "status")
+        question = section("question")
+        starts = sorted({fold(s) for s in question.get("starts", [])}, key=len, reverse=True)
+        self.question_starts = re.compile(
+            r"^(?:" + "|".join(re.escape(s).replace(r"\ ", r"\s+") for s in starts) + r")(?![\w])"
+        )
+        self.question = compile_patterns(question.get("patterns", []), macros, "question")
+        self.question_declared = compile_patterns(
+            [f"^{d}" for d in question.get("declared", [])], macros, "question.declared"
+        )
+        offer = section("offer")
+        self.offer_concrete = compile_patterns(offer.get("concrete", []), macros, "offer.concrete")
+        self.offer_strong = compile_patterns(offer.get("strong", []), macros, "offer.strong")
+        self.offer_weak = compile_patterns(offer.get("weak", []), macros, "offer.weak")
+        self.offer_rhetorical = compile_patterns(
+            offer.get("rhetorical", []), macros, "offer.rhetorical"
+        )
+        self.offer_check = compile_patterns(offer.get("asks_check", []), macros, "offer.asks")
+        self.paste_markers = phrase_patterns(offer.get("paste_markers", []))
+        self.countries = tuple(
+            Country(code, tuple(fold(n) for n in v.get("names", [])), v.get("article"))
+            for code, v in section("countries").items()
+        )
+        self.country_names = {n: c for c in self.countries for n in c.names}
+        self.country_regex = phrase_patterns(list(self.country_names))
+        self.topics: dict[str, str] = {}
+        for article, words in section("topics").items():
+            for w in words:
+                self.topics.setdefault(key(w), article)
+        self.topic_regex = phrase_patterns(list(self.topics))
+        self.place_cues = phrase_patterns(section("places").get("cues", []))
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> Lexicon:
+        return cls(tomllib.loads((path or LEXICON_FILE).read_text(encoding="utf-8")))
+
+
+@cache
+def default_lexicon() -> Lexicon:
+    return Lexicon.load()

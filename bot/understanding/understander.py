@@ -1,0 +1,675 @@
+"""One reading of a message before any conversation sees it: what kind of message it is and
+the data in it (topic, country, case number, place, phone, company, a yes/no/unknown answer).
+
+The words are data (content/understanding.toml, see bot/understanding/lexicon.py); this module
+holds the order in which they are read:
+
+1. Whole-message words: a number or a navigation word, a command, small talk, a form answer
+   ("gak tau", "ya"), a country or topic word alone ("taiwan", "biaya").
+2. A case number, or asking about a report -> status.
+3. Danger: harm now (held, beaten, no food, not allowed to leave, a child taken), unless a
+   frame before it in the same clause makes it a condition, a warning or something long past.
+4. Wanting to report -> report.
+5. An offer or a recruitment under way (one strong sign, or two weak ones) -> offer, with
+   "question" in `also` when the person asks whether it is all right.
+6. A question about something the guides know (a topic, a country, words of the domain).
+7. Small talk around other words, else unknown.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache, cached_property
+from typing import TYPE_CHECKING
+
+from bot.understanding.lexicon import Lexicon, Patterns, default_lexicon, fold, key
+from bot.understanding.result import Answer, Intent, Understanding
+
+if TYPE_CHECKING:
+    from bot.places import Gazetteer
+    from bot.search import ArticleSearch
+    from bot.text import Word
+
+MAX_CHARS = 4000  # a long paste is read on its start: enough to know what it is
+# A kab/kota is looked for where someone asks for help near it: a report, danger, an offer or a
+# question; after a place word ("di", "dari", "kota"), in the first part of the text.
+MAX_PLACE_CHARS = 600
+MAX_WHOLE_WORDS = 16  # longer messages are never read as a command, a choice or small talk
+MAX_PLACE_CUES = 4
+_CLAUSE = re.compile(r"[,.;!?\n]+|\s(?:tapi|tp|tetapi|but|namun|padahal)\s")
+_SENTENCE_END = re.compile(r"[.!?\n]+")
+_CASE = re.compile(r"(?<![A-Za-z0-9])([Mm][Aa])([\s-]?)([2-9A-Za-z]{5})(?![A-Za-z0-9])")
+_CASE_ALPHABET = frozenset("23456789ABCDEFGHJKMNPQRSTVWXYZ")
+_PHONE = re.compile(
+    r"(?<![\d])(?:\+?62|0)8\d(?:[\s.-]?\d){6,11}(?!\d)|(?<![\d])\+\d{2,3}(?:[\s.-]?\d){7,11}(?!\d)"
+)
+_COMPANY = re.compile(r"(?<![\w])(PT|CV|Pt|pt|cv)\.?\s+((?:[A-Za-z0-9&'.-]+\s?){1,4})")
+_COMPANY_STOP = frozenset(
+    [
+        "di",
+        "ke",
+        "dari",
+        "yang",
+        "yg",
+        "itu",
+        "ini",
+        "nya",
+        "minta",
+        "bilang",
+        "katanya",
+        "mau",
+        "akan",
+        "sudah",
+        "udah",
+        "dan",
+        "atau",
+        "untuk",
+        "buat",
+        "in",
+        "at",
+        "from",
+        "the",
+        "that",
+        "which",
+        "who",
+        "is",
+        "was",
+        "asked",
+        "said",
+        "wants",
+        "says",
+    ]
+)
+_NUMBER = re.compile(
+    r"^(?:no|nomor|nomer|nmr|number|num|option|opsi|pilihan|pilih|angka|yang|yg|choice|nr)?\.?\s*"
+    r"(?:ke\s*|ke-)?#?(\d{1,2})[.)]?$"
+)
+_ORDINALS = {
+    "pertama": 1, "kesatu": 1, "satu": 1, "first": 1, "one": 1,
+    "kedua": 2, "dua": 2, "second": 2, "two": 2,
+    "ketiga": 3, "tiga": 3, "third": 3, "three": 3,
+    "keempat": 4, "empat": 4, "fourth": 4, "four": 4,
+    "kelima": 5, "lima": 5, "fifth": 5, "five": 5,
+    "keenam": 6, "enam": 6, "sixth": 6, "six": 6,
+}  # fmt: skip
+_ORDINAL_PREFIX = re.compile(r"^(?:yang|yg|the|nomor|no|pilih|pilihan|option)\s+")
+# Words of the domain: a question with one of these is for the guides even when no article
+# is sure ("gimana cara kerja yang aman").
+_DOMAIN = re.compile(
+    r"(?<![\w])(?:kerja\w*|bekerja|gaji\w*|visa\w*|paspor\w*|passport\w*|tkw|tki|pmi|cpmi|bmi|"
+    r"luar negeri|abroad|overseas|migran\w*|migrant\w*|agen\w*|agency|sponsor\w*|calo\w*|pt|"
+    r"majikan\w*|employer\w*|kontrak\w*|contract\w*|biaya\w*|fee\w*|cost\w*|salary|wages?|job\w*|"
+    r"work\w*|helper\w*|maid|art|prt|perawat|caregiver|pabrik|factory|disnaker|bp2mi|bp3mi|kp2mi|"
+    r"kbri|kjri|embassy|consulate|kedutaan|konsulat|lapor\w*|report\w*|dokumen\w*|documents?|syarat\w*|"
+    r"ijazah|umur|usia|age|lpk|pelatihan|training|siskop2mi|libur|day off|hak|rights?|bpjs|"
+    r"berangkat|departure|imigrasi|immigration|deport\w*|overstay|scam|penipuan|tppo|trafficking|"
+    r"apply|daftar|mendaftar|register|licen[cs]\w*|resmi|legal|ilegal|illegal)(?![\w])"
+)
+_AMOUNT_WORDS = re.compile(
+    r"\d[\d.,]*\s?(?:jt|juta|rb|ribu|k|million|rm|ringgit|usd|dolar|dollar|nt|ntd|hkd|sgd|yen|won|riyal|sr|aed|dirham|euro)(?![\w])|"
+    r"(?:rp|rm|usd|\$|nt\$|hk\$|s\$|sr|aed|€)\s?\d"
+)
+_WITH_PLACE = frozenset({Intent.REPORT, Intent.DANGER, Intent.OFFER, Intent.STATUS})
+_QUOTED = re.compile(r"[\"\u201c][^\"\u201d]{20,}")
+_EMOJI_ONLY = re.compile(r"[\U0001F300-\U0001FAFF\u2600-\u27BF\uFE0F\u200d\s]+")
+_EMOJI = re.compile(r"[\U0001F300-\U0001FAFF\u2600-\u27BF](?:\uFE0F)?")
+_CONTACT_QUESTION = re.compile(
+    r"(?:nomor|nmr|number|hotline|kontak|contact|telepon|telp|phone|call)"
+)
+_PRIVACY = re.compile(
+    r"(?<![\w])(?:nama|name|anonim\w*|anonymous\w*|tanpa nama|data|dilihat|lihat|see|baca|read|"
+    r"tahu|tau|know|rahasia|secret|confidential|siapa aja|who)(?![\w])"
+)
+_BAHASA_BEFORE = re.compile(r"(?:bahasa|bhs|language|kursus|les|belajar|course)\s+$")
+_DIVERSION = re.compile(
+    r"(?:ternyata|malah|dibawa ke|dibawa|dipindah ke|dijual ke|taken to|taken across|but|tapi|"
+    r"sekarang di|skrg di|now in|ended up in)\s+(?:\w+\s+){0,4}$"
+)
+_SAFE_NOW = re.compile(
+    r"(?<![\w])(?:sudah|udah|sdh|telah) (?:\w+ )?(?:pulang|kembali|di rumah|keluar dari|di shelter|aman|"
+    r"bebas|dipulangkan)|di shelter|now (?:i am|i.?m|we are|he is|she is) (?:home|back|safe)|"
+    r"(?:came|come|is|am|are) (?:back|home)|(?:i.?m|we.?re|he.?s|she.?s) back|sekarang (?:\w+ )?sudah pulang"
+)
+
+
+class Understander:
+    def __init__(
+        self,
+        lexicon: Lexicon | None = None,
+        search: ArticleSearch | None = None,
+        gazetteer: Gazetteer | None = None,
+    ) -> None:
+        self.lexicon = lexicon or default_lexicon()
+        self._search = search
+        self._gazetteer = gazetteer
+
+    @property
+    def search(self) -> ArticleSearch:
+        if self._search is None:
+            from bot.search import default_search
+
+            self._search = default_search()
+        return self._search
+
+    @cached_property
+    def place_names(self) -> dict[str, tuple[str, ...]]:
+        """Squashed kab/kota names, with and without "Kabupaten"/"Kota", to their codes."""
+        from bot.places import squash
+
+        names: dict[str, list[str]] = {}
+        for place in self.gazetteer:
+            full = squash(place.name)
+            bare = squash(
+                re.sub(r"^(?:kabupaten|kota)\s+(?:administrasi\s+)?", "", place.name, flags=re.I)
+            )
+            for name in dict.fromkeys((full, bare)):
+                names.setdefault(name, []).append(place.code)
+        return {k: tuple(v) for k, v in names.items()}
+
+    @property
+    def gazetteer(self) -> Gazetteer:
+        if self._gazetteer is None:
+            from bot.places import default_gazetteer
+
+            self._gazetteer = default_gazetteer()
+        return self._gazetteer
+
+    # --- the one entry point ---------------------------------------------------------------
+    def understand(self, text: str, lang: str | None = None) -> Understanding:
+        raw = (text or "").strip()[:MAX_CHARS]
+        whole = key(raw)
+        if not whole or (not any(c.isalnum() for c in whole) and whole not in self.lexicon.answers):
+            kinds = {self.lexicon.emoji.get(e) for e in _EMOJI.findall(raw)}
+            if _EMOJI_ONLY.fullmatch(raw) and kinds and None not in kinds:  # 🙏 👍: thanks, ok
+                return Understanding(Intent.SMALLTALK, action=sorted(kinds)[-1])
+            return Understanding(Intent.UNKNOWN)
+        folded = fold(raw)
+        found = _Found(self, raw, folded)
+        return self._whole(found, whole) or self._read(found)
+
+    # --- 1. whole-message words -----------------------------------------------------------
+    def _strip_address(self, whole: str) -> str:
+        words = whole.split()
+        changed = True
+        while changed and words:
+            changed = False
+            for phrase in self.lexicon.address:
+                p = phrase.split()
+                if len(words) > len(p) and words[: len(p)] == p:
+                    words, changed = words[len(p) :], True
+                elif len(words) > len(p) and words[-len(p) :] == p:
+                    words, changed = words[: -len(p)], True
+        return " ".join(words)
+
+    def _whole(self, found: _Found, whole: str) -> Understanding | None:
+        lex = self.lexicon
+        if len(whole.split()) > MAX_WHOLE_WORDS:  # a sentence, not a word typed at a prompt
+            return None
+        stripped = self._strip_address(whole)
+        answer = (
+            lex.answers.get(whole)
+            or lex.answers.get(stripped)
+            or lex.answers.get(key(found.spelled))
+        )
+        found.answer = Answer(answer) if answer else None
+
+        number = _number(whole) or _number(stripped)
+        if number is not None:
+            return found.result(Intent.NAVIGATION, action="choice", number=number)
+        greeted = self._strip_greeting(stripped)
+        spelled = self._strip_address(key(found.spelled))
+        candidates = (whole, stripped, _polite(stripped), greeted, _polite(greeted), spelled)
+        for candidate in dict.fromkeys(c for c in candidates if c):
+            for intent in (Intent.NAVIGATION, Intent.COMMAND, Intent.SMALLTALK):
+                action = lex.whole[intent.value].get(candidate)
+                if action is None:
+                    continue
+                if intent == Intent.COMMAND:
+                    return self._command(found, action)
+                return found.result(intent, action=action)
+        if len(stripped.split()) <= 8 and not _DOMAIN.search(stripped):
+            for action, patterns in lex.command_patterns:
+                if any(patterns.search(t) for t in (stripped, *found.texts)):
+                    return self._command(found, action)
+        if answer is not None:  # "gak tau", "ya", "skip": an answer to whatever was asked
+            return found.result(Intent.NAVIGATION, action="answer")
+        smalltalk = self._smalltalk_only(stripped)
+        if smalltalk:
+            return found.result(Intent.SMALLTALK, action=smalltalk)
+        topic = lex.topics.get(stripped) or lex.topics.get(whole)
+        country = lex.country_names.get(stripped) or lex.country_names.get(_bare_country(stripped))
+        if country is not None or topic is not None:
+            if country is not None:
+                found.country = country.code
+                topic = topic or country.article
+            return found.result(Intent.QUESTION, topic=topic or found.topic())
+        return None
+
+    def _command(self, found: _Found, action: str) -> Understanding:
+        command_to_intent = {
+            "status": Intent.STATUS,
+            "report": Intent.REPORT,
+        }
+        if action in command_to_intent:
+            return found.result(command_to_intent[action], action=action)
+        if action.startswith("language_"):
+            return found.result(Intent.COMMAND, action="language", language=action.split("_")[1])
+        return found.result(Intent.COMMAND, action=action)
+
+    def _smalltalk_only(self, whole: str) -> str | None:
+        """ "ok makasih ya, very helpful": made only of small talk (and words to the reader)."""
+        words = whole.split()
+        if not words or len(words) > 12:
+            return None
+        table = self.lexicon.whole["smalltalk"]
+        address = set(self.lexicon.address)
+        answers = self.lexicon.answers  # "nggih matur nuwun": a yes around thanks
+        # best[i]: the first small-talk kind covering words[:i], "" when only address words
+        best: list[str | None] = [None] * (len(words) + 1)
+        best[0] = ""
+        for i in range(len(words)):
+            if best[i] is None:
+                continue
+            for j in range(i + 1, min(len(words), i + 6) + 1):
+                phrase = " ".join(words[i:j])
+                kind = table.get(phrase)
+                if kind is None and phrase not in address and phrase not in answers:
+                    continue
+                value = best[i] or kind or ""
+                if best[j] is None or (not best[j] and value):
+                    best[j] = value
+        return best[-1] or None
+
+    # --- 2..7 ------------------------------------------------------------------------------
+    def _read(self, found: _Found) -> Understanding:
+        lex = self.lexicon
+        texts = found.texts
+        text = found.folded
+        also: list[Intent] = []
+        asks = self._asks(found)
+
+        def has(patterns: Patterns) -> bool:
+            return any(patterns.search(t) is not None for t in texts)
+
+        report = has(lex.report)
+        status_words = has(lex.status)
+        concrete, strong, weak = max(self._offer_signs(t) for t in texts)
+        asks_check = has(lex.offer_check)
+        rhetorical = has(lex.offer_rhetorical)
+        if (
+            rhetorical and concrete + strong + weak
+        ):  # "Mau kerja di Taiwan? ...": the reader is asked
+            asks = asks_check or _ends_asking(found.raw)
+        if _advert(text) and (strong or _AMOUNT_WORDS.search(text)):
+            concrete += 1  # an advert is quoted: "ini lowongan kafe ..., gaji 6jt. aman gak?"
+        declared = lex.question_declared.search(self._strip_greeting(key(found.raw))) is not None
+        if declared:
+            offer = concrete >= 2
+        elif asks:
+            offer = concrete >= 1
+        else:
+            offer = concrete + strong >= 1 or weak >= 2
+        harm = _harm_text(found.raw, lex, found.words)
+        danger = (
+            any(self._danger(t, lex.danger) for t in texts)
+            or (harm is not None and self._danger(harm, _HARM))
+        ) or (
+            not (offer and concrete + strong >= 1)
+            and any(self._danger(t, lex.danger_weak) for t in texts)
+        )
+
+        if (found.case or status_words) and not danger:
+            return found.result(Intent.STATUS)
+        if danger and report and any(_SAFE_NOW.search(t) for t in texts):
+            danger = False
+        if danger:
+            if report:
+                also.append(Intent.REPORT)
+            if offer and _advert(text):
+                also.append(Intent.OFFER)
+            if asks and _CONTACT_QUESTION.search(text):
+                also.append(Intent.QUESTION)
+            return found.result(Intent.DANGER, also=also)
+        if report:
+            if asks and any(_PRIVACY.search(t) for t in texts):
+                return found.result(Intent.QUESTION, topic=found.topic())
+            if offer and concrete and _quoted_or_long(found.raw):
+                also.append(Intent.OFFER)
+            return found.result(Intent.REPORT, also=also)
+        if offer:
+            if asks_check or (asks and not rhetorical and _ends_asking(found.raw)):
+                also.append(Intent.QUESTION)
+            return found.result(Intent.OFFER, also=also)
+        relevant = self._relevant(found)
+        if asks and relevant:
+            return found.result(Intent.QUESTION, topic=found.topic())
+        comment = has(lex.unknown_patterns)
+        if relevant and not comment and len(text.split()) <= 30:
+            # "mau kerja ke korea", "i want to work in korea": a wish is a question too
+            return found.result(Intent.QUESTION, topic=found.topic())
+        whole = key(found.raw)
+        if len(whole.split()) > MAX_WHOLE_WORDS:
+            return found.result(Intent.UNKNOWN)
+        whole = self._strip_address(whole)
+        first = self._smalltalk_only(" ".join(whole.split()[:3])) or self._smalltalk_only(
+            " ".join(whole.split()[:2])
+        )
+        if self._smalltalk_only(whole) or (
+            not relevant and len(whole.split()) <= 8 and first in ("greeting", "thanks", "bye")
+        ):  # "selamat siang kak, salam dari hongkong"
+            return found.result(Intent.SMALLTALK)
+        return found.result(Intent.UNKNOWN)
+
+    def _relevant(self, found: _Found) -> bool:
+        """About something the guides know: words of the domain, a country with an article,
+        a topic word, or an article the search is sure of."""
+        if _DOMAIN.search(found.folded) or found.topic_word():
+            return True
+        lex = self.lexicon
+        country = next((c for c in lex.countries if c.code == found.country), None)
+        if country is not None and country.article:
+            return True
+        return self.search.answer(found.raw).best is not None
+
+    def _asks(self, found: _Found) -> bool:
+        lex = self.lexicon
+        opening = self._strip_greeting(key(found.raw))
+        return (
+            found.raw.rstrip(" .!🙏😊🙂").endswith("?")
+            or ("?" in found.raw and len(found.raw) <= 300)
+            or lex.question_starts.search(opening) is not None
+            or any(lex.question.search(t) is not None for t in found.texts)
+        )
+
+    def _strip_greeting(self, whole: str) -> str:
+        """ "halo kak, mau tanya ..." -> "mau tanya ...": the question starts after greetings."""
+        words = whole.split()
+        table = self.lexicon.whole["smalltalk"]
+        address = set(self.lexicon.address)
+        i, moved = 0, True
+        while moved and i < len(words):
+            moved = False
+            for j in range(min(len(words), i + 5), i, -1):
+                phrase = " ".join(words[i:j])
+                if phrase in table or phrase in address:
+                    i, moved = j, True
+                    break
+        return " ".join(words[i:])
+
+    def _offer_signs(self, text: str) -> tuple[int, int, int]:
+        lex = self.lexicon
+        concrete = len(lex.offer_concrete.finditer(text))
+        strong = len(lex.offer_strong.finditer(text))
+        weak = len({m.group(0) for m in lex.offer_weak.finditer(text)})
+        if len(lex.paste_markers.finditer(text)) >= 4:
+            concrete += 1
+        if _QUOTED.search(text) and strong + weak:  # a message quoted in full
+            concrete += 1
+        return concrete, strong, weak
+
+    def _danger(self, text: str, patterns: Patterns) -> bool:
+        lex = self.lexicon
+        for m in patterns.iter(text):  # lazily: the first real match is enough
+            start = _clause_start(text, m.start())
+            end = _clause_end(text, m.end())
+            before = text[start : m.start()]
+            if _negated(lex, before):
+                continue
+            near = " ".join(before.split()[-lex.frame_scope :])
+            framed = lex.danger_frames.search(f"{near} {m.group(0)}") is not None
+            if framed and not (
+                lex.danger_present.search(text[start:end]) or lex.danger_threats.search(near)
+            ):
+                continue
+            if self._generic_question(text, start, end):
+                continue
+            return True
+        return False
+
+    def _generic_question(self, text: str, start: int, end: int) -> bool:
+        """ "majikan boleh nahan paspor gak?": asks about a rule, not about someone."""
+        sentence_end = _SENTENCE_END.search(text, end)
+        tail = text[end : sentence_end.end()] if sentence_end else text[end:]
+        clause = text[start:end] + tail
+        if "?" not in clause:
+            return False
+        modal = re.search(
+            r"(?<![\w])(?:boleh\w*|bisa\w*|apakah|can|may|is it|allowed|legal|berhak|hak|aturan)(?![\w])",
+            clause,
+        )
+        person = re.search(
+            r"(?<![\w])(?:saya|sy|aku|gw|ku|kami|adik\w*|anak\w*|kakak\w*|ibu\w*|suami\w*|istri\w*|"
+            r"my|i|me|we|our|son|daughter|sister|brother|mother|husband|wife)(?![\w])",
+            clause,
+        )
+        return modal is not None and person is None
+
+
+HARM = "xharmx"  # where a word of harm stood, in the text read by roots
+_HARM = Patterns(re.compile(HARM))
+
+
+def _words(raw: str) -> list[Word]:
+    from bot.text import default_analyser
+
+    return default_analyser().words(raw)
+
+
+def _harm_text(raw: str, lex: Lexicon, words: list[Word]) -> str | None:
+    """The text with each word whose root is a word of harm replaced by HARM, so the
+    frames and negators around it are read as for a pattern; None when there is none."""
+    out: list[str] = []
+    last, found = 0, False
+    for word in words:
+        harm = word.lemma in lex.harm_lemmas or (
+            word.lemma in lex.harm_affixed and word.form != word.lemma
+        )
+        if word.start < last:
+            continue
+        out.append(raw[last : word.start])
+        out.append(HARM if harm else raw[word.start : word.end])
+        last, found = word.end, found or harm
+    out.append(raw[last:])
+    return fold("".join(out)) if found else None
+
+
+def _spelled(raw: str, folded: str, words: list[Word]) -> str:
+    """The text with chat spellings written out (bot/text): "gk blh kluar" -> "tidak boleh
+    keluar", punctuation kept where it was, so clauses still end at commas."""
+    out: list[str] = []
+    last = 0
+    for word in words:
+        if word.start >= last:
+            out.append(raw[last : word.start])
+            out.append(word.form)
+            last = word.end
+        else:  # "5jt" -> "5", "juta": one token, several words
+            out.append(" " + word.form)
+    out.append(raw[last:])
+    spelled = fold("".join(out))
+    return spelled if spelled != folded else folded
+
+
+def _negated(lex: Lexicon, before: str) -> bool:
+    words = before.split()[-lex.negator_scope :]
+    if not words:
+        return False
+    m = lex.danger_negators.search(" ".join(words))
+    return m is not None
+
+
+def _clause_start(text: str, pos: int) -> int:
+    start = 0
+    for m in _CLAUSE.finditer(text, 0, pos):
+        start = m.end()
+    return start
+
+
+def _clause_end(text: str, pos: int) -> int:
+    m = _CLAUSE.search(text, pos)
+    return m.start() if m else len(text)
+
+
+def _advert(text: str) -> bool:
+    return (
+        re.search(
+            r"(?<![\w])(?:lowongan|loker|iklan\w*|dicari|hiring|vacanc\w*|job ad|advert\w*)", text
+        )
+        is not None
+        or '"' in text
+    )
+
+
+def _ends_asking(raw: str) -> bool:
+    """The person's own question at the end: "… itu resmi gak?", "is it real?"."""
+    return raw.rstrip(" .!🙏😊🙂").endswith("?")
+
+
+def _quoted_or_long(raw: str) -> bool:
+    return '"' in raw or "\u201c" in raw or len(raw) > 160
+
+
+def _number(whole: str) -> int | None:
+    m = _NUMBER.match(whole)
+    if m:
+        return int(m.group(1))
+    word = _ORDINAL_PREFIX.sub("", whole)
+    word = re.sub(r"^ke\s*-?\s*", "ke", word) if word.startswith("ke ") else word
+    return _ORDINALS.get(word)
+
+
+def _polite(whole: str) -> str:
+    """ "tolong hapus data saya" -> "hapus data saya": a command asked politely."""
+    return re.sub(r"^(?:tolong|tlg|mohon|please|pls|minta|bisa|can you|could you)\s+", "", whole)
+
+
+def _bare_country(whole: str) -> str:
+    """ "taiwan jobs", "kerja malaysia", "malaysia work" -> the country name alone."""
+    return re.sub(
+        r"^(?:kerja (?:di |ke )?|info |work in |jobs? in )|(?: jobs?| work| kerja| info)$",
+        "",
+        whole,
+    )
+
+
+class _Found:
+    """The data of one message, each piece looked for once and only when needed."""
+
+    def __init__(self, understander: Understander, raw: str, folded: str) -> None:
+        self.u = understander
+        self.raw = raw
+        self.folded = folded
+        self.answer: Answer | None = None
+        self.words = _words(raw)
+        self.spelled = _spelled(raw, folded, self.words)
+        self.texts = (folded,) if self.spelled == folded else (folded, self.spelled)
+        self.country = self._country()
+        self.case = self._case()
+        self._topic: str | bool | None = False
+
+    def result(self, intent: Intent, **fields: object) -> Understanding:
+        values: dict[str, object] = {
+            "country": self.country,
+            "case": self.case,
+            "answer": self.answer,
+        }
+        if intent in _WITH_PLACE:
+            values["place"] = self._place()
+        if intent not in (Intent.NAVIGATION, Intent.COMMAND, Intent.SMALLTALK, Intent.UNKNOWN):
+            values["phone"] = self._phone()
+            values["company"] = self._company()
+        values.update(fields)
+        if "also" in values:
+            values["also"] = tuple(dict.fromkeys(values["also"]))  # type: ignore[arg-type]
+        return Understanding(intent, **values)  # type: ignore[arg-type]
+
+    # country ------------------------------------------------------------------------------
+    def _country(self) -> str | None:
+        lex = self.u.lexicon
+        hits = []
+        for m in lex.country_regex.finditer(self.folded):
+            if _BAHASA_BEFORE.search(self.folded[: m.start()]):
+                continue
+            country = lex.country_names[m.group(0)]
+            hits.append((m.start(), country.code))
+        codes = list(dict.fromkeys(code for _pos, code in hits))
+        if not codes:
+            return None
+        if len(codes) >= 3 and len(self.folded) < 400:
+            return None  # a list of destinations, not one country
+        for pos, code in hits:
+            if _DIVERSION.search(self.folded[max(0, pos - 60) : pos]):
+                return code
+        return codes[0]
+
+    # case number --------------------------------------------------------------------------
+    def _case(self) -> str | None:
+        for m in _CASE.finditer(self.raw):
+            body = m.group(3).upper()
+            if not set(body) <= _CASE_ALPHABET:
+                continue
+            typed_as_number = (
+                any(c.isdigit() for c in body) or m.group(2) == "-" or m.group(0).isupper()
+            )
+            if typed_as_number:
+                return "MA-" + body
+        return None
+
+    # topic --------------------------------------------------------------------------------
+    def topic_word(self) -> str | None:
+        m = self.u.lexicon.topic_regex.search(self.folded)
+        return self.u.lexicon.topics.get(m.group(0)) if m else None
+
+    def topic(self) -> str | None:
+        if self._topic is not False:
+            return self._topic  # type: ignore[return-value]
+        lex = self.u.lexicon
+        answer = self.u.search.answer(self.raw)
+        topic = answer.best
+        if topic is None and self.country:
+            country = next((c for c in lex.countries if c.code == self.country), None)
+            topic = country.article if country else None
+        if topic is None:
+            topic = self.topic_word()
+        if topic is None and answer.candidates:
+            topic = answer.candidates[0]
+        self._topic = topic
+        return topic
+
+    # place, phone, company ------------------------------------------------------------------
+    def _place(self) -> str | None:
+        """A kab/kota named after a place word: "di Indramayu", "dari Kota Cirebon". Exact
+        names only (the report form asks again, with typos allowed, when this finds none)."""
+        lex = self.u.lexicon
+        names = self.u.place_names
+        words = self.folded[:MAX_PLACE_CHARS]
+        for m in lex.place_cues.finditer(words)[:MAX_PLACE_CUES]:
+            rest = re.findall(r"[a-z0-9]+", words[m.end() : m.end() + 60])[:3]
+            for n in range(len(rest), 0, -1):
+                candidate = "".join(rest[:n])
+                if m.group(0) in ("kab", "kabupaten", "kota"):
+                    candidate = f"{'kota' if m.group(0) == 'kota' else 'kabupaten'}{candidate}"
+                codes = names.get(candidate)
+                if codes is not None and len(codes) == 1:
+                    return codes[0]
+        return None
+
+    def _phone(self) -> str | None:
+        m = _PHONE.search(self.raw)
+        return m.group(0).strip() if m else None  # as written: "0812-3456-7890"
+
+    def _company(self) -> str | None:
+        m = _COMPANY.search(self.raw)
+        if not m:
+            return None
+        words = []
+        for w in m.group(2).split():
+            if w.lower().strip(".,") in _COMPANY_STOP:
+                break
+            words.append(w.strip(".,"))
+        return f"{m.group(1).upper()} {' '.join(words)}" if words else None
+
+
+@cache
+def default_understander() -> Understander:
+    return Understander()

@@ -1,0 +1,200 @@
+"""The understanding step on the messages issue 14 lists, in both languages."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.understanding import Answer, Intent, default_understander
+
+
+def understand(text: str, lang: str | None = None):
+    return default_understander().understand(text, lang)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["tolong", "help", "/help", "minta tolong kak", "help me", "bisa bantu saya?", "nyuwun tulung"],
+)
+def test_asking_for_help_alone_is_not_danger(text: str) -> None:
+    u = understand(text)
+    assert u.intent == Intent.COMMAND and u.action == "help"
+
+
+@pytest.mark.parametrize(
+    ("text", "country"),
+    [
+        ("paspor sy ditahan majikan di malaysia", "MY"),
+        ("my son is stuck in a cambodia scam company they wont let him go", "KH"),
+        ("tolong anak saya dikurung majikan di riyadh", "SA"),
+        ("help im locked in", None),
+        ("sy gak dikasih makan sama majikan sudah 3 hari", None),
+    ],
+)
+def test_harm_now_is_danger_with_the_country(text: str, country: str | None) -> None:
+    u = understand(text)
+    assert u.intent == Intent.DANGER
+    assert u.country == country
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "kalau paspor ditahan majikan harus gimana?",  # a condition
+        "majikan boleh nahan paspor gak sih?",  # a rule
+        "dulu saya pernah disekap majikan, sekarang sudah pulang, sy mau laporin PT nya",
+        "hati-hati, banyak PMI disiksa karena berangkat lewat calo",  # a warning
+        "alhamdulillah majikan saya baik, tidak pernah dipukul",  # negated
+    ],
+)
+def test_not_danger_when_framed_negated_or_past(text: str) -> None:
+    assert understand(text).intent != Intent.DANGER
+
+
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        ("tolong jelaskan cara daftar ke korea", "country-south-korea"),
+        ("can you help me find a job in japan", "country-japan"),
+        ("kerja di jepang gmn caranya", "country-japan"),
+        ("umur 17 bisa kerja ke luar negeri ga", "documents"),
+        ("salary in hong kong", "country-hong-kong"),
+    ],
+)
+def test_questions_go_to_the_guides(text: str, topic: str) -> None:
+    u = understand(text)
+    assert u.intent == Intent.QUESTION and u.topic == topic
+
+
+@pytest.mark.parametrize(
+    ("text", "topic", "country"),
+    [
+        ("taiwan", "country-taiwan", "TW"),
+        ("malaysia", "country-malaysia", "MY"),
+        ("korea", "country-south-korea", "KR"),
+        ("arab", "country-middle-east", "SA"),
+        ("jepang", "country-japan", "JP"),
+        ("kamboja", "online-scams", "KH"),
+        ("biaya", "costs", None),
+        ("paspor", "documents", None),
+        ("visa", "visas", None),
+        ("BP3MI", "official-route", None),
+        ("tkw", "official-route", None),
+    ],
+)
+def test_a_country_or_topic_word_alone_opens_its_article(
+    text: str, topic: str, country: str | None
+) -> None:
+    u = understand(text)
+    assert (u.intent, u.topic, u.country) == (Intent.QUESTION, topic, country)
+
+
+def test_offers_are_offers_even_when_they_open_with_a_question() -> None:
+    advert = understand("Apakah anda ingin kerja di Taiwan? … DP 5jt ke rekening saya")
+    assert advert.intent == Intent.OFFER and Intent.QUESTION not in advert.also
+    asked = understand(
+        "is this offer legal? caregiver job in Taiwan, I must first pay NT$30,000 training fee"
+    )
+    assert asked.intent == Intent.OFFER and asked.also == (Intent.QUESTION,)
+    assert asked.country == "TW"
+
+
+@pytest.mark.parametrize(
+    ("text", "action"),
+    [
+        ("lanjut", "next"),
+        ("berikutnya", "next"),
+        ("next", "next"),
+        ("more", "next"),
+        ("sebelumnya", "back"),
+        ("kembali", "back"),
+        ("previous", "back"),
+        ("back", "back"),
+        ("menu", "menu"),
+        ("menu utama", "menu"),
+    ],
+)
+def test_navigation_words(text: str, action: str) -> None:
+    u = understand(text)
+    assert u.intent == Intent.NAVIGATION and u.action == action
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [("2", 2), ("no 2", 2), ("nomor 3", 3), ("2.", 2), ("1️⃣", 1), ("yang kedua", 2)],
+)
+def test_a_numbered_choice(text: str, number: int) -> None:
+    u = understand(text)
+    assert (u.intent, u.action, u.number) == (Intent.NAVIGATION, "choice", number)
+
+
+@pytest.mark.parametrize(
+    ("text", "answer"),
+    [
+        ("tidak tahu", Answer.UNKNOWN),
+        ("gak tau", Answer.UNKNOWN),
+        ("skip", Answer.UNKNOWN),
+        ("-", Answer.UNKNOWN),
+        ("ya", Answer.YES),
+        ("iyaa", Answer.YES),
+        ("yoi", Answer.YES),
+        ("yes", Answer.YES),
+        ("tidak", Answer.NO),
+        ("gak", Answer.NO),
+        ("nope", Answer.NO),
+    ],
+)
+def test_form_answers(text: str, answer: Answer) -> None:
+    assert understand(text).answer == answer
+
+
+@pytest.mark.parametrize(
+    ("text", "action"),
+    [
+        ("terima kasih", "thanks"),
+        ("ok", "ok"),
+        ("assalamualaikum", "greeting"),
+        ("makasih banyak ya kak 🙏", "thanks"),
+        ("nggih matur nuwun mas", "thanks"),
+    ],
+)
+def test_small_talk(text: str, action: str) -> None:
+    u = understand(text)
+    assert u.intent == Intent.SMALLTALK and u.action == action
+
+
+@pytest.mark.parametrize(
+    ("text", "action", "language"),
+    [
+        ("bahasa", "language", None),
+        ("bahasa inggris", "language", "en"),
+        ("english please", "language", "en"),
+        ("bahasa indonesia", "language", "id"),
+        ("data saya", "my_data", None),
+        ("tolong hapus data saya", "delete_data", None),
+        ("/start", "start", None),
+    ],
+)
+def test_commands(text: str, action: str, language: str | None) -> None:
+    u = understand(text)
+    assert (u.intent, u.action, u.language) == (Intent.COMMAND, action, language)
+
+
+def test_status_with_a_case_number_in_any_spelling() -> None:
+    for text in ("status MA-7K3QH", "cek status laporan MA 9FZ2K", "ma-b6n8r gmn?"):
+        u = understand(text)
+        assert u.intent == Intent.STATUS and u.case and u.case.startswith("MA-")
+    assert understand("makasih kak").case is None  # "ma" + "kasih" is not a case number
+    assert understand("gimana laporan saya").intent == Intent.STATUS
+
+
+def test_report_with_place_phone_and_company() -> None:
+    u = understand("saya mau lapor calo PT Maju Jaya di Indramayu, nomornya 0812-3456-7890")
+    assert u.intent == Intent.REPORT
+    assert u.place == "3212"
+    assert u.phone == "0812-3456-7890"
+    assert u.company == "PT Maju Jaya"
+
+
+def test_unknown_for_noise_and_other_subjects() -> None:
+    for text in ("asdfgh", ".", "resep rendang gimana", "[stiker]", "who won the match last night"):
+        assert understand(text).intent == Intent.UNKNOWN, text
