@@ -120,7 +120,9 @@ async def free_text(ctx: Context) -> bool:
     """Text typed at the menu goes where the understanding step says: a question to the
     guides, an offer or a story to the check (both when both), a report to the form, a case
     number to its status, small talk gets a short answer and the menu."""
-    from handlers import check, guidance, report
+    import handlers.check as check
+    import handlers.guidance as guidance
+    import handlers.report as report
 
     u = ctx.understood
     if u.intent == Intent.SMALLTALK:

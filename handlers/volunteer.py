@@ -351,7 +351,7 @@ def register(router: Router) -> None:
     async def view(ctx: Context, number: str) -> None:
         case = await ctx.tx.cases.by_number(number)
         volunteer = await me(ctx)
-        from handlers import coordinator
+        import handlers.coordinator as coordinator
 
         if case is not None and await coordinator.me(ctx) is not None:
             await coordinator.show_case(ctx, case.id)

@@ -656,7 +656,7 @@ class _Found:
 
     def _phone(self) -> str | None:
         m = _PHONE.search(self.raw)
-        return m.group(0).strip() if m else None  # as written: "0812-3456-7890"
+        return m.group(0).strip() if m else None  # as the person wrote it, dashes and spaces kept
 
     def _company(self) -> str | None:
         m = _COMPANY.search(self.raw)

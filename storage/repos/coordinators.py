@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from storage import base
+import storage.base as base
 from storage.coordinators import Coordinator
 from storage.sql import Connection
 
