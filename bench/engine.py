@@ -11,7 +11,8 @@ chat), all people at once, then side by side:
   COMMIT on one connection, as a bot without group commit does);
 - **engine**: the real engine (dedupe, contact, state, handler, outbox) on a real SQLite file.
 
-`--rows N` first fills every table of the engine's database with N rows (bench/webhook.py's
+`--prepare-processes N` runs the prepare stage in N worker processes (the default is what
+`serve` would use on this machine; 0: one thread in the engine's process). `--rows N` first fills every table of the engine's database with N rows (bench/webhook.py's
 prefill). `--offers` makes every third message a pasted job offer of 1,000-1,500 characters.
 Printed per run: msg/s, latency, the writer's time per batch (p50/p99/max: the time every
 message of a batch waits for the slowest) and engine/anchor; then medians and spread.
@@ -71,8 +72,10 @@ class Result:
     batch_sizes: list[int]
 
 
-async def engine_run(db: Path, users: int, messages: int, texts: list[str], rows: int) -> Result:
-    settings = Settings(database_path=db)
+async def engine_run(
+    db: Path, users: int, messages: int, texts: list[str], rows: int, processes: int = 0
+) -> Result:
+    settings = Settings(database_path=db, prepare_processes=processes)
     if rows:
         async with open_system(settings):
             pass  # creates the schema
@@ -196,7 +199,12 @@ async def one_run(args: argparse.Namespace) -> tuple[float, Result, Result]:
         floor = await floor_run(Path(tmp) / "floor.db", args.users * args.messages)
         anchor = await anchor_run(Path(tmp) / "anchor.db", args.users, args.messages, texts)
         engine = await engine_run(
-            Path(tmp) / "engine.db", args.users, args.messages, texts, args.rows
+            Path(tmp) / "engine.db",
+            args.users,
+            args.messages,
+            texts,
+            args.rows,
+            args.prepare_processes,
         )
     return floor, anchor, engine
 
@@ -215,11 +223,18 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=0, help="pre-fill every table with N rows")
     parser.add_argument("--offers", action="store_true", help="1,000-1,500-character offers")
     parser.add_argument("--runs", type=int, default=1)
+    parser.add_argument(
+        "--prepare-processes",
+        type=int,
+        default=Settings.from_env(None).prepare_processes,
+        help="worker processes for the prepare stage (PREPARE_PROCESSES; 0: one thread)",
+    )
     args = parser.parse_args()
     total = args.users * args.messages
     print(
         f"{args.users} users x {args.messages} messages = {total} messages, rows {args.rows}"
         + (", with 1,000-1,500-character offers" if args.offers else "")
+        + f", prepare processes {args.prepare_processes}"
     )
     rates: dict[str, list[float]] = {"floor": [], "anchor": [], "engine": []}
     ratios: list[float] = []

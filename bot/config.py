@@ -62,6 +62,10 @@ class Settings:
     # 0 turns it off.
     flood_burst: float = 30.0
     flood_per_minute: float = 30.0
+    # Worker processes that check pasted offers and read long messages before the writer
+    # (bot/prepare.py); 0: one thread in the bot's own process. From the environment, by
+    # default one process where the machine has a second core.
+    prepare_processes: int = 0
     # Channel modules (bot/channels/<name>.py) the system knows; each runs when configured.
     channels: tuple[str, ...] = ("telegram", "whatsapp")
 
@@ -122,6 +126,7 @@ class Settings:
             metrics_token=os.environ.get("METRICS_TOKEN", "").strip(),
             flood_burst=_float("FLOOD_BURST", 30.0),
             flood_per_minute=_float("FLOOD_PER_MINUTE", 30.0),
+            prepare_processes=_int("PREPARE_PROCESSES", 1 if (os.cpu_count() or 1) > 1 else 0),
             channels=tuple(
                 name.strip()
                 for name in (os.environ.get("CHANNELS", "") or "telegram,whatsapp").split(",")

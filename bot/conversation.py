@@ -18,7 +18,7 @@ from bot.events import Events
 from bot.i18n import current_locale
 from bot.messages import Choice, Inbound, Location, Reply
 from bot.postman import Postman
-from bot.prepare import Prepared, Preparer
+from bot.prepare import Hint, Key, Prepared, Preparer
 from storage import Tx
 from storage.contacts import Contact, State
 
@@ -91,7 +91,11 @@ class Context:
         """What the message is and the data in it (bot/understanding), read once per message
         before the router: handlers use this instead of parsing the text again."""
         if self._understood is None:
-            self._understood = self.services.understander.understand(self.text, self.locale)
+            text, lang = self.text, self.locale
+            self._understood = self.prepared.get(
+                ("understood", text, lang),
+                lambda: self.services.understander.understand(text, lang),
+            )
         return self._understood
 
     @property
@@ -193,13 +197,34 @@ class Intent:
     handle: IntentHandler
 
 
+# Reading a long message (a pasted offer, a story) costs far more than the hop to a worker;
+# below this the writer reads it itself.
+UNDERSTAND_BEFORE_FROM = 40
+
+
+def _wants_understanding(hint: Hint) -> bool:
+    return len(hint.text) >= UNDERSTAND_BEFORE_FROM
+
+
+def _understand(hint: Hint, services: Services) -> dict[Key, object]:
+    return {
+        ("understood", hint.text, hint.locale): services.understander.understand(
+            hint.text, hint.locale
+        )
+    }
+
+
+# Every message is read once before the router (Context.understood); long ones before the writer.
+UNDERSTANDING = Preparer("understand", _wants_understanding, _understand)
+
+
 class Router:
     def __init__(self) -> None:
         self.flows: dict[str, Flow] = {}
         self.intents: list[Intent] = []
         self.middleware: list[Middleware] = []
         # Pure work the engine does before the writer takes a message (bot/prepare.py).
-        self.preparers: list[Preparer] = []
+        self.preparers: list[Preparer] = [UNDERSTANDING]
         # Business events (bot/events.py), wired in handlers/__init__.py.
         self.events = Events()
 

@@ -7,7 +7,7 @@ one writer handles messages one after another, a person's messages never interle
 per-contact lock is the writer itself), and a state change and its replies land together.
 
 Work that needs no transaction (checking a pasted offer…) is done before the message is
-queued, in a worker thread (bot/prepare.py), so the writer only reads and writes and no message
+queued, in a worker thread or process (bot/prepare.py), so the writer only reads and writes and no message
 of a batch waits for another's long check.
 
 If a handler raises, the batch is rolled back and its messages are handled again one by one,
@@ -20,7 +20,6 @@ import asyncio
 import logging
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -29,7 +28,7 @@ from bot.conversation import Context, clean_text
 from bot.flood import NOTICE, FloodGate, Verdict
 from bot.i18n import _, initial_locale, set_locale, use_locale
 from bot.messages import Inbound, Reply
-from bot.prepare import Hint, Prepared, compute_all
+from bot.prepare import Hint, Prepared, Preparing
 from bot.services import Services
 from storage import Store, Tx
 from storage.contacts import Contact, State
@@ -68,6 +67,7 @@ class Engine:
         *,
         max_batch: int = 256,
         flood: FloodGate | None = None,
+        prepare_processes: int = 0,
     ) -> None:
         self.store = store
         self.services = services
@@ -77,17 +77,18 @@ class Engine:
         self._writer = Background("engine-writer")
         self._listeners: list[Callable[[set[str]], None]] = []
         self._hints: OrderedDict[tuple[str, str], tuple[str, str, str]] = OrderedDict()
-        # ONE worker thread: checks are pure Python and hold the GIL, so more threads would
-        # not run more of them at once, only take more turns from the writer's event loop.
-        self._preparing = ThreadPoolExecutor(max_workers=1, thread_name_prefix="prepare")
+        # ONE worker thread (checks are pure Python and hold the GIL, so more threads would
+        # not run more of them at once), or worker processes that run them on other cores.
+        self._preparing = Preparing(services, prepare_processes)
 
     # --- lifecycle ---------------------------------------------------------------------------
     async def start(self) -> None:
+        await self._preparing.warm()
         self._writer.start(self._run)
 
     async def stop(self) -> None:
         await self._writer.stop()
-        self._preparing.shutdown(wait=False, cancel_futures=True)
+        self._preparing.close()
 
     async def __aenter__(self) -> Engine:
         await self.start()
@@ -128,8 +129,7 @@ class Engine:
         wanted = [p for p in preparers if p.wants(hint)]
         if not wanted:
             return None
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._preparing, compute_all, wanted, hint, self.services)
+        return await self._preparing.run(wanted, hint)
 
     def hint(self, inbound: Inbound) -> Hint:
         text = clean_text(inbound.text)

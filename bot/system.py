@@ -144,7 +144,7 @@ async def open_system(
     store = open_store(db or settings.database, pool_size=settings.database_pool_size)
     await store.open()
     flood = FloodGate(limit_from(settings.flood_burst, settings.flood_per_minute))
-    engine = Engine(store, services, flood=flood)
+    engine = Engine(store, services, flood=flood, prepare_processes=settings.prepare_processes)
     scheduler = Scheduler(engine) if schedule else None
     relay = CommitRelay(store)
     if type(store).notify is not Store.notify:  # several workers may share this store

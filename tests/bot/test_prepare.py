@@ -99,3 +99,80 @@ async def test_short_messages_skip_the_worker_thread(db_path: Path, calls) -> No
         n = await to_menu(system)
         prepared = await system.engine.prepare(msg("menu", n))
         assert prepared is None
+
+
+@pytest.fixture
+def readings(monkeypatch: pytest.MonkeyPatch):
+    """Every understanding of a message: (text length, on the event loop's thread?)."""
+    from bot.understanding import Understander
+
+    seen: list[tuple[int, bool]] = []
+    loop_thread = threading.get_ident()
+    understand = Understander.understand
+
+    def spy(self, text: str, lang: str | None = None):
+        seen.append((len(text), threading.get_ident() == loop_thread))
+        return understand(self, text, lang)
+
+    monkeypatch.setattr(Understander, "understand", spy)
+    return seen
+
+
+async def test_a_long_message_is_read_before_the_writer_and_only_once(
+    db_path: Path, readings
+) -> None:
+    async with running(db_path) as system:
+        n = await to_menu(system)
+        readings.clear()
+        handled = await system.engine.handle(msg(OFFER, n))
+        assert "Risiko" in handled.replies[-1].text
+        assert readings == [(len(OFFER), False)]  # in the worker thread, not again in the writer
+
+
+async def test_a_short_word_is_read_by_the_writer_itself(db_path: Path, readings) -> None:
+    async with running(db_path) as system:
+        n = await to_menu(system)
+        readings.clear()
+        await system.engine.handle(msg("data saya", n))
+        assert readings == [(len("data saya"), True)]
+
+
+async def test_a_prepare_process_checks_offers_on_another_core(
+    db_path: Path, tmp_path: Path, calls
+) -> None:
+    async def answer(db: Path, processes: int) -> tuple[str, int]:
+        async with running(db, prepare_processes=processes) as system:
+            n = await to_menu(system)
+            await system.engine.handle(msg("1", n))
+            calls.clear()
+            handled = await system.engine.handle(msg(OFFER, n + 1))
+            return handled.replies[-1].text, len(calls)
+
+    in_process, here = await answer(db_path, 1)
+    in_thread, _ = await answer(tmp_path / "thread.db", 0)
+    assert in_process == in_thread  # the same answer to the letter
+    assert "Risiko" in in_process
+    assert here == 0  # but this process's screener was never asked
+
+
+async def test_a_dead_prepare_process_costs_time_not_an_answer(db_path: Path, calls) -> None:
+    import os
+    import signal
+
+    async with running(db_path, prepare_processes=1) as system:
+        n = await to_menu(system)
+        await system.engine.handle(msg("1", n))
+        pool = system.engine._preparing._pool
+        assert pool is not None
+        for pid in list(pool._processes):  # the process dies (killed, out of memory)
+            os.kill(pid, signal.SIGKILL)
+        calls.clear()
+        handled = await system.engine.handle(msg(OFFER, n + 1))
+        assert "Risiko" in handled.replies[-1].text
+        assert ("check", "id", True) in calls  # the step checked it itself
+        await system.engine.handle(msg("menu", n + 2))
+        await system.engine.handle(msg("1", n + 3))
+        calls.clear()
+        handled = await system.engine.handle(msg(OFFER, n + 4))
+        assert "Risiko" in handled.replies[-1].text
+        assert calls == []  # a new process took over
