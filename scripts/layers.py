@@ -51,7 +51,6 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "bot.understanding",  # what a message is: reads with bot.text, bot.search, bot.places
             "bot.render",
             "bot.volunteer_index",
-            "bot.routing",
             "bot.content_check",
         ),
     ),
@@ -59,14 +58,14 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
         "conversation",
         ("bot.conversation", "bot.postman", "bot.prepare", "bot.services", "bot.events"),
     ),
-    ("casework", ("bot.cases", "bot.volunteer_csv", "bot.volunteers")),
+    ("casework", ("bot.cases", "bot.volunteer_csv")),
     ("handlers", ("handlers",)),
     ("engine", ("bot.engine", "bot.flood", "bot.outbox", "bot.scheduler")),
     ("channels", ("bot.channels",)),
     ("console", ("bot.console",)),  # the web console at /admin: pages over casework and storage
     (
         "system",
-        ("bot.system", "bot.app", "bot.polling", "bot.web", "bot.cli", "bot.__main__", "=bot"),
+        ("bot.system", "bot.polling", "bot.web", "bot.cli", "bot.__main__", "=bot"),
     ),
 ]
 
