@@ -7,10 +7,10 @@ import asyncio
 import json
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from bot.config import Settings
 
@@ -258,6 +258,29 @@ async def _volunteers_deactivate(args: argparse.Namespace) -> int:
     return 0 if done else 1
 
 
+def _answer_jsonl(path: str, answer: Callable[[str, dict[str, Any]], dict[str, Any]]) -> None:
+    """One JSON line out per JSON line in ("-": standard input), each `{"text": …}` with an
+    optional "id" that is echoed; a bad line is answered `{"line": n, "error": …}` and the rest
+    go on, so one broken line in a batch of thousands costs only itself."""
+    source = sys.stdin if path == "-" else open(path, encoding="utf-8")  # noqa: SIM115
+    with source:
+        for n, line in enumerate(source, 1):
+            if not line.strip():
+                continue
+            try:
+                item = json.loads(line)
+                text = item["text"]
+                if not isinstance(text, str):
+                    raise TypeError("text is not a string")
+            except (ValueError, KeyError, TypeError) as exc:
+                print(json.dumps({"line": n, "error": f"{type(exc).__name__}: {exc}"}), flush=True)
+                continue
+            result = answer(text, item)
+            if "id" in item:
+                result = {"id": item["id"], **result}
+            print(json.dumps(result, ensure_ascii=False))
+
+
 async def _check(args: argparse.Namespace) -> int:
     from bot.i18n import use_locale
     from bot.screening import default_screener
@@ -265,25 +288,7 @@ async def _check(args: argparse.Namespace) -> int:
 
     screener = default_screener()
     if args.jsonl is not None:
-        source = sys.stdin if args.jsonl == "-" else open(args.jsonl, encoding="utf-8")  # noqa: SIM115
-        with source:
-            for n, line in enumerate(source, 1):
-                if not line.strip():
-                    continue
-                try:
-                    item = json.loads(line)
-                    text = item["text"]
-                    if not isinstance(text, str):
-                        raise TypeError("text is not a string")
-                except (ValueError, KeyError, TypeError) as exc:
-                    print(
-                        json.dumps({"line": n, "error": f"{type(exc).__name__}: {exc}"}), flush=True
-                    )
-                    continue
-                result = screener.check(text, lang=args.lang).to_dict()
-                if "id" in item:
-                    result = {"id": item["id"], **result}
-                print(json.dumps(result, ensure_ascii=False))
+        _answer_jsonl(args.jsonl, lambda text, item: screener.check(text, lang=args.lang).to_dict())
         return 0
     text = sys.stdin.read() if args.text in ([], ["-"]) else " ".join(args.text)
     result = screener.check(text, lang=args.lang)
@@ -300,26 +305,12 @@ async def _understand(args: argparse.Namespace) -> int:
 
     understander = default_understander()
     if args.jsonl is not None:
-        source = sys.stdin if args.jsonl == "-" else open(args.jsonl, encoding="utf-8")  # noqa: SIM115
-        with source:
-            for n, line in enumerate(source, 1):
-                if not line.strip():
-                    continue
-                try:
-                    item = json.loads(line)
-                    text = item["text"]
-                    if not isinstance(text, str):
-                        raise TypeError("text is not a string")
-                except (ValueError, KeyError, TypeError) as exc:
-                    print(
-                        json.dumps({"line": n, "error": f"{type(exc).__name__}: {exc}"}), flush=True
-                    )
-                    continue
-                lang = item.get("lang") if item.get("lang") in ("id", "en") else args.lang
-                result = understander.understand(text, lang).to_dict()
-                if "id" in item:
-                    result = {"id": item["id"], **result}
-                print(json.dumps(result, ensure_ascii=False))
+
+        def answer(text: str, item: dict[str, Any]) -> dict[str, Any]:
+            lang = item.get("lang") if item.get("lang") in ("id", "en") else args.lang
+            return understander.understand(text, lang).to_dict()
+
+        _answer_jsonl(args.jsonl, answer)
         return 0
     text = sys.stdin.read() if args.text in ([], ["-"]) else " ".join(args.text)
     result = understander.understand(text, args.lang).to_dict()
