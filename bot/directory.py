@@ -54,6 +54,9 @@ class Directory:
     def __init__(self, entries: list[Entry], countries: dict[str, dict[str, str]] | None = None):
         self.entries = {e.id: e for e in entries}
         self.countries = countries or {}
+        # (entry id, language, brief) -> its chat lines. Entries never change once loaded, and
+        # a danger message renders a dozen of them (dates through Babel) inside the writer.
+        self._lines: dict[tuple[str, str, bool], str] = {}
 
     @classmethod
     def load(cls, path: Path | None = None) -> Directory:
@@ -126,7 +129,12 @@ class Directory:
             if entry is None or entry.id in seen:
                 continue
             seen.add(entry.id)
-            lines.append(self.render_brief(entry) if brief else self.render_entry(entry))
+            key = (entry.id, current_locale(), brief)
+            text = self._lines.get(key)
+            if text is None:
+                text = self.render_brief(entry) if brief else self.render_entry(entry)
+                self._lines[key] = text
+            lines.append(text)
         return "\n".join(lines)
 
     def render_brief(self, entry: Entry) -> str:
