@@ -15,13 +15,17 @@ chat), all people at once, then side by side:
 `serve` would use on this machine; 0: one thread in the engine's process). `--rows N` first fills every table of the engine's database with N rows (bench/webhook.py's
 prefill). `--offers` makes every third message a pasted job offer of 1,000-1,500 characters.
 Printed per run: msg/s, latency, the writer's time per batch (p50/p99/max: the time every
-message of a batch waits for the slowest) and engine/anchor; then medians and spread.
+message of a batch waits for the slowest), CPU per message (this process's threads and its
+prepare processes: steadier than msg/s on a shared machine) and engine/anchor; then medians
+and spread.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import os
 import statistics
 import sys
 import tempfile
@@ -70,6 +74,19 @@ class Result:
     latency_ms: list[float]
     batch_ms: list[float]
     batch_sizes: list[int]
+    cpu_us: float = float("nan")  # CPU per message: this process, and its prepare processes
+
+
+def cpu_seconds(pids: list[int] = ()) -> float:  # type: ignore[assignment]
+    """CPU time of this process (all its threads) plus that of `pids` (from /proc): what a
+    message cost, whatever else the shared machine was doing meanwhile."""
+    total = time.process_time()
+    ticks = os.sysconf("SC_CLK_TCK")
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / ticks
+    return total
 
 
 async def engine_run(
@@ -110,10 +127,15 @@ async def engine_run(
                 await engine.handle(inbound)
                 latencies.append(time.perf_counter() - t0)
 
+        pool = system.engine._preparing._pool
+        pids = list(pool._processes) if pool is not None else []
+        cpu0 = cpu_seconds(pids)
         start = time.perf_counter()
         await asyncio.gather(*(person(i) for i in range(users)))
         elapsed = time.perf_counter() - start
-    return Result(users * messages / elapsed, [x * 1000 for x in latencies], batch_ms, sizes)
+        cpu = cpu_seconds(pids) - cpu0
+    n = users * messages
+    return Result(n / elapsed, [x * 1000 for x in latencies], batch_ms, sizes, cpu / n * 1e6)
 
 
 async def anchor_run(db: Path, users: int, messages: int, texts: list[str]) -> Result:
@@ -163,14 +185,17 @@ async def anchor_run(db: Path, users: int, messages: int, texts: list[str]) -> R
             await app.process_update(Update.de_json(data, bot))
             latencies.append(time.perf_counter() - t0)
 
+    cpu0 = cpu_seconds()
     start = time.perf_counter()
     await asyncio.gather(*(person(i) for i in range(users)))
     elapsed = time.perf_counter() - start
+    cpu = cpu_seconds() - cpu0
     await app.shutdown()
     (count,) = await (await conn.execute("SELECT COUNT(*) FROM outbox")).fetchone()  # type: ignore[misc]
     await conn.close()
     assert count == users * messages, f"anchor wrote {count} rows"
-    return Result(users * messages / elapsed, [x * 1000 for x in latencies], [], [])
+    n = users * messages
+    return Result(n / elapsed, [x * 1000 for x in latencies], [], [], cpu / n * 1e6)
 
 
 async def floor_run(db: Path, count: int) -> float:
@@ -238,6 +263,7 @@ def main() -> None:
     )
     rates: dict[str, list[float]] = {"floor": [], "anchor": [], "engine": []}
     ratios: list[float] = []
+    cpu_ratios: list[float] = []  # the same comparison by CPU spent, steadier on a busy machine
     writer: dict[str, list[float]] = {"p50": [], "p99": [], "max": []}
     for run in range(args.runs):
         floor, anchor, engine = asyncio.run(one_run(args))
@@ -245,6 +271,7 @@ def main() -> None:
         rates["anchor"].append(anchor.rate)
         rates["engine"].append(engine.rate)
         ratios.append(engine.rate / anchor.rate)
+        cpu_ratios.append(anchor.cpu_us / engine.cpu_us)
         b = engine.batch_ms
         writer["p50"].append(percentile(b, 50))
         writer["p99"].append(percentile(b, 99))
@@ -255,18 +282,22 @@ def main() -> None:
         print(
             f"  anchor (PTB process_update, echo + INSERT):          {anchor.rate:7.0f} msg/s"
             f"  p50 {percentile(anchor.latency_ms, 50):.1f} ms p99"
-            f" {percentile(anchor.latency_ms, 99):.1f} ms"
+            f" {percentile(anchor.latency_ms, 99):.1f} ms  CPU {anchor.cpu_us:.0f} us/msg"
         )
         print(
             f"  engine (dedupe, contact, state, handler, outbox):    {engine.rate:7.0f} msg/s"
             f"  p50 {percentile(lat, 50):.1f} ms p99 {percentile(lat, 99):.1f} ms"
+            f"  CPU {engine.cpu_us:.0f} us/msg"
         )
         print(
             f"  writer per batch: {len(b)} batches of {statistics.mean(engine.batch_sizes):.1f}"
             f" messages, p50 {percentile(b, 50):.1f} ms p99 {percentile(b, 99):.1f} ms"
             f" max {max(b):.1f} ms"
         )
-        print(f"  engine/anchor {engine.rate / anchor.rate:.2f}")
+        print(
+            f"  engine/anchor {engine.rate / anchor.rate:.2f}"
+            f"  (CPU per message anchor/engine {anchor.cpu_us / engine.cpu_us:.2f})"
+        )
     print(f"over {args.runs} runs (median, spread min-max):")
     for name, values in rates.items():
         print(f"  {name:<7} {spread(values)} msg/s")
@@ -275,6 +306,7 @@ def main() -> None:
         f" p99 {spread(writer['p99'], '{:.1f}')} ms, max {spread(writer['max'], '{:.1f}')} ms"
     )
     print(f"  engine/anchor {spread(ratios, '{:.2f}')} (target >= 0.7)")
+    print(f"  CPU per message anchor/engine {spread(cpu_ratios, '{:.2f}')}")
 
 
 if __name__ == "__main__":
