@@ -39,6 +39,24 @@ def _run(*args: str | Path, cwd: Path, stdin: str | None = None) -> str:
     return done.stdout
 
 
+def fresh_venv(tmp_path: Path) -> Path:
+    """A new venv whose dependencies (and pip) come from this environment, appended AFTER the
+    venv's own site-packages, so what gets installed into it is what gets imported."""
+    venv = tmp_path / "venv"
+    _run(sys.executable, "-m", "venv", "--without-pip", venv, cwd=tmp_path)
+    purelib = Path(
+        _run(
+            venv / "bin" / "python",
+            "-c",
+            "import sysconfig; print(sysconfig.get_paths()['purelib'])",
+            cwd=tmp_path,
+        ).strip()
+    )
+    ours = {sysconfig.get_paths()["purelib"], *site.getsitepackages()}
+    (purelib / "borrowed.pth").write_text("\n".join(sorted(ours)) + "\n", encoding="utf-8")
+    return venv
+
+
 def test_the_wheel_installs_and_chats_from_any_directory(tmp_path: Path) -> None:
     dist = tmp_path / "dist"
     _run(
@@ -48,18 +66,8 @@ def test_the_wheel_installs_and_chats_from_any_directory(tmp_path: Path) -> None
     )
     [wheel] = dist.glob("migrasi_aman-*.whl")
 
-    venv = tmp_path / "venv"
-    _run(sys.executable, "-m", "venv", "--without-pip", venv, cwd=tmp_path)
+    venv = fresh_venv(tmp_path)
     python = venv / "bin" / "python"
-    purelib = Path(
-        _run(
-            python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])", cwd=tmp_path
-        ).strip()
-    )
-    # Dependencies (and pip) come from this environment, appended AFTER the venv's own
-    # site-packages, so the installed wheel is what gets imported.
-    ours = {sysconfig.get_paths()["purelib"], *site.getsitepackages()}
-    (purelib / "borrowed.pth").write_text("\n".join(sorted(ours)) + "\n", encoding="utf-8")
     _run(
         python,
         *("-m", "pip", "install", "-q", "--no-deps", "--no-index", "--ignore-installed", wheel),
