@@ -77,6 +77,8 @@ class Engine:
         self._writer = Background("engine-writer")
         self._listeners: list[Callable[[set[str]], None]] = []
         self._hints: OrderedDict[tuple[str, str], tuple[str, str, str]] = OrderedDict()
+        # per person, the last message on its way to the queue (see handle)
+        self._queuing: dict[tuple[str, str], asyncio.Future[None]] = {}
         # ONE worker thread (checks are pure Python and hold the GIL, so more threads would
         # not run more of them at once), or worker processes that run them on other cores.
         self._preparing = Preparing(services, prepare_processes)
@@ -116,9 +118,27 @@ class Engine:
                     await self.run(lambda tx: _flood_notice(tx, inbound, self.services.clock.now()))
                     self.notify({inbound.channel})
                 return Handled(duplicate=False, flooded=True)
-        prepared = await self.prepare(inbound)
-        job = _Job(asyncio.get_running_loop().create_future(), inbound=inbound, prepared=prepared)
-        return await self._submit(job)
+        # A person's messages join the writer's queue in the order they came, however long
+        # each one's preparation takes: "menu" sent right after a pasted offer must not
+        # overtake it. Each waits for the one before it of the same person to be queued.
+        loop = asyncio.get_running_loop()
+        person = (inbound.channel, inbound.address)
+        before = self._queuing.get(person)
+        queued: asyncio.Future[None] = loop.create_future()
+        self._queuing[person] = queued
+        try:
+            prepared = await self.prepare(inbound)
+            if before is not None:
+                await asyncio.shield(before)
+            job = _Job(loop.create_future(), inbound=inbound, prepared=prepared)
+            if not self._writer.running:
+                raise RuntimeError("engine not started")
+            self._queue.put_nowait(job)
+        finally:
+            queued.set_result(None)
+            if self._queuing.get(person) is queued:
+                del self._queuing[person]
+        return await job.future
 
     async def prepare(self, inbound: Inbound) -> Prepared | None:
         """The pure results the preparers want for this message, computed off the writer."""

@@ -176,3 +176,27 @@ async def test_a_dead_prepare_process_costs_time_not_an_answer(db_path: Path, ca
         handled = await system.engine.handle(msg(OFFER, n + 4))
         assert "Risiko" in handled.replies[-1].text
         assert calls == []  # a new process took over
+
+
+async def test_a_persons_messages_keep_their_order_when_one_is_prepared(db_path: Path) -> None:
+    """A long message read before the writer must not be overtaken by the short one the same
+    person sent right after it (both webhooks arrive at once)."""
+    import asyncio
+
+    async with running(db_path) as system:
+        n = await to_menu(system)
+        await system.engine.handle(msg("1", n))  # the paste step
+        # the offer first, then "menu" a moment later, before the offer's check is done
+        offer, menu = await asyncio.gather(
+            system.engine.handle(msg(OFFER, n + 1)), system.engine.handle(msg("menu", n + 2))
+        )
+        assert "Risiko" in offer.replies[-1].text
+        rows = await system.engine.run(
+            lambda tx: tx.sql.fetch(
+                "SELECT payload FROM outbox WHERE address = 'siti' ORDER BY id", ()
+            )
+        )
+        sent = [row[0] for row in rows]
+        # the check's answer, then the menu: handled in the order they came
+        assert "Risiko" in sent[-2] and "Risiko" not in sent[-1], sent[-2:]
+        assert menu.replies[-1].text in sent[-1]
