@@ -12,6 +12,7 @@ import re
 import unicodedata
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from bot.events import Events
@@ -46,9 +47,15 @@ def clean_text(raw: str) -> str:
 
 def normalize(text: str) -> str:
     """Lower case, no punctuation at the ends, single spaces: for matching commands and labels."""
-    text = text.lower().strip()
-    text = re.sub(r"\s+", " ", text)
-    return text.strip(" .,!?;:()[]\"'*_~")
+    # the same labels and short words are compared for every message: those are remembered
+    return _normalize_short(text) if len(text) <= 80 else _normalize(text)
+
+
+def _normalize(text: str) -> str:
+    return " ".join(text.lower().split()).strip(" .,!?;:()[]\"'*_~")
+
+
+_normalize_short = lru_cache(maxsize=8192)(_normalize)
 
 
 @dataclass
