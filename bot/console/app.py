@@ -66,10 +66,6 @@ class Who:
         return f"coordinator:{self.account.username}"
 
 
-class Forbidden(Exception):
-    pass
-
-
 Handler = Callable[[Request, Who], Awaitable[Response]]
 
 
@@ -229,7 +225,7 @@ class Console:
             )
         try:
             response = await handler(request, who)
-        except Forbidden as exc:
+        except auth.Forbidden as exc:
             return self._refuse(request, who, str(exc))
         # idle limit: a page seen re-signs the cookie with a fresh timestamp
         if not getattr(request.state, "signed_out", False):

@@ -41,6 +41,11 @@ LOGIN_COOKIE = "ma_login"  # before sign-in: ties the login form's CSRF token to
 _hasher = PasswordHasher()
 
 
+class Forbidden(Exception):
+    """Raised by a page or action this account may not do; the guard answers 403 with the
+    message (a sentence for the person, translated)."""
+
+
 def hash_password(password: str, hasher: PasswordHasher | None = None) -> str:
     return (hasher or _hasher).hash(password)
 

@@ -22,12 +22,13 @@ from bot.cases import (
     Casework,
     normalize_phone,
     status_label,
-    volunteer_index,
 )
 from bot.cases.recruiters import linked_reports
 from bot.console import charts, export
+from bot.console.auth import Forbidden
 from bot.console.flags import FLAG_LABELS, flag_label
 from bot.console.timeline import lines as timeline_lines
+from bot.geo import haversine_km
 from bot.i18n import N_, _, format_timestamp
 from bot.postman import Postman
 from bot.volunteer_csv import import_csv
@@ -164,8 +165,6 @@ class Views:
         fig, as_of = await self.figures(who.scope, now)
         weeks = [(format_timestamp(start).rsplit(" ", 3)[0], n) for start, n in fig.weeks]
         bars = charts.bars(weeks)
-        median = charts.percentile(fig.accept_seconds, 0.5)
-        p90 = charts.percentile(fig.accept_seconds, 0.9)
         open_rows = [
             (s, status_label(s), fig.by_status.get(s, 0))
             for s in (*q.WAITING, *cases_store.OPEN)
@@ -178,9 +177,9 @@ class Views:
             fig=fig,
             bars=bars,
             total_weeks=sum(n for _w, n in fig.weeks),
-            median=_duration(median),
-            p90=_duration(p90),
-            accepted_n=len(fig.accept_seconds),
+            median=_duration(fig.accept_median),
+            p90=_duration(fig.accept_p90),
+            accepted_n=fig.accepted,
             open_rows=open_rows,
             open_total=sum(n for _s, _l, n in open_rows),
             flag_label=flag_label,
@@ -276,7 +275,9 @@ class Views:
         if who.account.sees_personal_data:
             linked = await linked_reports(db, case)  # type: ignore[arg-type]
         candidates = (
-            await self.candidates(case) if who.account.can_act and case.status not in CLOSED else []
+            await self.candidates(case, who.scope)
+            if who.account.can_act and case.status not in CLOSED
+            else []
         )
         relayed = [e for e in timeline_lines(events, names) if e.kind.startswith("relay")]
         return self.c.render(
@@ -300,30 +301,26 @@ class Views:
             flash=self.flash(request),
         )
 
-    async def candidates(self, case: cases_store.Case, limit: int = 8) -> list[Candidate]:
+    async def candidates(
+        self, case: cases_store.Case, scope: q.Scope, limit: int = 8
+    ) -> list[Candidate]:
         """Volunteers to offer the case to: nearest first, with distance and load; those who
-        cannot take it now are listed too, marked, after the free ones."""
-        assert self.c.services is not None
+        cannot take it now are listed too, marked, after the free ones. Only volunteers of
+        the account's provinces (`assign` refuses any other)."""
         db = self.c.db
-        every = {r.id: r for r in await q.volunteers(db.sql, q.Scope())}
+        rows = [r for r in await q.volunteers(db.sql, scope) if r.active]
+        # not the one who has it or whose answer is awaited
+        rows = [r for r in rows if r.id not in (case.volunteer_id, case.offered_to)]
         declined = await db.declined(case.id)
         if case.lat is not None and case.lon is not None:
-            index = await volunteer_index(db, self.c.services)  # type: ignore[arg-type]
-            ranked = index.nearest(case.lat, case.lon, limit=limit * 3, max_km=None)
+            lat, lon = case.lat, case.lon
             found = [
-                Candidate(
-                    every[r.candidate.volunteer_id],
-                    r.distance_km,
-                    r.candidate.volunteer_id in declined,
-                )
-                for r in ranked
-                if r.candidate.volunteer_id in every and every[r.candidate.volunteer_id].active
+                Candidate(r, haversine_km(lat, lon, r.lat, r.lon), r.id in declined) for r in rows
             ]
+            found.sort(key=lambda c: (c.distance_km, c.row.id))
         else:
-            found = [Candidate(r, None, r.id in declined) for r in every.values() if r.active]
+            found = [Candidate(r, None, r.id in declined) for r in rows]
             found.sort(key=lambda c: (c.row.load, c.row.name))
-        # not the one who has it or whose answer is awaited
-        found = [c for c in found if c.row.id not in (case.volunteer_id, case.offered_to)]
         found.sort(key=lambda c: not c.free)  # stable: nearest free first, then the others
         return found[:limit]
 
@@ -377,6 +374,14 @@ class Views:
         try:
             volunteer_id = int(str(form.get("volunteer", "")))
         except ValueError:
+            return RedirectResponse(self._case_path(case, "nothing"), status_code=303)
+
+        # The form lists only volunteers of the account's provinces; a forged or stale form
+        # naming another is refused, not carried out.
+        allowed = await q.volunteers(self.c.db.sql, who.scope, volunteer_id)
+        if not allowed:
+            raise Forbidden(_("That volunteer is not in your provinces: you cannot assign them."))
+        if not allowed[0].active:
             return RedirectResponse(self._case_path(case, "nothing"), status_code=303)
 
         async def action(work: Casework, fresh, tx) -> str:

@@ -192,6 +192,51 @@ async def test_a_province_coordinator_cannot_open_another_province_by_url(
         assert listed(dashboard.text) == set()  # the escalated Papua case is not theirs
 
 
+def offered(html: str) -> dict[str, int]:
+    """The volunteers an assign form offers: name -> id."""
+    found = re.findall(r'name="volunteer" value="(\d+)"[^>]*>\s*<b>([^<]+)</b>', html)
+    return {name: int(vid) for vid, name in found}
+
+
+async def test_a_province_coordinator_sees_and_assigns_only_volunteers_of_their_provinces(
+    db_path: Path, clock, seeded
+) -> None:
+    async with console_client(db_path, clock) as (http, app):
+        await login(http, "ani")  # every province: Surabaya (Jawa Timur) is offered too
+        everyone = offered((await http.get(f"/admin/cases/{seeded.java}")).text)
+        assert {"Relawan Cirebon", "Relawan Surabaya"} <= set(everyone)
+        surabaya = everyone["Relawan Surabaya"]
+        await http.post("/admin/logout", data={"csrf": await csrf(http)})
+
+        await login(http, "jabar")
+        page = await http.get(f"/admin/cases/{seeded.java}")
+        mine = offered(page.text)
+        assert "Relawan Cirebon" in mine and "Relawan Surabaya" not in mine
+        assert "Relawan Surabaya" not in (await http.get("/admin/volunteers")).text
+
+        # a forged form naming the Jawa Timur volunteer: refused, nothing recorded or sent
+        before = await events_of(app, seeded.java)
+        engine = app.state.runtime.system.engine
+        r = await http.post(
+            f"/admin/cases/{seeded.java}/assign",
+            data={"csrf": await csrf(http), "volunteer": str(surabaya)},
+        )
+        assert r.status_code == 403 and "tidak berada di provinsi Anda" in r.text
+        assert await events_of(app, seeded.java) == before
+        assert not await engine.run(lambda c: c.outbox.pending_for("console", "rel-surabaya"))
+        case = await engine.run(lambda c: c.cases.by_number(seeded.java))
+        assert case.offered_to != surabaya and case.volunteer_id != surabaya
+
+        # one of their own: carried out
+        r = await http.post(
+            f"/admin/cases/{seeded.java}/assign",
+            data={"csrf": await csrf(http), "volunteer": str(mine["Relawan Cirebon"])},
+        )
+        assert r.status_code == 303 and r.headers["location"].endswith("done=assigned")
+        alerts = await engine.run(lambda c: c.outbox.pending_for("console", "rel-cirebon"))
+        assert any(seeded.java in m.reply.text and m.kind == "alert" for m in alerts)
+
+
 async def test_filter_values_with_quotes_and_markup_are_harmless(
     db_path: Path, clock, seeded
 ) -> None:
