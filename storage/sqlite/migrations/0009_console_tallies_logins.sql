@@ -139,3 +139,17 @@ END;
 
 -- Urgent cases alone (a filter of the cases list): from this index, not a scan of every row.
 CREATE INDEX cases_urgent_created ON cases (urgent, created_at);
+
+-- Sign-ins to the console, right and wrong passwords, for the account page: its owner sees
+-- whether someone else signed in or tried. The last few per account only (storage/accounts.py
+-- prunes on each new one).
+CREATE TABLE console_logins (
+    id          INTEGER PRIMARY KEY,
+    account_id  INTEGER NOT NULL REFERENCES console_accounts(id) ON DELETE CASCADE,
+    at          REAL NOT NULL,
+    address     TEXT NOT NULL,     -- the client address the app saw
+    ok          INTEGER NOT NULL   -- 1 signed in, 0 a wrong password
+);
+CREATE INDEX console_logins_account ON console_logins (account_id, at);
+ALTER TABLE console_accounts ADD COLUMN password_changed_at REAL;
+UPDATE console_accounts SET password_changed_at = created_at;
