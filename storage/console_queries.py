@@ -259,6 +259,19 @@ async def export_rows(
         after = (float(rows[-1][3]), int(rows[-1][0]))
 
 
+async def record_contact_export(
+    conn: Connection, f: CaseFilter, scope: Scope, now: float, actor: str
+) -> int:
+    """A "contact exported" entry, by `actor` at `now`, in the history of every case the
+    export holds (the same filter and scope); how many."""
+    where, params = _where(f, scope, now, conn.dialect)
+    return await conn.execute(
+        "INSERT INTO case_events (case_id, at, actor, kind, detail)"
+        f" SELECT c.id, ?, ?, 'contact_exported', '' FROM cases c WHERE {where}",
+        [now, actor, *params],
+    )
+
+
 async def case_in_scope(conn: Connection, case_id: int, scope: Scope) -> bool:
     scope_sql, scope_params = scope.sql()
     async with _run(

@@ -39,7 +39,6 @@ from storage.cases import CLOSED, normalize_number
 if TYPE_CHECKING:
     from bot.console.app import Console, Who
     from storage import Tx
-    from storage.sql import Connection
 
 PAGE_SIZE = 50
 FIGURES_SECONDS = 20.0
@@ -273,7 +272,8 @@ class Views:
         flags = await db.cases.flags(case.id)
         linked = 0
         if who.account.sees_personal_data:
-            linked = await linked_reports(db, case)  # type: ignore[arg-type]
+            allowed = who.scope.allows if who.account.provinces else None
+            linked = await linked_reports(db, case, allowed)  # type: ignore[arg-type]
         candidates = (
             await self.candidates(case, who.scope)
             if who.account.can_act and case.status not in CLOSED
@@ -453,7 +453,10 @@ class Views:
         assert self.c.services is not None
         gazetteer = self.c.services.gazetteer
         now = self.c.now()
-        result = await self.c.write(lambda tx: import_csv(tx, text, gazetteer, now))
+        allowed = who.scope.allows if who.account.provinces else None
+        result = await self.c.write(
+            lambda tx: import_csv(tx, text, gazetteer, now, place_allowed=allowed)
+        )
         return await self.volunteers(request, who, result)
 
     async def _volunteer_row(self, request: Request, who: Who) -> q.VolunteerRow:
@@ -566,15 +569,7 @@ class Views:
         scope = who.scope
         actor = who.actor
 
-        async def audit(tx: Tx) -> int:
-            where_ids = [r async for r in _ids(tx.sql, f, scope, now)]
-            await tx.sql.executemany(
-                "INSERT INTO case_events (case_id, at, actor, kind, detail) VALUES (?, ?, ?, 'contact_exported', '')",
-                [(i, now, actor) for i in where_ids],
-            )
-            return len(where_ids)
-
-        await self.c.write(audit)
+        await self.c.write(lambda tx: q.record_contact_export(tx.sql, f, scope, now, actor))
         return self._csv(
             f, who, (*export.PLAIN_COLUMNS, *export.CONTACT_COLUMNS), "cases-with-contacts.csv"
         )
@@ -596,11 +591,6 @@ class Views:
             media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": f'attachment; filename="{stamp}-{name}"'},
         )
-
-
-async def _ids(conn: Connection, f: q.CaseFilter, scope: q.Scope, now: float):
-    async for row in q.export_rows(conn, f, scope, now):
-        yield row["id"]
 
 
 def _day(text: str) -> float | None:

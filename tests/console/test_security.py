@@ -237,6 +237,48 @@ async def test_a_province_coordinator_sees_and_assigns_only_volunteers_of_their_
         assert any(seeded.java in m.reply.text and m.kind == "alert" for m in alerts)
 
 
+async def test_a_province_coordinator_imports_volunteers_only_into_their_provinces(
+    db_path: Path, clock, seeded
+) -> None:
+    async with console_client(db_path, clock) as (http, app):
+        await login(http, "jabar")
+        csv_text = (
+            "name,channel,address,place\n"
+            "Relawan Bandung,console,rel-bandung,Kota Bandung\n"
+            "Relawan Malang,console,rel-malang,Kota Malang\n"  # Jawa Timur
+            "Relawan Surabaya,console,rel-surabaya,Kota Bandung\n"  # moving Jawa Timur's
+        )
+        r = await http.post(
+            "/admin/volunteers/import?lang=en",
+            data={"csrf": await csrf(http)},
+            files={"file": ("v.csv", csv_text.encode(), "text/csv")},
+        )
+        assert "1 volunteer imported or updated." in r.text
+        assert "line 3: the place is outside the provinces of your account" in r.text
+        assert "line 4: the place is outside the provinces of your account" in r.text
+        people = {
+            v.name: v
+            for v in await app.state.runtime.system.engine.run(lambda c: c.volunteers.all())
+        }
+        assert people["Relawan Bandung"].place_code.startswith("32")
+        assert "Relawan Malang" not in people
+        assert people["Relawan Surabaya"].place_code.startswith("35")  # not moved
+
+
+async def test_a_province_coordinator_learns_nothing_of_linked_reports_elsewhere(
+    db_path: Path, clock, seeded
+) -> None:
+    # both seeded reports name the same recruiter: one in Jawa Barat, one in Papua
+    async with console_client(db_path, clock) as (http, _app):
+        await login(http, "ani")
+        page = await http.get(f"/admin/cases/{seeded.java}", params={"lang": "en"})
+        assert "1 other report mentions this recruiter." in page.text
+        await http.post("/admin/logout", data={"csrf": csrf_of(page.text)})
+        await login(http, "jabar")
+        page = await http.get(f"/admin/cases/{seeded.java}", params={"lang": "en"})
+        assert page.status_code == 200 and "mentions this recruiter" not in page.text
+
+
 async def test_filter_values_with_quotes_and_markup_are_harmless(
     db_path: Path, clock, seeded
 ) -> None:
