@@ -182,6 +182,7 @@ async def list_cases(
     limit: int,
     offset: int,
     order: str = "newest",
+    tallies: bool | None = None,
 ) -> tuple[list[CaseRow], int]:
     """One page of cases and how many match in all.
 
@@ -196,7 +197,11 @@ async def list_cases(
     # their count reads that index alone.
     one_pass = bool(f.flag or f.name)
     total = -1
-    if not one_pass:
+    if tallies is None:
+        tallies = conn.dialect == "sqlite"
+    if tallies and _tallied(f):
+        total = await _count_from_tally(conn, f, scope)
+    elif not one_pass:
         total = int(await conn.fetchval(f"SELECT COUNT(*) FROM cases c WHERE {where}", params))
     # A name search matches few rows: sort them, rather than walk every case in date order
     # (the "+" keeps SQLite from using the date index for the ORDER BY).
@@ -222,6 +227,33 @@ async def list_cases(
         else:
             total = 0
     return rows, total
+
+
+def _tallied(f: CaseFilter) -> bool:
+    """Whether the filter asks only what case_tally counts (status, province): then the count
+    is a few tally rows, not every matching index entry (100,000 for the unfiltered list)."""
+    plain = CaseFilter(status=f.status, province=f.province)
+    return f == plain and f.status != "overdue"
+
+
+async def _count_from_tally(conn: Connection, f: CaseFilter, scope: Scope) -> int:
+    clauses, params = [], []
+    groups = {"open": OPEN, "waiting": WAITING, "closed": CLOSED}
+    statuses = groups.get(f.status) or ((f.status,) if f.status else ())
+    if statuses:
+        clauses.append(f"status IN ({', '.join('?' for _ in statuses)})")
+        params += list(statuses)
+    prov_sql, pp = _provinces_in(scope)
+    clauses.append(prov_sql)
+    params += pp
+    if f.province:
+        clauses.append("province = ?")
+        params.append(f.province)
+    return int(
+        await conn.fetchval(
+            f"SELECT COALESCE(SUM(n), 0) FROM case_tally WHERE {' AND '.join(clauses)}", params
+        )
+    )
 
 
 EXPORT_FIELDS = (

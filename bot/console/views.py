@@ -76,6 +76,9 @@ class Views:
     def __init__(self, console: Console) -> None:
         self.c = console
         self._figures: dict[tuple[str, ...], tuple[q.Figures, float]] = {}
+        self._gazetteer_lists: (
+            tuple[list[tuple[str, str]], dict[str, list[tuple[str, str]]]] | None
+        ) = None
 
     # --- shared bits -----------------------------------------------------------------------
     @property
@@ -84,18 +87,26 @@ class Views:
         return self.c.services.gazetteer
 
     def provinces(self, who: Who) -> list[tuple[str, str]]:
-        codes = {p.province_code: p.province for p in self.gazetteer}
         allowed = who.account.provinces
-        return sorted((c, n) for c, n in codes.items() if not allowed or c in allowed)
+        return [(c, n) for c, n in self._lists()[0] if not allowed or c in allowed]
 
     def places(self, who: Who, province: str = "") -> list[tuple[str, str]]:
-        result = []
-        for p in self.gazetteer:
-            if province and p.province_code != province:
-                continue
-            if who.scope.allows(p.code):
-                result.append((p.code, p.name))
-        return sorted(result, key=lambda x: x[1])
+        every = self._lists()[1]
+        found = every.get(province, []) if province else [x for xs in every.values() for x in xs]
+        return sorted(
+            ((code, name) for code, name in found if who.scope.allows(code)), key=lambda x: x[1]
+        )
+
+    def _lists(self) -> tuple[list[tuple[str, str]], dict[str, list[tuple[str, str]]]]:
+        """(code, name) of every province, and of every kab/kota per province: the gazetteer
+        does not change while the app runs, and every cases page shows these lists."""
+        if self._gazetteer_lists is None:
+            provinces = sorted({p.province_code: p.province for p in self.gazetteer}.items())
+            places: dict[str, list[tuple[str, str]]] = {}
+            for p in self.gazetteer:
+                places.setdefault(p.province_code, []).append((p.code, p.name))
+            self._gazetteer_lists = (provinces, places)
+        return self._gazetteer_lists
 
     def place_label(self, code: str | None, name: str | None) -> str:
         place = self.gazetteer.get(code) if code else None

@@ -51,12 +51,28 @@ async def _insert(conn: aiosqlite.Connection, rng: random.Random, i: int) -> Non
         )
 
 
+LISTS = [
+    q.CaseFilter(),
+    q.CaseFilter(status="open"),
+    q.CaseFilter(status="waiting"),
+    q.CaseFilter(status="closed"),
+    q.CaseFilter(status="escalated"),
+    q.CaseFilter(province="32"),
+    q.CaseFilter(status="accepted", province="91"),
+]
+
+
 async def _same_figures(conn: aiosqlite.Connection) -> None:
     sql = SQLiteConnection(conn)
     for scope in SCOPES:
         tallied = await q.figures(sql, scope, NOW, tallies=True)
         counted = await q.figures(sql, scope, NOW, tallies=False)
         assert tallied == counted, scope
+        for f in LISTS:  # the cases list's "N cases" from the tally, or counted
+            kw = {"limit": 5, "offset": 0}
+            a = await q.list_cases(sql, f, scope, NOW, tallies=True, **kw)
+            b = await q.list_cases(sql, f, scope, NOW, tallies=False, **kw)
+            assert a == b, (scope, f)
 
 
 async def test_tallies_match_the_rows_after_upgrade_and_every_change(db_path: Path) -> None:
