@@ -35,6 +35,7 @@ from bot.console import auth
 from bot.i18n import N_, _, current_locale, format_timestamp, ngettext, use_locale
 from bot.paths import LOCALES
 from storage import accounts as accounts_store
+from storage import console_audit as audit
 from storage.accounts import Account
 from storage.console_queries import ReadView, Scope
 
@@ -465,11 +466,12 @@ class Console:
             )
         digest = await asyncio.to_thread(auth.hash_password, new)
         keep = auth.token_hash(who.token)
-        await self.write(
-            lambda tx: accounts_store.set_password(
-                tx.sql, account.id, digest, now, keep_session=keep
-            )
-        )
+
+        async def save(tx: Tx) -> None:
+            await accounts_store.set_password(tx.sql, account.id, digest, now, keep_session=keep)
+            await audit.record(tx.sql, now, who.actor, "password_changed", f"account:{account.id}")
+
+        await self.write(save)
         return RedirectResponse(f"{PREFIX}/account?done=password", status_code=303)
 
 

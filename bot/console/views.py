@@ -33,6 +33,7 @@ from bot.i18n import N_, _, format_timestamp
 from bot.postman import Postman
 from bot.volunteer_csv import import_csv
 from storage import cases as cases_store
+from storage import console_audit as audit
 from storage import console_queries as q
 from storage.cases import CLOSED, normalize_number
 
@@ -434,11 +435,14 @@ class Views:
     # --- volunteers ------------------------------------------------------------------------
     async def volunteers(self, request: Request, who: Who, report=None) -> Response:
         rows = await q.volunteers(self.c.db.sql, who.scope)
+        imports = await audit.for_target(self.c.db.sql, "volunteers", limit=5)
         response = self.c.render(
             request,
             "volunteers.html",
             who,
             rows=rows,
+            imports=imports,
+            actor_label=_actor_label,
             report=report,
             place_label=self.place_label,
             flash=self.flash(request),
@@ -465,9 +469,21 @@ class Views:
         gazetteer = self.c.services.gazetteer
         now = self.c.now()
         allowed = who.scope.allows if who.account.provinces else None
-        result = await self.c.write(
-            lambda tx: import_csv(tx, text, gazetteer, now, place_allowed=allowed)
-        )
+
+        async def task(tx: Tx):
+            result = await import_csv(tx, text, gazetteer, now, place_allowed=allowed)
+            await audit.record(
+                tx.sql,
+                now,
+                who.actor,
+                "volunteer_import",
+                "volunteers",
+                imported=result.imported,
+                refused=len(result.errors),
+            )
+            return result
+
+        result = await self.c.write(task)
         return await self.volunteers(request, who, result)
 
     async def _volunteer_row(self, request: Request, who: Who) -> q.VolunteerRow:
@@ -481,12 +497,15 @@ class Views:
     async def volunteer(self, request: Request, who: Who, error: str = "") -> Response:
         row = await self._volunteer_row(request, who)
         mine = await self.c.db.cases.for_volunteer(row.id)
+        history = await audit.for_target(self.c.db.sql, f"volunteer:{row.id}", limit=20)
         response = self.c.render(
             request,
             "volunteer.html",
             who,
             v=row,
             cases=mine,
+            history=history,
+            actor_label=_actor_label,
             status_label=status_label,
             place_label=self.place_label,
             error=error,
@@ -509,15 +528,26 @@ class Views:
             return await self.volunteer(request, who, _("Choose at least one language."))
         available = form.get("away") is None
         now = self.c.now()
-        await self.c.write(
-            lambda tx: tx.volunteers.update_settings(
-                row.id,
-                capacity=int(capacity_s),
-                available=available,
-                languages=";".join(languages),
-                now=now,
+
+        async def save(tx: Tx) -> None:
+            settings = {
+                "capacity": int(capacity_s),
+                "available": available,
+                "languages": ";".join(languages),
+            }
+            await tx.volunteers.update_settings(row.id, now=now, **settings)  # type: ignore[arg-type]
+            await audit.record(
+                tx.sql,
+                now,
+                who.actor,
+                "volunteer_settings",
+                f"volunteer:{row.id}",
+                capacity=settings["capacity"],
+                away=int(not available),
+                languages=",".join(languages),
             )
-        )
+
+        await self.c.write(save)
         return RedirectResponse(f"/admin/volunteers/{row.id}?done=saved", status_code=303)
 
     async def deactivate(self, request: Request, who: Who) -> Response:
@@ -532,6 +562,9 @@ class Views:
             volunteer = await tx.volunteers.get(row.id)
             assert volunteer is not None
             await Casework(tx, post, services, now).deactivate(volunteer, who.actor)  # type: ignore[arg-type]
+            await audit.record(
+                tx.sql, now, who.actor, "volunteer_deactivated", f"volunteer:{row.id}"
+            )
             return await post.flush()
 
         channels = await engine.run(task)
@@ -602,6 +635,14 @@ class Views:
             media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": f'attachment; filename="{stamp}-{name}"'},
         )
+
+
+def _actor_label(actor: str) -> str:
+    """`coordinator:ani` as people read it."""
+    kind, _sep, name = actor.partition(":")
+    if kind == "coordinator" and name:
+        return _("coordinator {name}").format(name=name)
+    return actor
 
 
 def _day(text: str) -> float | None:

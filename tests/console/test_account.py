@@ -12,6 +12,7 @@ import httpx
 
 from bot.console import auth
 from storage import accounts as accounts_store
+from storage import console_audit as audit
 from tests.console.helpers import PASSWORD, console_client, csrf_of, login
 
 NEW = "a new longer pass phrase"
@@ -106,6 +107,13 @@ async def test_changing_the_password_signs_out_every_other_browser(
         assert auth.verify_password(stored.password_hash, NEW)
         assert not auth.verify_password(stored.password_hash, PASSWORD)
         assert stored.password_changed_at == clock.now()
+        engine = app.state.runtime.system.engine
+        [entry] = await engine.run(lambda tx: audit.for_target(tx.sql, f"account:{stored.id}"))
+        assert (entry.actor, entry.action, entry.at) == (
+            "coordinator:ani",
+            "password_changed",
+            clock.now(),
+        )
         # the other browser is signed out; this one goes on
         r = await other.get("/admin/")
         assert r.status_code == 303 and "/admin/login" in r.headers["location"]

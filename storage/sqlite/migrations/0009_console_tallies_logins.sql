@@ -153,3 +153,16 @@ CREATE TABLE console_logins (
 CREATE INDEX console_logins_account ON console_logins (account_id, at);
 ALTER TABLE console_accounts ADD COLUMN password_changed_at REAL;
 UPDATE console_accounts SET password_changed_at = created_at;
+
+-- What console accounts did outside a case's history (which has its own entries): a
+-- volunteer's settings changed, a volunteer list imported, a volunteer deactivated, an
+-- account's own password changed. Who and when; codes and counts, no personal data.
+CREATE TABLE console_audit (
+    id      INTEGER PRIMARY KEY,
+    at      REAL NOT NULL,
+    actor   TEXT NOT NULL,               -- coordinator:<username>
+    action  TEXT NOT NULL,               -- see storage/console_audit.py
+    target  TEXT NOT NULL DEFAULT '',    -- volunteer:<id> | volunteers | account:<id>
+    detail  TEXT NOT NULL DEFAULT ''     -- key=value;key=value
+);
+CREATE INDEX console_audit_target ON console_audit (target, at);
