@@ -179,3 +179,51 @@ async def test_weeks_are_wib_days_ending_today_and_acceptance_is_nearest_rank(
         assert papua.repeat_recruiters == []  # once in Papua: not a repeat there
     finally:
         await conn.close()
+
+
+@pytest.mark.sqlite_only
+async def test_the_dashboard_and_the_lists_read_no_case_table_in_full(db_path: Path) -> None:
+    """The plans of every statement of a fresh dashboard and of the lists the benchmark
+    times: no full scan of cases or case_flags (an index walk is fine), at any size."""
+    from tests.storage.test_query_plans import Recording
+
+    class Counting(Recording):  # the lists' counts come through fetchval
+        async def fetchval(self, sql: str, params=()):
+            self.statements.append((sql, tuple(params)))
+            return await SQLiteConnection.fetchval(self, sql, params)
+
+    conn = await connect(db_path)
+    try:
+        rng = random.Random(1)
+        for i in range(300):
+            await _insert(conn, rng, i)
+        await conn.execute("ANALYZE")
+        sql = Counting(conn)
+        for scope in (q.Scope(), q.Scope(("32",)), q.Scope(("32", "91"))):
+            await q.figures(sql, scope, NOW)
+            for f in (
+                *LISTS,
+                q.CaseFilter(urgent="1"),
+                q.CaseFilter(flag="no_contract", urgent="1"),
+                q.CaseFilter(place="3212"),
+                q.CaseFilter(since=NOW - 30 * DAY, until=NOW),
+                q.CaseFilter(phone="628120000001"),
+                q.CaseFilter(name="Sponsor 1"),
+            ):
+                await q.list_cases(sql, f, scope, NOW, limit=50, offset=0)
+        bad = {}
+        for statement, params in sql.statements:
+            plan = await conn.execute_fetchall(f"EXPLAIN QUERY PLAN {statement}", params)
+            # the console's SQL names cases "c" and case_flags "f"
+            scans = [
+                row[3]
+                for row in plan
+                if row[3].startswith("SCAN ")
+                and row[3].split()[1] in {"c", "cases", "f", "case_flags"}
+                and "USING" not in row[3]
+            ]
+            if scans:
+                bad[" ".join(statement.split())[:140]] = scans
+        assert not bad, bad
+    finally:
+        await conn.close()
