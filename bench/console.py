@@ -9,8 +9,10 @@ phones in plausible shares; two years of reports), signs a coordinator in, and r
 page through the whole ASGI app (routing, session check, queries on the read-only connection,
 template rendering) `--rounds` times, after one warm-up. Prints p50 / p95 / max per page.
 
---compare also times the same pages with the console's indexes (migration 0003) dropped, in
-the same run, so the ratio shows what they buy on this machine.
+--compare also times the same pages with the console's indexes (migrations 0006 and 0009)
+dropped, in the same run, so the ratio shows what they buy on this machine. The tallies of
+0009 (case_tally, case_days, flag_days, recruiter_tally) stay: the dashboard reads them on
+SQLite whatever the indexes.
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ CONSOLE_INDEXES = (
     "cases_place_created",
     "cases_accepted",
     "cases_recruiter_name",
+    "cases_urgent_created",
 )
 FLAGS = [
     "upfront_fee",

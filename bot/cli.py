@@ -431,7 +431,7 @@ def _province_codes(names: list[str]) -> tuple[str, ...] | str:
 async def _add_login(args: argparse.Namespace) -> int:
     import getpass
 
-    from bot.console.auth import hash_password
+    from bot.console.auth import hash_password, password_problem
     from bot.system import open_system
     from storage import accounts as accounts_store
 
@@ -446,8 +446,10 @@ async def _add_login(args: argparse.Namespace) -> int:
         if getpass.getpass("Again: ") != password:
             print("the passwords differ", file=sys.stderr)
             return 2
-    if len(password) < 10:
-        print("the password must have at least 10 characters", file=sys.stderr)
+    problem = password_problem(password)
+    if problem:
+        text, n = problem
+        print(text.format(n=n), file=sys.stderr)
         return 2
     digest = await asyncio.to_thread(hash_password, password)
     async with open_system(_settings(args)) as system:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -107,7 +108,18 @@ def _rows(text: str, result: ImportResult):
         yield reader.line_num, {k: (v or "").strip() for k, v in row.items() if k}
 
 
-async def import_csv(tx: Tx, source: Path | str, gazetteer: Gazetteer, now: float) -> ImportResult:
+async def import_csv(
+    tx: Tx,
+    source: Path | str,
+    gazetteer: Gazetteer,
+    now: float,
+    *,
+    place_allowed: Callable[[str | None], bool] | None = None,
+) -> ImportResult:
+    """Every good line registered (or updated, by channel and address); a bad line is an
+    error with its number. With `place_allowed` (a province-scoped coordinator's console), a
+    line placing a volunteer outside it, or changing one registered outside it, is an error
+    too: nobody registers or moves volunteers where they may not see them."""
     result = ImportResult()
     if isinstance(source, Path):
         try:
@@ -123,12 +135,25 @@ async def import_csv(tx: Tx, source: Path | str, gazetteer: Gazetteer, now: floa
         except ValueError as exc:
             result.errors.append((line, str(exc)))
             continue
+        if place_allowed is not None and not await _allowed(tx, volunteer, place_allowed):
+            result.errors.append((line, "the place is outside the provinces of your account"))
+            continue
         locale = volunteer.languages.split(";")[0] if volunteer.languages else "id"
         contact = await tx.contacts.get_or_create(volunteer.channel, volunteer.address, locale, now)
         volunteer.contact_id = contact.id
         await tx.volunteers.upsert(volunteer, now)
         result.imported += 1
     return result
+
+
+async def _allowed(
+    tx: Tx, volunteer: Volunteer, place_allowed: Callable[[str | None], bool]
+) -> bool:
+    if not place_allowed(volunteer.place_code):
+        return False
+    contact = await tx.contacts.find(volunteer.channel, volunteer.address)
+    existing = await tx.volunteers.for_contact(contact.id) if contact else None
+    return existing is None or place_allowed(existing.place_code)
 
 
 def _parse(row: dict[str, str], gazetteer: Gazetteer) -> Volunteer:

@@ -27,6 +27,7 @@ class Account:
     disabled: bool
     created_at: float
     last_login_at: float | None
+    password_changed_at: float | None
 
     @property
     def can_act(self) -> bool:
@@ -39,8 +40,9 @@ class Account:
 
 _COLUMNS = (
     "id, username, name, password_hash, role, provinces, failed_logins, locked_until, disabled,"
-    " created_at, last_login_at"
+    " created_at, last_login_at, password_changed_at"
 )
+_N = len(_COLUMNS.split(","))
 
 
 def _account(row) -> Account:
@@ -63,12 +65,14 @@ async def create(
     if role not in ROLES:
         raise ValueError(f"role must be one of {', '.join(ROLES)}")
     row = await conn.fetchrow(
-        "INSERT INTO console_accounts (username, name, password_hash, role, provinces, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (username) DO UPDATE SET name = excluded.name,"
+        "INSERT INTO console_accounts (username, name, password_hash, role, provinces, created_at,"
+        " password_changed_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT (username) DO UPDATE SET name = excluded.name,"
         " password_hash = excluded.password_hash, role = excluded.role,"
-        " provinces = excluded.provinces, failed_logins = 0, locked_until = NULL, disabled = 0"
+        " provinces = excluded.provinces, failed_logins = 0, locked_until = NULL, disabled = 0,"
+        " password_changed_at = excluded.password_changed_at"
         f" RETURNING {_COLUMNS}",
-        (username.lower(), name, password_hash, role, ";".join(provinces), now),
+        (username.lower(), name, password_hash, role, ";".join(provinces), now, now),
     )
     assert row is not None
     # A new password ends every session signed in with the old one.
@@ -106,6 +110,75 @@ async def record_success(conn: Connection, account_id: int, now: float) -> None:
         "UPDATE console_accounts SET failed_logins = 0, locked_until = NULL, last_login_at = ?"
         " WHERE id = ?",
         (now, account_id),
+    )
+
+
+async def by_id(conn: Connection, account_id: int) -> Account | None:
+    row = await conn.fetchrow(
+        f"SELECT {_COLUMNS} FROM console_accounts WHERE id = ?", (account_id,)
+    )
+    return _account(row) if row else None
+
+
+async def set_password(
+    conn: Connection, account_id: int, password_hash: str, now: float, *, keep_session: str
+) -> None:
+    """The account's own new password: every other session of the account ends (a browser
+    signed in with the old password elsewhere is signed out); the one with the token hash
+    `keep_session`, where the change was made, goes on."""
+    await conn.execute(
+        "UPDATE console_accounts SET password_hash = ?, password_changed_at = ?,"
+        " failed_logins = 0, locked_until = NULL WHERE id = ?",
+        (password_hash, now, account_id),
+    )
+    await conn.execute(
+        "DELETE FROM console_sessions WHERE account_id = ? AND token_hash != ?",
+        (account_id, keep_session),
+    )
+
+
+# --- sign-ins ----------------------------------------------------------------------------------
+KEEP_LOGINS = 20
+
+
+@dataclass
+class Login:
+    at: float
+    address: str
+    ok: bool
+
+
+async def record_login(
+    conn: Connection, account_id: int, now: float, address: str, ok: bool
+) -> None:
+    """One sign-in or wrong password, for the account page; the oldest beyond `KEEP_LOGINS`
+    are dropped."""
+    await conn.execute(
+        "INSERT INTO console_logins (account_id, at, address, ok) VALUES (?, ?, ?, ?)",
+        (account_id, now, address[:100], int(ok)),
+    )
+    await conn.execute(
+        "DELETE FROM console_logins WHERE account_id = ? AND id NOT IN (SELECT id FROM"
+        " console_logins WHERE account_id = ? ORDER BY at DESC, id DESC LIMIT ?)",
+        (account_id, account_id, KEEP_LOGINS),
+    )
+
+
+async def logins(conn: Connection, account_id: int, limit: int = 10) -> list[Login]:
+    rows = await conn.fetch(
+        "SELECT at, address, ok FROM console_logins WHERE account_id = ?"
+        " ORDER BY at DESC, id DESC LIMIT ?",
+        (account_id, limit),
+    )
+    return [Login(float(r[0]), r[1], bool(r[2])) for r in rows]
+
+
+async def session_count(conn: Connection, account_id: int, now: float) -> int:
+    return int(
+        await conn.fetchval(
+            "SELECT COUNT(*) FROM console_sessions WHERE account_id = ? AND expires_at > ?",
+            (account_id, now),
+        )
     )
 
 
@@ -156,7 +229,7 @@ async def session(conn: Connection, token_hash: str, now: float) -> Session | No
     if row is None:
         return None
     values = tuple(row)
-    return Session(_account(values[:11]), values[11], values[12], values[13])
+    return Session(_account(values[:_N]), *values[_N : _N + 3])
 
 
 async def close_session(conn: Connection, token_hash: str) -> None:

@@ -8,6 +8,7 @@ bound parameters; the WHERE clause is assembled from fixed fragments.
 
 from __future__ import annotations
 
+import math
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
@@ -181,6 +182,7 @@ async def list_cases(
     limit: int,
     offset: int,
     order: str = "newest",
+    tallies: bool | None = None,
 ) -> tuple[list[CaseRow], int]:
     """One page of cases and how many match in all.
 
@@ -188,27 +190,70 @@ async def list_cases(
     those rows are read: sorting 20,000 matches of a province, or skipping 10,000 for page
     200, then touches index entries, not whole rows with their stories."""
     where, params = _where(f, scope, now, conn.dialect)
-    async with _run(conn, f"SELECT COUNT(*) FROM cases c WHERE {where}", params) as cur:
-        total = int((await cur.fetchone())[0])
     by = ORDERS[order]
+    # A flag or a name matches cases in no index's date order: they are all read and sorted
+    # anyway, so that same pass counts them (COUNT(*) OVER ()), rather than a second query
+    # doing the work again. Other filters walk an index in order and stop at the page, and
+    # their count reads that index alone.
+    one_pass = bool(f.flag or f.name)
+    total = -1
+    if tallies is None:
+        tallies = conn.dialect == "sqlite"
+    if tallies and _tallied(f):
+        total = await _count_from_tally(conn, f, scope)
+    elif not one_pass:
+        total = int(await conn.fetchval(f"SELECT COUNT(*) FROM cases c WHERE {where}", params))
     # A name search matches few rows: sort them, rather than walk every case in date order
     # (the "+" keeps SQLite from using the date index for the ORDER BY).
     pick = by.replace("c.created_at", "+c.created_at") if f.name else by
+    counted = ", COUNT(*) OVER () AS total" if one_pass else ", 0 AS total"
     sql = (
-        f"WITH page AS (SELECT c.id FROM cases c WHERE {where} ORDER BY {pick} LIMIT ? OFFSET ?)"
+        f"WITH page AS (SELECT c.id{counted} FROM cases c WHERE {where}"
+        f" ORDER BY {pick} LIMIT ? OFFSET ?)"
         " SELECT c.id, c.number, c.status, c.place_code, c.place_name, c.urgent, c.created_at,"
         " c.updated_at, c.deadline_at, v.name, c.recruiter_name,"
-        f" (SELECT {_agg(conn)}(code, ' ') FROM case_flags WHERE case_id = c.id)"
+        f" (SELECT {_agg(conn)}(code, ' ') FROM case_flags WHERE case_id = c.id), page.total"
         " FROM page JOIN cases c ON c.id = page.id"
         " LEFT JOIN volunteers v ON v.id = COALESCE(c.volunteer_id, c.offered_to)"
         f" ORDER BY {by}"
     )
-    async with _run(conn, sql, [*params, limit, offset]) as cur:
-        rows = [
-            CaseRow(*r[:5], bool(r[5]), *r[6:11], flags=(r[11] or "").split())
-            for r in await cur.fetchall()
-        ]
+    found = await conn.fetch(sql, [*params, limit, offset])
+    rows = [CaseRow(*r[:5], bool(r[5]), *r[6:11], flags=(r[11] or "").split()) for r in found]
+    if one_pass:
+        if found:
+            total = int(found[0][12])
+        elif offset:  # a page past the end: nothing to count it from
+            total = int(await conn.fetchval(f"SELECT COUNT(*) FROM cases c WHERE {where}", params))
+        else:
+            total = 0
     return rows, total
+
+
+def _tallied(f: CaseFilter) -> bool:
+    """Whether the filter asks only what case_tally counts (status, province): then the count
+    is a few tally rows, not every matching index entry (100,000 for the unfiltered list)."""
+    plain = CaseFilter(status=f.status, province=f.province)
+    return f == plain and f.status != "overdue"
+
+
+async def _count_from_tally(conn: Connection, f: CaseFilter, scope: Scope) -> int:
+    clauses, params = [], []
+    groups = {"open": OPEN, "waiting": WAITING, "closed": CLOSED}
+    statuses = groups.get(f.status) or ((f.status,) if f.status else ())
+    if statuses:
+        clauses.append(f"status IN ({', '.join('?' for _ in statuses)})")
+        params += list(statuses)
+    prov_sql, pp = _provinces_in(scope)
+    clauses.append(prov_sql)
+    params += pp
+    if f.province:
+        clauses.append("province = ?")
+        params.append(f.province)
+    return int(
+        await conn.fetchval(
+            f"SELECT COALESCE(SUM(n), 0) FROM case_tally WHERE {' AND '.join(clauses)}", params
+        )
+    )
 
 
 EXPORT_FIELDS = (
@@ -246,6 +291,19 @@ async def export_rows(
         after = (float(rows[-1][3]), int(rows[-1][0]))
 
 
+async def record_contact_export(
+    conn: Connection, f: CaseFilter, scope: Scope, now: float, actor: str
+) -> int:
+    """A "contact exported" entry, by `actor` at `now`, in the history of every case the
+    export holds (the same filter and scope); how many."""
+    where, params = _where(f, scope, now, conn.dialect)
+    return await conn.execute(
+        "INSERT INTO case_events (case_id, at, actor, kind, detail)"
+        f" SELECT c.id, ?, ?, 'contact_exported', '' FROM cases c WHERE {where}",
+        [now, actor, *params],
+    )
+
+
 async def case_in_scope(conn: Connection, case_id: int, scope: Scope) -> bool:
     scope_sql, scope_params = scope.sql()
     async with _run(
@@ -266,6 +324,19 @@ async def case_id_by_number(conn: Connection, number: str, scope: Scope) -> int 
 
 
 # --- the dashboard -------------------------------------------------------------------------
+DAY = 86400.0
+WIB = 7 * 3600  # the console's days are WIB calendar days, like the times it shows
+
+
+def wib_day(ts: float) -> int:
+    """The WIB day of a moment, as whole days since 1970-01-01 (the tallies' `day`)."""
+    return int((ts + WIB) // DAY)
+
+
+def day_start(day: int) -> float:
+    return day * DAY - WIB
+
+
 @dataclass
 class Figures:
     by_status: dict[str, int]
@@ -273,32 +344,48 @@ class Figures:
     overdue_count: int
     unassigned: list[CaseRow]  # escalated or never routed: waiting for a coordinator
     unassigned_count: int
-    weeks: list[tuple[float, int]]  # (week start, reports)
-    accept_seconds: list[float]  # report → acceptance, in the period, sorted
+    weeks: list[tuple[float, int]]  # (the start of the week's first WIB day, reports)
+    accepted: int  # cases accepted in the period
+    accept_median: float | None  # report → acceptance, seconds (nearest rank)
+    accept_p90: float | None
     top_flags: list[tuple[str, int]]
     repeat_recruiters: list[tuple[str, str | None, int]]  # (phone, a name given, reports)
 
 
-async def _count_by_status(conn: Connection, scope: Scope) -> dict[str, int]:
-    """Cases not closed, by status (closed ones pile up for years: not counted here)."""
-    scope_sql, params = scope.sql()
-    marks = ", ".join("?" for _ in (*WAITING, *OPEN))
-    async with _run(
-        conn,
-        f"SELECT c.status, COUNT(*) FROM cases c WHERE c.status IN ({marks}) AND {scope_sql}"
-        " GROUP BY c.status",
-        [*WAITING, *OPEN, *params],
-    ) as cur:
-        return {row[0]: int(row[1]) for row in await cur.fetchall()}
+def _provinces_in(scope: Scope, column: str = "province") -> tuple[str, list[object]]:
+    """The scope on a tally's `province` column (the first two digits of the place code)."""
+    if not scope.provinces:
+        return "TRUE", []
+    return f"{column} IN ({', '.join('?' for _ in scope.provinces)})", list(scope.provinces)
+
+
+def _nearest_rank(values: list[float], q: float) -> float | None:
+    if not values:
+        return None
+    return values[max(1, math.ceil(q * len(values))) - 1]
 
 
 async def figures(
-    conn: Connection, scope: Scope, now: float, *, weeks: int = 12, sample: int = 10
+    conn: Connection,
+    scope: Scope,
+    now: float,
+    *,
+    weeks: int = 12,
+    sample: int = 10,
+    tallies: bool | None = None,
 ) -> Figures:
     """The dashboard. Reports per week, time to acceptance and warning signs cover the last
-    `weeks` weeks; repeat recruiters all time (a recruiter who comes back a year later is
-    exactly the one to see)."""
-    by_status = await _count_by_status(conn, scope)
+    `weeks` weeks of WIB days, the last week ending today; repeat recruiters all time (a
+    recruiter who comes back a year later is exactly the one to see).
+
+    On SQLite the counts come from the tables its triggers keep (migration 0009); on
+    PostgreSQL, which has none (see its 0009), from the rows. `tallies=False` counts from the
+    rows on SQLite too: the tests compare the two."""
+    if tallies is None:
+        tallies = conn.dialect == "sqlite"
+    today = wib_day(now)
+    first = today - weeks * 7 + 1
+    start = day_start(first)
     overdue, overdue_count = await list_cases(
         conn, CaseFilter(status="overdue"), scope, now, limit=sample, offset=0, order="deadline"
     )
@@ -306,55 +393,69 @@ async def figures(
         conn, CaseFilter(status="escalated"), scope, now, limit=sample, offset=0, order="oldest"
     )
     scope_sql, sp = scope.sql()
+    prov_sql, pp = _provinces_in(scope)
+    marks = ", ".join("?" for _ in (*WAITING, *OPEN))
 
-    # Weeks end at `now`: the last bar is the last 7 days, whatever the weekday.
-    start = now - weeks * WEEK
-    async with _run(
-        conn,
-        f"SELECT ? - {_trunc(conn, f'(? - c.created_at) / {WEEK}')} AS w, COUNT(*) FROM cases c"
-        f" WHERE c.created_at > ? AND c.created_at <= ? AND {scope_sql} GROUP BY w",
-        [weeks - 1, now, start, now, *sp],
-    ) as cur:
-        counts = {int(row[0]): int(row[1]) for row in await cur.fetchall()}
+    if tallies:
+        rows = await conn.fetch(
+            f"SELECT status, SUM(n) FROM case_tally WHERE status IN ({marks}) AND {prov_sql}"
+            " GROUP BY status",
+            [*WAITING, *OPEN, *pp],
+        )
+    else:  # not closed: closed ones pile up for years
+        rows = await conn.fetch(
+            f"SELECT c.status, COUNT(*) FROM cases c WHERE c.status IN ({marks})"
+            f" AND {scope_sql} GROUP BY c.status",
+            [*WAITING, *OPEN, *sp],
+        )
+    by_status = {row[0]: int(row[1]) for row in rows if int(row[1])}
+
+    if tallies:
+        rows = await conn.fetch(
+            "SELECT (day - ?) / 7, SUM(n) FROM case_days WHERE day >= ? AND day <= ?"
+            f" AND {prov_sql} GROUP BY 1",
+            [first, first, today, *pp],
+        )
+    else:
+        rows = await conn.fetch(
+            f"SELECT {_trunc(conn, f'(c.created_at - ?) / {WEEK}')} AS w, COUNT(*) FROM cases c"
+            f" WHERE c.created_at >= ? AND c.created_at < ? AND {scope_sql} GROUP BY w",
+            [start, start, day_start(today + 1), *sp],
+        )
+    counts = {int(row[0]): int(row[1]) for row in rows}
     series = [(start + i * WEEK, counts.get(i, 0)) for i in range(weeks)]
 
-    async with _run(
-        conn,
+    # Durations leave the database as they are (on SQLite a window function over them is
+    # slower than this list) and are ranked here.
+    rows = await conn.fetch(
         "SELECT c.accepted_at - c.created_at FROM cases c"
-        f" WHERE c.accepted_at > ? AND c.accepted_at IS NOT NULL AND {scope_sql}",
+        f" WHERE c.accepted_at >= ? AND c.accepted_at IS NOT NULL AND {scope_sql}",
         [start, *sp],
-    ) as cur:
-        accept = sorted([float(row[0]) for row in await cur.fetchall()])
+    )
+    accept = sorted(float(row[0]) for row in rows)
 
-    if scope.provinces:
+    if tallies and not scope.provinces:
+        flag_sql = (
+            "SELECT code, SUM(n) AS n FROM flag_days WHERE day >= ? AND day <= ?"
+            " GROUP BY code HAVING SUM(n) > 0 ORDER BY n DESC, code LIMIT 8"
+        )
+        flag_params: list[object] = [first, today]
+    elif scope.provinces:
         flag_sql = (
             "SELECT f.code, COUNT(*) AS n FROM cases c JOIN case_flags f ON f.case_id = c.id"
-            f" WHERE c.created_at > ? AND c.created_at <= ? AND {scope_sql}"
+            f" WHERE c.created_at >= ? AND c.created_at < ? AND {scope_sql}"
             " GROUP BY f.code ORDER BY n DESC, f.code LIMIT 8"
         )
+        flag_params = [start, day_start(today + 1), *sp]
     else:  # the flags carry their report's date: one range of one index
         flag_sql = (
-            "SELECT code, COUNT(*) AS n FROM case_flags WHERE reported_at > ? AND reported_at <= ?"
+            "SELECT code, COUNT(*) AS n FROM case_flags WHERE reported_at >= ? AND reported_at < ?"
             " GROUP BY code ORDER BY n DESC, code LIMIT 8"
         )
-    async with _run(conn, flag_sql, [start, now, *sp]) as cur:
-        top_flags = [(row[0], int(row[1])) for row in await cur.fetchall()]
+        flag_params = [start, day_start(today + 1)]
+    top_flags = [(row[0], int(row[1])) for row in await conn.fetch(flag_sql, flag_params)]
 
-    # counted on the phone index alone; a name is looked up for the ten shown only
-    async with _run(
-        conn,
-        "SELECT c.recruiter_phone_norm, COUNT(*) AS n FROM cases c"
-        f" WHERE c.recruiter_phone_norm IS NOT NULL AND {scope_sql}"
-        " GROUP BY c.recruiter_phone_norm HAVING COUNT(*) >= 2 ORDER BY n DESC, 1 LIMIT 10",
-        sp,
-    ) as cur:
-        counted = [(row[0], int(row[1])) for row in await cur.fetchall()]
-    repeat = []
-    for phone, n in counted:
-        async with _run(
-            conn, "SELECT MAX(recruiter_name) FROM cases WHERE recruiter_phone_norm = ?", (phone,)
-        ) as cur:
-            repeat.append((phone, (await cur.fetchone())[0], n))
+    repeat = await _repeat_recruiters(conn, scope, tallies)
     return Figures(
         by_status=by_status,
         overdue=overdue,
@@ -362,10 +463,51 @@ async def figures(
         unassigned=unassigned,
         unassigned_count=unassigned_count,
         weeks=series,
-        accept_seconds=accept,
+        accepted=len(accept),
+        accept_median=_nearest_rank(accept, 0.5),
+        accept_p90=_nearest_rank(accept, 0.9),
         top_flags=top_flags,
         repeat_recruiters=repeat,
     )
+
+
+async def _repeat_recruiters(
+    conn: Connection, scope: Scope, tallies: bool, limit: int = 10
+) -> list[tuple[str, str | None, int]]:
+    """Phones in two reports or more (in the scope), most reported first, each with a name
+    given for it in a report of the scope."""
+    scope_sql, sp = scope.sql()
+    name = (
+        "(SELECT MAX(c.recruiter_name) FROM cases c"
+        f" WHERE c.recruiter_phone_norm = t.phone AND {scope_sql})"
+    )
+    if tallies and len(scope.provinces) <= 1:
+        # one province, or all ('*'): the top of the tally's (province, n) index
+        counted = (
+            "SELECT phone, n FROM recruiter_tally WHERE province = ? AND n >= 2"
+            " ORDER BY n DESC, phone DESC LIMIT ?"
+        )
+        params: list[object] = [scope.provinces[0] if scope.provinces else "*", limit]
+    elif tallies:
+        prov_sql, pp = _provinces_in(scope)
+        counted = (
+            f"SELECT phone, SUM(n) AS n FROM recruiter_tally WHERE {prov_sql}"
+            " GROUP BY phone HAVING SUM(n) >= 2 ORDER BY n DESC, phone DESC LIMIT ?"
+        )
+        params = [*pp, limit]
+    else:  # counted on the phone index alone
+        counted = (
+            "SELECT c.recruiter_phone_norm AS phone, COUNT(*) AS n FROM cases c"
+            f" WHERE c.recruiter_phone_norm IS NOT NULL AND {scope_sql}"
+            " GROUP BY c.recruiter_phone_norm HAVING COUNT(*) >= 2"
+            " ORDER BY n DESC, phone DESC LIMIT ?"
+        )
+        params = [*sp, limit]
+    rows = await conn.fetch(
+        f"SELECT t.phone, t.n, {name} FROM ({counted}) t ORDER BY t.n DESC, t.phone DESC",
+        [*sp, *params],
+    )
+    return [(row[0], row[2], int(row[1])) for row in rows]
 
 
 # --- volunteers ----------------------------------------------------------------------------

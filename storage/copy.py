@@ -16,6 +16,9 @@ from storage.base import Store
 from storage.sql import Connection, placeholders
 
 BATCH = 1000
+NOT_COPIED = frozenset(
+    {"schema_migrations", "outbox_tally", "case_tally", "case_days", "flag_days", "recruiter_tally"}
+)
 
 
 @dataclass(frozen=True)
@@ -69,9 +72,9 @@ async def tables_in_order(conn: Connection) -> list[str]:
 
     for name in names:
         visit(name)
-    # The version bookkeeping belongs to each store's own migrations, never copied; the outbox
-    # tally is derived (kept by triggers as the outbox rows arrive).
-    return [n for n in ordered if n not in {"schema_migrations", "outbox_tally"}]
+    # The version bookkeeping belongs to each store's own migrations, never copied; the
+    # tallies are derived (kept by triggers as the rows they count arrive).
+    return [n for n in ordered if n not in NOT_COPIED]
 
 
 async def columns(conn: Connection, table: str) -> list[str]:

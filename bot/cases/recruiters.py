@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Callable
 
 from storage import Tx
 from storage.cases import Case
@@ -56,12 +57,20 @@ def same_recruiter(a: Case, b: Case) -> bool:
     return ka == kb or difflib.SequenceMatcher(None, ka, kb).ratio() >= 0.85
 
 
-async def linked_reports(tx: Tx, case: Case) -> int:
-    """How many other reports name the same recruiter."""
+async def linked_reports(
+    tx: Tx, case: Case, place_allowed: Callable[[str | None], bool] | None = None
+) -> int:
+    """How many other reports name the same recruiter (with `place_allowed`, only those of
+    places it allows: a province-scoped coordinator learns nothing of other provinces)."""
     others = await tx.cases.recruiter_candidates(
         case.id, case.recruiter_phone_norm, name_key(case.recruiter_name)
     )
-    return sum(1 for other in others if same_recruiter(case, other))
+    return sum(
+        1
+        for other in others
+        if same_recruiter(case, other)
+        and (place_allowed is None or place_allowed(other.place_code))
+    )
 
 
 async def backfill_name_keys(tx: Tx, now: float, limit: int = 500) -> int:

@@ -13,6 +13,7 @@ page), the role (viewers read, coordinators act), and for POST the CSRF token (e
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -31,9 +32,10 @@ from starlette.staticfiles import StaticFiles
 
 from bot.config import Settings
 from bot.console import auth
-from bot.i18n import _, current_locale, format_timestamp, ngettext, use_locale
+from bot.i18n import N_, _, current_locale, format_timestamp, ngettext, use_locale
 from bot.paths import LOCALES
 from storage import accounts as accounts_store
+from storage import console_audit as audit
 from storage.accounts import Account
 from storage.console_queries import ReadView, Scope
 
@@ -64,10 +66,6 @@ class Who:
     @property
     def actor(self) -> str:
         return f"coordinator:{self.account.username}"
-
-
-class Forbidden(Exception):
-    pass
 
 
 Handler = Callable[[Request, Who], Awaitable[Response]]
@@ -128,6 +126,8 @@ class Console:
             Route("/login", self.login_page, methods=["GET"]),
             Route("/login", self.login, methods=["POST"]),
             Route("/logout", self._guard(self.logout), methods=["POST"]),
+            Route("/account", self._guard(self.account)),
+            Route("/account/password", self._guard(self.change_password), methods=["POST"]),
             Route("/cases", self._guard(v.cases)),
             Route("/cases/{number}", self._guard(v.case)),
             Route("/cases/{number}/contact", self._guard(v.contact, act=True), methods=["POST"]),
@@ -229,7 +229,7 @@ class Console:
             )
         try:
             response = await handler(request, who)
-        except Forbidden as exc:
+        except auth.Forbidden as exc:
             return self._refuse(request, who, str(exc))
         # idle limit: a page seen re-signs the cookie with a fresh timestamp
         if not getattr(request.state, "signed_out", False):
@@ -344,9 +344,11 @@ class Console:
             token, csrf = auth.new_token(), auth.new_token()
             now = self.now()
             digest = auth.token_hash(token)
+            address = self._client(request)
 
             async def open_session(tx: Tx) -> None:
                 await accounts_store.record_success(tx.sql, account.id, now)
+                await accounts_store.record_login(tx.sql, account.id, now, address, True)
                 await accounts_store.open_session(
                     tx.sql, digest, account.id, csrf, now, now + auth.SESSION_HOURS * 3600
                 )
@@ -366,7 +368,7 @@ class Console:
             why = _("Too many failed sign-ins from this address. Wait a few minutes and try again.")
             return why, 429
         username = str(form.get("username", "")).strip()[:100]
-        password = str(form.get("password", ""))[:1000]
+        password = str(form.get("password", ""))[: auth.MAX_PASSWORD]
         account = await accounts_store.by_username(self.db.sql, username) if username else None
         now = self.now()
         if account is not None and account.locked_until and account.locked_until > now:
@@ -378,19 +380,21 @@ class Console:
             return account
         self.limiter.failed(address)
         if account is not None and not account.disabled:
-            known = account
-            updated = await self.write(
-                lambda tx: accounts_store.record_failure(
-                    tx.sql,
-                    known.id,
-                    now,
-                    limit=auth.LOCK_AFTER,
-                    lock_seconds=auth.LOCK_MINUTES * 60,
-                )
-            )
+            known = account.id
+            updated = await self.write(lambda tx: self._wrong_password(tx, known, now, address))
             if updated is not None and updated.locked_until and updated.locked_until > now:
                 return self._locked(updated.locked_until), 429
         return _("Wrong username or password."), 401
+
+    async def _wrong_password(
+        self, tx: Tx, account_id: int, now: float, address: str
+    ) -> Account | None:
+        """One more wrong password for the account (at `LOCK_AFTER` in a row it locks), shown
+        among its sign-ins."""
+        await accounts_store.record_login(tx.sql, account_id, now, address, False)
+        return await accounts_store.record_failure(
+            tx.sql, account_id, now, limit=auth.LOCK_AFTER, lock_seconds=auth.LOCK_MINUTES * 60
+        )
 
     def _locked(self, until: float) -> str:
         return _(
@@ -405,6 +409,75 @@ class Console:
         response.delete_cookie(auth.COOKIE, path=PREFIX)
         response.headers["Clear-Site-Data"] = '"cache", "cookies"'
         return response
+
+    # --- the account's own page ------------------------------------------------------------
+    async def account(self, request: Request, who: Who, error: str = "", status: int = 200):
+        account = who.account
+        now = self.now()
+        names = dict(self.views.provinces(who)) if account.provinces else {}
+        response = self.render(
+            request,
+            "account.html",
+            who,
+            provinces=[names.get(code, code) for code in account.provinces],
+            logins=await accounts_store.logins(self.db.sql, account.id),
+            others=await accounts_store.session_count(self.db.sql, account.id, now) - 1,
+            error=error,
+            flash=_(PASSWORD_CHANGED) if request.query_params.get("done") == "password" else "",
+            minimum=auth.MIN_PASSWORD,
+        )
+        response.status_code = status
+        return response
+
+    async def change_password(self, request: Request, who: Who) -> Response:
+        """The signed-in account's own password: the current one first (wrong ones count
+        towards the lockout, as at sign-in, so a borrowed session cannot guess it), the new one
+        twice, under the rule of `add-login`. Every other session of the account ends."""
+        form = request.state.form
+        current = str(form.get("current", ""))[: auth.MAX_PASSWORD + 1]
+        new = str(form.get("new", ""))[: auth.MAX_PASSWORD + 1]
+        again = str(form.get("again", ""))[: auth.MAX_PASSWORD + 1]
+        address = self._client(request)
+        now = self.now()
+        account = await accounts_store.by_id(self.db.sql, who.account.id)
+        assert account is not None  # the session's account: a deleted one has no sessions
+        if self.limiter.blocked(address):
+            why = _("Too many failed sign-ins from this address. Wait a few minutes and try again.")
+            return await self.account(request, who, why, 429)
+        if account.locked_until and account.locked_until > now:
+            return await self.account(request, who, self._locked(account.locked_until), 429)
+        if not await auth.check_password(account.password_hash, current):
+            self.limiter.failed(address)
+            updated = await self.write(
+                lambda tx: self._wrong_password(tx, account.id, now, address)
+            )
+            if updated is not None and updated.locked_until and updated.locked_until > now:
+                return await self.account(request, who, self._locked(updated.locked_until), 429)
+            return await self.account(request, who, _("The current password is wrong."), 400)
+        if new != again:
+            return await self.account(request, who, _("The two new passwords differ."), 400)
+        problem = auth.password_problem(new)
+        if problem:
+            text, n = problem
+            return await self.account(request, who, _(text).format(n=n), 400)
+        if new == current:
+            return await self.account(
+                request, who, _("The new password is the same as the current one."), 400
+            )
+        digest = await asyncio.to_thread(auth.hash_password, new)
+        keep = auth.token_hash(who.token)
+
+        async def save(tx: Tx) -> None:
+            await accounts_store.set_password(tx.sql, account.id, digest, now, keep_session=keep)
+            await audit.record(tx.sql, now, who.actor, "password_changed", f"account:{account.id}")
+
+        await self.write(save)
+        return RedirectResponse(f"{PREFIX}/account?done=password", status_code=303)
+
+
+PASSWORD_CHANGED = N_(
+    "Your password is changed. Every other browser signed in to this account is signed out."
+)
 
 
 def _safe_next(target: str) -> str:

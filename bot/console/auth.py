@@ -29,20 +29,39 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from itsdangerous import BadSignature, SignatureExpired, TimestampSigner
 
+from bot.i18n import N_
+
 SESSION_HOURS = 8.0
 IDLE_MINUTES = 30.0
 LOCK_AFTER = 5
 LOCK_MINUTES = 15.0
 IP_ATTEMPTS = 20
 IP_WINDOW_MINUTES = 10.0
+MIN_PASSWORD = 10
+MAX_PASSWORD = 1000  # the login form reads no more than this
 COOKIE = "ma_console"
 LOGIN_COOKIE = "ma_login"  # before sign-in: ties the login form's CSRF token to this browser
 
 _hasher = PasswordHasher()
 
 
+class Forbidden(Exception):
+    """Raised by a page or action this account may not do; the guard answers 403 with the
+    message (a sentence for the person, translated)."""
+
+
 def hash_password(password: str, hasher: PasswordHasher | None = None) -> str:
     return (hasher or _hasher).hash(password)
+
+
+def password_problem(password: str) -> tuple[str, int] | None:
+    """Why a new password is refused, as (an English msgid with {n}, n), or None: the one rule
+    of `coordinators add-login` and the account page alike."""
+    if len(password) < MIN_PASSWORD:
+        return N_("The password must have at least {n} characters."), MIN_PASSWORD
+    if len(password) > MAX_PASSWORD:
+        return N_("The password must have at most {n} characters."), MAX_PASSWORD
+    return None
 
 
 def verify_password(stored: str, password: str) -> bool:

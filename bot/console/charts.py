@@ -97,11 +97,3 @@ def dots(
         found.append(Dot(code, name, x, y, round(radius, 1), r_count, v_count))
     found.sort(key=lambda d: -d.r)  # big circles first, so small ones stay on top and tappable
     return found
-
-
-def percentile(sorted_values: list[float], q: float) -> float | None:
-    """Nearest-rank percentile of an already sorted list (None when empty)."""
-    if not sorted_values:
-        return None
-    rank = max(1, math.ceil(q * len(sorted_values)))
-    return sorted_values[rank - 1]

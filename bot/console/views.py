@@ -22,23 +22,24 @@ from bot.cases import (
     Casework,
     normalize_phone,
     status_label,
-    volunteer_index,
 )
 from bot.cases.recruiters import linked_reports
 from bot.console import charts, export
+from bot.console.auth import Forbidden
 from bot.console.flags import FLAG_LABELS, flag_label
 from bot.console.timeline import lines as timeline_lines
+from bot.geo import haversine_km
 from bot.i18n import N_, _, format_timestamp
 from bot.postman import Postman
 from bot.volunteer_csv import import_csv
 from storage import cases as cases_store
+from storage import console_audit as audit
 from storage import console_queries as q
 from storage.cases import CLOSED, normalize_number
 
 if TYPE_CHECKING:
     from bot.console.app import Console, Who
     from storage import Tx
-    from storage.sql import Connection
 
 PAGE_SIZE = 50
 FIGURES_SECONDS = 20.0
@@ -76,6 +77,9 @@ class Views:
     def __init__(self, console: Console) -> None:
         self.c = console
         self._figures: dict[tuple[str, ...], tuple[q.Figures, float]] = {}
+        self._gazetteer_lists: (
+            tuple[list[tuple[str, str]], dict[str, list[tuple[str, str]]]] | None
+        ) = None
 
     # --- shared bits -----------------------------------------------------------------------
     @property
@@ -84,18 +88,26 @@ class Views:
         return self.c.services.gazetteer
 
     def provinces(self, who: Who) -> list[tuple[str, str]]:
-        codes = {p.province_code: p.province for p in self.gazetteer}
         allowed = who.account.provinces
-        return sorted((c, n) for c, n in codes.items() if not allowed or c in allowed)
+        return [(c, n) for c, n in self._lists()[0] if not allowed or c in allowed]
 
     def places(self, who: Who, province: str = "") -> list[tuple[str, str]]:
-        result = []
-        for p in self.gazetteer:
-            if province and p.province_code != province:
-                continue
-            if who.scope.allows(p.code):
-                result.append((p.code, p.name))
-        return sorted(result, key=lambda x: x[1])
+        every = self._lists()[1]
+        found = every.get(province, []) if province else [x for xs in every.values() for x in xs]
+        return sorted(
+            ((code, name) for code, name in found if who.scope.allows(code)), key=lambda x: x[1]
+        )
+
+    def _lists(self) -> tuple[list[tuple[str, str]], dict[str, list[tuple[str, str]]]]:
+        """(code, name) of every province, and of every kab/kota per province: the gazetteer
+        does not change while the app runs, and every cases page shows these lists."""
+        if self._gazetteer_lists is None:
+            provinces = sorted({p.province_code: p.province for p in self.gazetteer}.items())
+            places: dict[str, list[tuple[str, str]]] = {}
+            for p in self.gazetteer:
+                places.setdefault(p.province_code, []).append((p.code, p.name))
+            self._gazetteer_lists = (provinces, places)
+        return self._gazetteer_lists
 
     def place_label(self, code: str | None, name: str | None) -> str:
         place = self.gazetteer.get(code) if code else None
@@ -164,8 +176,6 @@ class Views:
         fig, as_of = await self.figures(who.scope, now)
         weeks = [(format_timestamp(start).rsplit(" ", 3)[0], n) for start, n in fig.weeks]
         bars = charts.bars(weeks)
-        median = charts.percentile(fig.accept_seconds, 0.5)
-        p90 = charts.percentile(fig.accept_seconds, 0.9)
         open_rows = [
             (s, status_label(s), fig.by_status.get(s, 0))
             for s in (*q.WAITING, *cases_store.OPEN)
@@ -178,9 +188,9 @@ class Views:
             fig=fig,
             bars=bars,
             total_weeks=sum(n for _w, n in fig.weeks),
-            median=_duration(median),
-            p90=_duration(p90),
-            accepted_n=len(fig.accept_seconds),
+            median=_duration(fig.accept_median),
+            p90=_duration(fig.accept_p90),
+            accepted_n=fig.accepted,
             open_rows=open_rows,
             open_total=sum(n for _s, _l, n in open_rows),
             flag_label=flag_label,
@@ -274,9 +284,12 @@ class Views:
         flags = await db.cases.flags(case.id)
         linked = 0
         if who.account.sees_personal_data:
-            linked = await linked_reports(db, case)  # type: ignore[arg-type]
+            allowed = who.scope.allows if who.account.provinces else None
+            linked = await linked_reports(db, case, allowed)  # type: ignore[arg-type]
         candidates = (
-            await self.candidates(case) if who.account.can_act and case.status not in CLOSED else []
+            await self.candidates(case, who.scope)
+            if who.account.can_act and case.status not in CLOSED
+            else []
         )
         relayed = [e for e in timeline_lines(events, names) if e.kind.startswith("relay")]
         return self.c.render(
@@ -300,30 +313,26 @@ class Views:
             flash=self.flash(request),
         )
 
-    async def candidates(self, case: cases_store.Case, limit: int = 8) -> list[Candidate]:
+    async def candidates(
+        self, case: cases_store.Case, scope: q.Scope, limit: int = 8
+    ) -> list[Candidate]:
         """Volunteers to offer the case to: nearest first, with distance and load; those who
-        cannot take it now are listed too, marked, after the free ones."""
-        assert self.c.services is not None
+        cannot take it now are listed too, marked, after the free ones. Only volunteers of
+        the account's provinces (`assign` refuses any other)."""
         db = self.c.db
-        every = {r.id: r for r in await q.volunteers(db.sql, q.Scope())}
+        rows = [r for r in await q.volunteers(db.sql, scope) if r.active]
+        # not the one who has it or whose answer is awaited
+        rows = [r for r in rows if r.id not in (case.volunteer_id, case.offered_to)]
         declined = await db.declined(case.id)
         if case.lat is not None and case.lon is not None:
-            index = await volunteer_index(db, self.c.services)  # type: ignore[arg-type]
-            ranked = index.nearest(case.lat, case.lon, limit=limit * 3, max_km=None)
+            lat, lon = case.lat, case.lon
             found = [
-                Candidate(
-                    every[r.candidate.volunteer_id],
-                    r.distance_km,
-                    r.candidate.volunteer_id in declined,
-                )
-                for r in ranked
-                if r.candidate.volunteer_id in every and every[r.candidate.volunteer_id].active
+                Candidate(r, haversine_km(lat, lon, r.lat, r.lon), r.id in declined) for r in rows
             ]
+            found.sort(key=lambda c: (c.distance_km, c.row.id))
         else:
-            found = [Candidate(r, None, r.id in declined) for r in every.values() if r.active]
+            found = [Candidate(r, None, r.id in declined) for r in rows]
             found.sort(key=lambda c: (c.row.load, c.row.name))
-        # not the one who has it or whose answer is awaited
-        found = [c for c in found if c.row.id not in (case.volunteer_id, case.offered_to)]
         found.sort(key=lambda c: not c.free)  # stable: nearest free first, then the others
         return found[:limit]
 
@@ -379,6 +388,14 @@ class Views:
         except ValueError:
             return RedirectResponse(self._case_path(case, "nothing"), status_code=303)
 
+        # The form lists only volunteers of the account's provinces; a forged or stale form
+        # naming another is refused, not carried out.
+        allowed = await q.volunteers(self.c.db.sql, who.scope, volunteer_id)
+        if not allowed:
+            raise Forbidden(_("That volunteer is not in your provinces: you cannot assign them."))
+        if not allowed[0].active:
+            return RedirectResponse(self._case_path(case, "nothing"), status_code=303)
+
         async def action(work: Casework, fresh, tx) -> str:
             volunteer = await tx.volunteers.get(volunteer_id)
             if volunteer is None:
@@ -418,11 +435,14 @@ class Views:
     # --- volunteers ------------------------------------------------------------------------
     async def volunteers(self, request: Request, who: Who, report=None) -> Response:
         rows = await q.volunteers(self.c.db.sql, who.scope)
+        imports = await audit.for_target(self.c.db.sql, "volunteers", limit=5)
         response = self.c.render(
             request,
             "volunteers.html",
             who,
             rows=rows,
+            imports=imports,
+            actor_label=_actor_label,
             report=report,
             place_label=self.place_label,
             flash=self.flash(request),
@@ -448,7 +468,22 @@ class Views:
         assert self.c.services is not None
         gazetteer = self.c.services.gazetteer
         now = self.c.now()
-        result = await self.c.write(lambda tx: import_csv(tx, text, gazetteer, now))
+        allowed = who.scope.allows if who.account.provinces else None
+
+        async def task(tx: Tx):
+            result = await import_csv(tx, text, gazetteer, now, place_allowed=allowed)
+            await audit.record(
+                tx.sql,
+                now,
+                who.actor,
+                "volunteer_import",
+                "volunteers",
+                imported=result.imported,
+                refused=len(result.errors),
+            )
+            return result
+
+        result = await self.c.write(task)
         return await self.volunteers(request, who, result)
 
     async def _volunteer_row(self, request: Request, who: Who) -> q.VolunteerRow:
@@ -462,12 +497,15 @@ class Views:
     async def volunteer(self, request: Request, who: Who, error: str = "") -> Response:
         row = await self._volunteer_row(request, who)
         mine = await self.c.db.cases.for_volunteer(row.id)
+        history = await audit.for_target(self.c.db.sql, f"volunteer:{row.id}", limit=20)
         response = self.c.render(
             request,
             "volunteer.html",
             who,
             v=row,
             cases=mine,
+            history=history,
+            actor_label=_actor_label,
             status_label=status_label,
             place_label=self.place_label,
             error=error,
@@ -490,15 +528,26 @@ class Views:
             return await self.volunteer(request, who, _("Choose at least one language."))
         available = form.get("away") is None
         now = self.c.now()
-        await self.c.write(
-            lambda tx: tx.volunteers.update_settings(
-                row.id,
-                capacity=int(capacity_s),
-                available=available,
-                languages=";".join(languages),
-                now=now,
+
+        async def save(tx: Tx) -> None:
+            settings = {
+                "capacity": int(capacity_s),
+                "available": available,
+                "languages": ";".join(languages),
+            }
+            await tx.volunteers.update_settings(row.id, now=now, **settings)  # type: ignore[arg-type]
+            await audit.record(
+                tx.sql,
+                now,
+                who.actor,
+                "volunteer_settings",
+                f"volunteer:{row.id}",
+                capacity=settings["capacity"],
+                away=int(not available),
+                languages=",".join(languages),
             )
-        )
+
+        await self.c.write(save)
         return RedirectResponse(f"/admin/volunteers/{row.id}?done=saved", status_code=303)
 
     async def deactivate(self, request: Request, who: Who) -> Response:
@@ -513,6 +562,9 @@ class Views:
             volunteer = await tx.volunteers.get(row.id)
             assert volunteer is not None
             await Casework(tx, post, services, now).deactivate(volunteer, who.actor)  # type: ignore[arg-type]
+            await audit.record(
+                tx.sql, now, who.actor, "volunteer_deactivated", f"volunteer:{row.id}"
+            )
             return await post.flush()
 
         channels = await engine.run(task)
@@ -561,15 +613,7 @@ class Views:
         scope = who.scope
         actor = who.actor
 
-        async def audit(tx: Tx) -> int:
-            where_ids = [r async for r in _ids(tx.sql, f, scope, now)]
-            await tx.sql.executemany(
-                "INSERT INTO case_events (case_id, at, actor, kind, detail) VALUES (?, ?, ?, 'contact_exported', '')",
-                [(i, now, actor) for i in where_ids],
-            )
-            return len(where_ids)
-
-        await self.c.write(audit)
+        await self.c.write(lambda tx: q.record_contact_export(tx.sql, f, scope, now, actor))
         return self._csv(
             f, who, (*export.PLAIN_COLUMNS, *export.CONTACT_COLUMNS), "cases-with-contacts.csv"
         )
@@ -593,9 +637,12 @@ class Views:
         )
 
 
-async def _ids(conn: Connection, f: q.CaseFilter, scope: q.Scope, now: float):
-    async for row in q.export_rows(conn, f, scope, now):
-        yield row["id"]
+def _actor_label(actor: str) -> str:
+    """`coordinator:ani` as people read it."""
+    kind, _sep, name = actor.partition(":")
+    if kind == "coordinator" and name:
+        return _("coordinator {name}").format(name=name)
+    return actor
 
 
 def _day(text: str) -> float | None:

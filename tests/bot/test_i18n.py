@@ -63,3 +63,32 @@ def test_a_first_message_clearly_in_english_gets_english() -> None:
     assert initial_locale("en", "halo kak, mau tanya kerja di taiwan") == "id"
     assert initial_locale("en", "ok") == "en"
     assert initial_locale(None, "ok") == "id"
+
+
+def test_timestamps_read_as_babel_writes_them_in_every_zone_and_language() -> None:
+    import random
+    from datetime import UTC, datetime
+
+    from babel.dates import format_datetime
+
+    from bot.i18n import BABEL_LOCALE, format_timestamp
+
+    zones = [
+        ("Asia/Jakarta", "WIB"),
+        ("Asia/Makassar", "WITA"),
+        ("Asia/Jayapura", "WIT"),
+        ("Asia/Kuala_Lumpur", "MYT"),
+        ("Asia/Taipei", "CST"),
+        ("Europe/London", "UK"),  # summer time changes
+    ]
+    rng = random.Random(3)
+    for _round in range(3000):
+        ts = rng.uniform(0, 2_500_000_000)
+        for locale in ("id", "en"):
+            zone = rng.choice(zones)
+            moment = datetime.fromtimestamp(ts, tz=UTC)
+            expected = format_datetime(
+                moment, "d MMM yyyy HH:mm", tzinfo=zone[0], locale=BABEL_LOCALE[locale]
+            )
+            assert format_timestamp(ts, locale, zone) == f"{expected} {zone[1]}"
+    assert format_timestamp(1_797_036_800, "id") == "12 Des 2026 07:53 WIB"

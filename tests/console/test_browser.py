@@ -207,3 +207,50 @@ def test_a_coordinator_works_a_case_in_the_browser(
             shot("13-signed-out", full=False)
         finally:
             browser.close()
+
+
+def test_a_coordinator_changes_their_own_password_in_the_browser(
+    db_path: Path, seeded, tmp_path: Path
+) -> None:
+    shots = Path(os.environ.get("CONSOLE_SCREENSHOTS") or tmp_path / "screenshots")
+    shots.mkdir(parents=True, exist_ok=True)
+    new = "pass phrase baru yang panjang"
+    app = create_app(
+        replace(Settings(), database_path=db_path), clock=ManualClock(), dispatch=False
+    )
+    with Served(app) as served, playwright_sync.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.set_default_timeout(15_000)
+
+            def sign_in(password: str) -> None:
+                page.goto(served.url + "/admin/login")
+                page.fill("input[name=username]", "jabar")
+                page.fill("input[name=password]", password)
+                page.click("button[type=submit]")
+
+            sign_in(PASSWORD)
+            page.wait_for_url("**/admin/")
+            page.click("header .me a")  # their own name leads to the account page
+            page.wait_for_url("**/admin/account")
+            main = page.inner_text("main")
+            assert "Koordinator Jabar" in main and "Jawa Barat" in main
+            assert "127.0.0.1" in page.inner_text("table.logins")
+            page.fill("input[name=current]", PASSWORD)
+            page.fill("input[name=new]", new)
+            page.fill("input[name=again]", new)
+            page.click("text=Ganti kata sandi >> nth=-1")
+            page.wait_for_url("**done=password")
+            assert "Kata sandi Anda sudah diganti" in page.inner_text(".flash")
+            page.screenshot(path=str(shots / "14-account.png"), full_page=True)
+
+            page.click("text=Keluar")
+            page.wait_for_url("**/admin/login**")
+            sign_in(PASSWORD)
+            assert page.locator(".error").inner_text() == "Nama pengguna atau kata sandi salah."
+            sign_in(new)
+            page.wait_for_url("**/admin/")
+            assert page.locator("h1").inner_text() == "Ringkasan"
+        finally:
+            browser.close()

@@ -14,6 +14,10 @@ from tests.console.helpers import console_client, csrf, login
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def words(html: str) -> str:
+    return " ".join(html.split())
+
+
 async def run(app, task):
     return await app.state.runtime.system.engine.run(task)
 
@@ -173,6 +177,7 @@ async def test_volunteers_import_with_line_numbered_errors_edit_and_deactivate(
         assert "1 volunteer imported or updated." in r.text
         assert "line 3: unknown or ambiguous place 'Atlantis'" in unescape(r.text)
         assert "line 4: channel must be one of" in r.text
+        assert "coordinator ani · 1 line imported, 2 refused" in r.text  # who, when, how many
         people = await run(app, lambda c: c.volunteers.all())
         jayapura = next(v for v in people if v.name == "Relawan Jayapura")
         token = await csrf(http)
@@ -188,6 +193,8 @@ async def test_volunteers_import_with_line_numbered_errors_edit_and_deactivate(
         assert r.status_code == 303
         v = await run(app, lambda c: c.volunteers.get(jayapura.id))
         assert (v.capacity, v.languages, v.available) == (4, "en", False)
+        page = await http.get(f"/admin/volunteers/{jayapura.id}?lang=en")
+        assert "coordinator ani · capacity 4, away, languages: en" in words(page.text)
 
         # deactivating the volunteer who has the Java alert: it moves to the next one
         case = await run(app, lambda c: c.cases.by_number(seeded.java))
@@ -198,6 +205,8 @@ async def test_volunteers_import_with_line_numbered_errors_edit_and_deactivate(
         assert case.offered_to not in (None, first) and case.status == "alerted"
         page = await http.get("/admin/volunteers?lang=en")
         assert "deactivated" in page.text
+        page = await http.get(f"/admin/volunteers/{first}?lang=en")
+        assert "coordinator ani · deactivated" in words(page.text)
 
 
 async def test_the_map_draws_the_outline_and_places(db_path: Path, clock, seeded) -> None:

@@ -192,6 +192,93 @@ async def test_a_province_coordinator_cannot_open_another_province_by_url(
         assert listed(dashboard.text) == set()  # the escalated Papua case is not theirs
 
 
+def offered(html: str) -> dict[str, int]:
+    """The volunteers an assign form offers: name -> id."""
+    found = re.findall(r'name="volunteer" value="(\d+)"[^>]*>\s*<b>([^<]+)</b>', html)
+    return {name: int(vid) for vid, name in found}
+
+
+async def test_a_province_coordinator_sees_and_assigns_only_volunteers_of_their_provinces(
+    db_path: Path, clock, seeded
+) -> None:
+    async with console_client(db_path, clock) as (http, app):
+        await login(http, "ani")  # every province: Surabaya (Jawa Timur) is offered too
+        everyone = offered((await http.get(f"/admin/cases/{seeded.java}")).text)
+        assert {"Relawan Cirebon", "Relawan Surabaya"} <= set(everyone)
+        surabaya = everyone["Relawan Surabaya"]
+        await http.post("/admin/logout", data={"csrf": await csrf(http)})
+
+        await login(http, "jabar")
+        page = await http.get(f"/admin/cases/{seeded.java}")
+        mine = offered(page.text)
+        assert "Relawan Cirebon" in mine and "Relawan Surabaya" not in mine
+        assert "Relawan Surabaya" not in (await http.get("/admin/volunteers")).text
+
+        # a forged form naming the Jawa Timur volunteer: refused, nothing recorded or sent
+        before = await events_of(app, seeded.java)
+        engine = app.state.runtime.system.engine
+        r = await http.post(
+            f"/admin/cases/{seeded.java}/assign",
+            data={"csrf": await csrf(http), "volunteer": str(surabaya)},
+        )
+        assert r.status_code == 403 and "tidak berada di provinsi Anda" in r.text
+        assert await events_of(app, seeded.java) == before
+        assert not await engine.run(lambda c: c.outbox.pending_for("console", "rel-surabaya"))
+        case = await engine.run(lambda c: c.cases.by_number(seeded.java))
+        assert case.offered_to != surabaya and case.volunteer_id != surabaya
+
+        # one of their own: carried out
+        r = await http.post(
+            f"/admin/cases/{seeded.java}/assign",
+            data={"csrf": await csrf(http), "volunteer": str(mine["Relawan Cirebon"])},
+        )
+        assert r.status_code == 303 and r.headers["location"].endswith("done=assigned")
+        alerts = await engine.run(lambda c: c.outbox.pending_for("console", "rel-cirebon"))
+        assert any(seeded.java in m.reply.text and m.kind == "alert" for m in alerts)
+
+
+async def test_a_province_coordinator_imports_volunteers_only_into_their_provinces(
+    db_path: Path, clock, seeded
+) -> None:
+    async with console_client(db_path, clock) as (http, app):
+        await login(http, "jabar")
+        csv_text = (
+            "name,channel,address,place\n"
+            "Relawan Bandung,console,rel-bandung,Kota Bandung\n"
+            "Relawan Malang,console,rel-malang,Kota Malang\n"  # Jawa Timur
+            "Relawan Surabaya,console,rel-surabaya,Kota Bandung\n"  # moving Jawa Timur's
+        )
+        r = await http.post(
+            "/admin/volunteers/import?lang=en",
+            data={"csrf": await csrf(http)},
+            files={"file": ("v.csv", csv_text.encode(), "text/csv")},
+        )
+        assert "1 volunteer imported or updated." in r.text
+        assert "line 3: the place is outside the provinces of your account" in r.text
+        assert "line 4: the place is outside the provinces of your account" in r.text
+        people = {
+            v.name: v
+            for v in await app.state.runtime.system.engine.run(lambda c: c.volunteers.all())
+        }
+        assert people["Relawan Bandung"].place_code.startswith("32")
+        assert "Relawan Malang" not in people
+        assert people["Relawan Surabaya"].place_code.startswith("35")  # not moved
+
+
+async def test_a_province_coordinator_learns_nothing_of_linked_reports_elsewhere(
+    db_path: Path, clock, seeded
+) -> None:
+    # both seeded reports name the same recruiter: one in Jawa Barat, one in Papua
+    async with console_client(db_path, clock) as (http, _app):
+        await login(http, "ani")
+        page = await http.get(f"/admin/cases/{seeded.java}", params={"lang": "en"})
+        assert "1 other report mentions this recruiter." in page.text
+        await http.post("/admin/logout", data={"csrf": csrf_of(page.text)})
+        await login(http, "jabar")
+        page = await http.get(f"/admin/cases/{seeded.java}", params={"lang": "en"})
+        assert page.status_code == 200 and "mentions this recruiter" not in page.text
+
+
 async def test_filter_values_with_quotes_and_markup_are_harmless(
     db_path: Path, clock, seeded
 ) -> None:
