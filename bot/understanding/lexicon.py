@@ -27,11 +27,22 @@ _MACRO = re.compile(r"%([A-Z_]+)%")
 _NON_WORD = re.compile(r"[^\w\s/'-]|_")
 
 
+# Runs of characters outside ASCII: only these can carry accents to drop, so only these are
+# looked at one by one (a pasted advert is mostly ASCII with a few emoji).
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+_QUOTES = str.maketrans({"\u2019": "'", "`": "'", "\u2018": "'"})
+
+
+def _drop_marks(m: re.Match[str]) -> str:
+    return "".join(c for c in m.group(0) if not unicodedata.combining(c))
+
+
 def fold(text: str) -> str:
     """Lower case, no accents, squeezed letter runs, "surat2" as "surat", single spaces."""
-    text = unicodedata.normalize("NFKD", text or "")
-    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
-    text = text.replace("\u2019", "'").replace("`", "'").replace("\u2018", "'")
+    text = text or ""
+    if not text.isascii():
+        text = _NON_ASCII.sub(_drop_marks, unicodedata.normalize("NFKD", text))
+    text = text.lower().translate(_QUOTES)
     text = _SQUEEZE.sub(r"\1", text)
     text = _REDUP_TWO.sub(r"\1", text)
     return _SPACES.sub(" ", text).strip()
@@ -96,7 +107,9 @@ def compile_patterns(patterns: list[str], macros: dict[str, str], where: str) ->
     if at_word:
         parts.append(r"(?<!\w)(?=\w)(?:" + "|".join(at_word) + ")")
     parts.extend(anywhere)
-    return Patterns(re.compile("|".join(parts), re.IGNORECASE))
+    # No IGNORECASE: every text read is folded to lower case first, and a case-blind
+    # alternative costs the engine a full try where a lower-case literal is skipped at once.
+    return Patterns(re.compile("|".join(parts)))
 
 
 _WORD_START = re.compile(r"(?:\(\?:)*[a-z0-9]", re.IGNORECASE)
