@@ -19,10 +19,12 @@ holds the order in which they are read:
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from functools import cache, cached_property
+from itertools import islice
 from typing import TYPE_CHECKING
 
-from bot.understanding.lexicon import Lexicon, Patterns, default_lexicon, fold, key
+from bot.understanding.lexicon import Hit, Lexicon, Patterns, default_lexicon, fold, key
 from bot.understanding.result import Answer, Intent, Understanding
 
 if TYPE_CHECKING:
@@ -184,7 +186,7 @@ class Understander:
                 return Understanding(Intent.SMALLTALK, action=sorted(kinds)[-1])
             return Understanding(Intent.UNKNOWN)
         folded = fold(raw)
-        found = _Found(self, raw, folded)
+        found = _Found(self, raw, folded, whole)
         return self._whole(found, whole) or self._read(found)
 
     # --- 1. whole-message words -----------------------------------------------------------
@@ -302,7 +304,7 @@ class Understander:
             asks = asks_check or _ends_asking(found.raw)
         if _advert(text) and (strong or _AMOUNT_WORDS.search(text)):
             concrete += 1  # an advert is quoted: "ini lowongan kafe ..., gaji 6jt. aman gak?"
-        declared = lex.question_declared.search(self._strip_greeting(key(found.raw))) is not None
+        declared = lex.question_declared.search(found.opening) is not None
         if declared:
             offer = concrete >= 2
         elif asks:
@@ -347,7 +349,7 @@ class Understander:
         if relevant and not comment and len(text.split()) <= 30:
             # "mau kerja ke korea", "i want to work in korea": a wish is a question too
             return found.result(Intent.QUESTION, topic=found.topic())
-        whole = key(found.raw)
+        whole = found.whole
         if len(whole.split()) > MAX_WHOLE_WORDS:
             return found.result(Intent.UNKNOWN)
         whole = self._strip_address(whole)
@@ -373,7 +375,7 @@ class Understander:
 
     def _asks(self, found: _Found) -> bool:
         lex = self.lexicon
-        opening = self._strip_greeting(key(found.raw))
+        opening = found.opening
         return (
             found.raw.rstrip(" .!🙏😊🙂").endswith("?")
             or ("?" in found.raw and len(found.raw) <= 300)
@@ -397,11 +399,14 @@ class Understander:
         return " ".join(words[i:])
 
     def _offer_signs(self, text: str) -> tuple[int, int, int]:
+        """Signs counted up to where more would decide nothing: concrete 2, strong 1 and
+        weak 2 settle every rule of `_read` (more concrete signs make strong and weak ones
+        moot, a strong one makes weak ones moot), so a long paste is not read to its end."""
         lex = self.lexicon
-        concrete = len(lex.offer_concrete.finditer(text))
-        strong = len(lex.offer_strong.finditer(text))
-        weak = len({m.group(0) for m in lex.offer_weak.finditer(text)})
-        if len(lex.paste_markers.finditer(text)) >= 4:
+        concrete = _count(lex.offer_concrete.iter(text), 2)
+        strong = _count(lex.offer_strong.iter(text), 1)
+        weak = _distinct(lex.offer_weak.iter(text), 2)
+        if _count(lex.paste_markers.iter(text), 4) >= 4:
             concrete += 1
         if _QUOTED.search(text) and strong + weak:  # a message quoted in full
             concrete += 1
@@ -490,6 +495,19 @@ def _spelled(raw: str, folded: str, words: list[Word]) -> str:
     return spelled if spelled != folded else folded
 
 
+def _count(hits: Iterator[object], most: int) -> int:
+    return sum(1 for _ in islice(hits, most))
+
+
+def _distinct(hits: Iterator[Hit | re.Match[str]], most: int) -> int:
+    seen: set[str] = set()
+    for m in hits:
+        seen.add(m.group(0))
+        if len(seen) >= most:
+            break
+    return len(seen)
+
+
 def _negated(lex: Lexicon, before: str) -> bool:
     words = before.split()[-lex.negator_scope :]
     if not words:
@@ -555,10 +573,11 @@ def _bare_country(whole: str) -> str:
 class _Found:
     """The data of one message, each piece looked for once and only when needed."""
 
-    def __init__(self, understander: Understander, raw: str, folded: str) -> None:
+    def __init__(self, understander: Understander, raw: str, folded: str, whole: str) -> None:
         self.u = understander
         self.raw = raw
         self.folded = folded
+        self.whole = whole  # key(raw)
         self.answer: Answer | None = None
         self.words = _words(raw)
         self.spelled = _spelled(raw, folded, self.words)
@@ -566,6 +585,11 @@ class _Found:
         self.country = self._country()
         self.case = self._case()
         self._topic: str | bool | None = False
+
+    @cached_property
+    def opening(self) -> str:
+        """The whole message after the greetings at its start."""
+        return self.u._strip_greeting(self.whole)
 
     def result(self, intent: Intent, **fields: object) -> Understanding:
         values: dict[str, object] = {
