@@ -24,7 +24,7 @@ _REDUP_TWO = re.compile(r"\b([a-z]{3,})2\b")
 _SPACES = re.compile(r"\s+")
 _MACRO = re.compile(r"%([A-Z_]+)%")
 # What is not a word: punctuation and symbols (emoji included), kept apart from letters.
-_NON_WORD = re.compile(r"[^\w\s/'-]|_")
+_NON_WORD = re.compile(r"[^\w\s/'-]")  # and "_", replaced before: one class is faster
 
 
 # Runs of characters outside ASCII: only these can carry accents to drop, so only these are
@@ -44,15 +44,20 @@ def fold(text: str) -> str:
         text = _NON_ASCII.sub(_drop_marks, unicodedata.normalize("NFKD", text))
     text = text.lower().translate(_QUOTES)
     text = _SQUEEZE.sub(r"\1", text)
-    text = _REDUP_TWO.sub(r"\1", text)
+    if "2" in text:
+        text = _REDUP_TWO.sub(r"\1", text)
     return _SPACES.sub(" ", text).strip()
 
 
 def key(text: str) -> str:
     """A whole message as the [whole] lists are looked up: words only, single spaces.
     A message of punctuation only ("-", "?", ">>") keeps it."""
-    folded = fold(text)
-    words = _SPACES.sub(" ", _NON_WORD.sub(" ", folded)).strip(" -'/")
+    return key_of_folded(fold(text))
+
+
+def key_of_folded(folded: str) -> str:
+    """`key` of a text already folded (`fold(text)`)."""
+    words = _SPACES.sub(" ", _NON_WORD.sub(" ", folded.replace("_", " "))).strip(" -'/")
     if words:
         return words
     return folded.replace(" ", "")
@@ -310,8 +315,16 @@ class Lexicon:
         macros: dict[str, str] = {k: str(v) for k, v in data.get("macros", {}).items()}
         self.macros = macros
         whole = data.get("whole", {})
+        # Longest first; among phrases of one length, in a fixed order (it decides which end
+        # goes first in "kak ... ya").
         self.address = tuple(
-            sorted({key(w) for w in whole.get("address", [])}, key=lambda w: -len(w.split()))
+            sorted({key(w) for w in whole.get("address", [])}, key=lambda w: (-len(w.split()), w))
+        )
+        self.address_set = frozenset(self.address)
+        # word count -> {phrase as words: its place in `address`}
+        self.address_by_length: tuple[tuple[int, dict[tuple[str, ...], int]], ...] = tuple(
+            (n, {tuple(a.split()): i for i, a in enumerate(self.address) if len(a.split()) == n})
+            for n in sorted({len(a.split()) for a in self.address}, reverse=True)
         )
         # (intent, action) for every whole-message phrase; the first list to claim a phrase
         # keeps it, in the order intents are read.

@@ -24,7 +24,15 @@ from functools import cache, cached_property
 from itertools import islice
 from typing import TYPE_CHECKING
 
-from bot.understanding.lexicon import Hit, Lexicon, Patterns, default_lexicon, fold, key
+from bot.understanding.lexicon import (
+    Hit,
+    Lexicon,
+    Patterns,
+    default_lexicon,
+    fold,
+    key,
+    key_of_folded,
+)
 from bot.understanding.result import Answer, Intent, Understanding
 
 if TYPE_CHECKING:
@@ -179,28 +187,38 @@ class Understander:
     # --- the one entry point ---------------------------------------------------------------
     def understand(self, text: str, lang: str | None = None) -> Understanding:
         raw = (text or "").strip()[:MAX_CHARS]
-        whole = key(raw)
+        folded = fold(raw)
+        whole = key_of_folded(folded)
         if not whole or (not any(c.isalnum() for c in whole) and whole not in self.lexicon.answers):
             kinds = {self.lexicon.emoji.get(e) for e in _EMOJI.findall(raw)}
             if _EMOJI_ONLY.fullmatch(raw) and kinds and None not in kinds:  # 🙏 👍: thanks, ok
                 return Understanding(Intent.SMALLTALK, action=sorted(kinds)[-1])
             return Understanding(Intent.UNKNOWN)
-        folded = fold(raw)
         found = _Found(self, raw, folded, whole)
         return self._whole(found, whole) or self._read(found)
 
     # --- 1. whole-message words -----------------------------------------------------------
     def _strip_address(self, whole: str) -> str:
+        """Words to the reader off both ends, "kak", "ya", "min", longest phrase first, as long
+        as a word is left. Each pass visits the phrases in the order of `lexicon.address` and
+        takes a phrase off the start, else off the end; the phrases are looked up by the
+        words at either end instead of visited one by one."""
         words = whole.split()
         changed = True
         while changed and words:
             changed = False
-            for phrase in self.lexicon.address:
-                p = phrase.split()
-                if len(words) > len(p) and words[: len(p)] == p:
-                    words, changed = words[len(p) :], True
-                elif len(words) > len(p) and words[-len(p) :] == p:
-                    words, changed = words[: -len(p)], True
+            for n, phrases in self.lexicon.address_by_length:
+                visited = -1  # place in `address` of the last phrase taken off in this pass
+                while len(words) > n:
+                    at_start = phrases.get(tuple(words[:n]), -1)
+                    at_end = phrases.get(tuple(words[-n:]), -1)
+                    if at_start > visited and (at_end <= visited or at_start <= at_end):
+                        words, visited = words[n:], at_start
+                    elif at_end > visited:
+                        words, visited = words[:-n], at_end
+                    else:
+                        break
+                    changed = True
         return " ".join(words)
 
     def _whole(self, found: _Found, whole: str) -> Understanding | None:
@@ -211,7 +229,7 @@ class Understander:
         answer = (
             lex.answers.get(whole)
             or lex.answers.get(stripped)
-            or lex.answers.get(key(found.spelled))
+            or lex.answers.get(found.spelled_key)
         )
         found.answer = Answer(answer) if answer else None
 
@@ -219,7 +237,7 @@ class Understander:
         if number is not None:
             return found.result(Intent.NAVIGATION, action="choice", number=number)
         greeted = self._strip_greeting(stripped)
-        spelled = self._strip_address(key(found.spelled))
+        spelled = self._strip_address(found.spelled_key)
         candidates = (whole, stripped, _polite(stripped), greeted, _polite(greeted), spelled)
         for candidate in dict.fromkeys(c for c in candidates if c):
             for intent in (Intent.NAVIGATION, Intent.COMMAND, Intent.SMALLTALK):
@@ -264,7 +282,7 @@ class Understander:
         if not words or len(words) > 12:
             return None
         table = self.lexicon.whole["smalltalk"]
-        address = set(self.lexicon.address)
+        address = self.lexicon.address_set
         answers = self.lexicon.answers  # "nggih matur nuwun": a yes around thanks
         # best[i]: the first small-talk kind covering words[:i], "" when only address words
         best: list[str | None] = [None] * (len(words) + 1)
@@ -387,7 +405,7 @@ class Understander:
         """ "halo kak, mau tanya ..." -> "mau tanya ...": the question starts after greetings."""
         words = whole.split()
         table = self.lexicon.whole["smalltalk"]
-        address = set(self.lexicon.address)
+        address = self.lexicon.address_set
         i, moved = 0, True
         while moved and i < len(words):
             moved = False
@@ -585,6 +603,10 @@ class _Found:
         self.country = self._country()
         self.case = self._case()
         self._topic: str | bool | None = False
+
+    @cached_property
+    def spelled_key(self) -> str:
+        return key(self.spelled)
 
     @cached_property
     def opening(self) -> str:
