@@ -236,10 +236,7 @@ class Understander:
         number = _number(whole) or _number(stripped)
         if number is not None:
             return found.result(Intent.NAVIGATION, action="choice", number=number)
-        greeted = self._strip_greeting(stripped)
-        spelled = self._strip_address(found.spelled_key)
-        candidates = (whole, stripped, _polite(stripped), greeted, _polite(greeted), spelled)
-        for candidate in dict.fromkeys(c for c in candidates if c):
+        for candidate in self._candidates(found, whole, stripped):
             for intent in (Intent.NAVIGATION, Intent.COMMAND, Intent.SMALLTALK):
                 action = lex.whole[intent.value].get(candidate)
                 if action is None:
@@ -264,6 +261,27 @@ class Understander:
                 topic = topic or country.article
             return found.result(Intent.QUESTION, topic=topic or found.topic())
         return None
+
+    def _candidates(self, found: _Found, whole: str, stripped: str) -> Iterator[str]:
+        """The forms of a short message the whole-message lists are looked up with, each
+        once, made only as far as the lookup goes (the spelled form needs bot/text)."""
+        seen: set[str] = set()
+        greeted: str | None = None
+
+        def forms() -> Iterator[str]:
+            nonlocal greeted
+            yield whole
+            yield stripped
+            yield _polite(stripped)
+            greeted = self._strip_greeting(stripped)
+            yield greeted
+            yield _polite(greeted)
+            yield self._strip_address(found.spelled_key)
+
+        for form in forms():
+            if form and form not in seen:
+                seen.add(form)
+                yield form
 
     def _command(self, found: _Found, action: str) -> Understanding:
         command_to_intent = {
@@ -597,12 +615,22 @@ class _Found:
         self.folded = folded
         self.whole = whole  # key(raw)
         self.answer: Answer | None = None
-        self.words = _words(raw)
-        self.spelled = _spelled(raw, folded, self.words)
-        self.texts = (folded,) if self.spelled == folded else (folded, self.spelled)
         self.country = self._country()
         self.case = self._case()
         self._topic: str | bool | None = False
+
+    @cached_property
+    def words(self) -> list[Word]:
+        return _words(self.raw)
+
+    @cached_property
+    def spelled(self) -> str:
+        return _spelled(self.raw, self.folded, self.words)
+
+    @cached_property
+    def texts(self) -> tuple[str, ...]:
+        """The folded text, and the spelled one when it differs: the pattern lists read both."""
+        return (self.folded,) if self.spelled == self.folded else (self.folded, self.spelled)
 
     @cached_property
     def spelled_key(self) -> str:
