@@ -43,8 +43,11 @@ def fold(text: str) -> str:
     if not text.isascii():
         text = _NON_ASCII.sub(_drop_marks, unicodedata.normalize("NFKD", text))
     text = text.lower().translate(_QUOTES)
-    text = _SQUEEZE.sub(r"\1", text)
-    if "2" in text:
+    # Searched before replaced: a replacement with a template costs more than the search,
+    # and most texts have neither.
+    if _SQUEEZE.search(text):
+        text = _SQUEEZE.sub(r"\1", text)
+    if "2" in text and _REDUP_TWO.search(text):
         text = _REDUP_TWO.sub(r"\1", text)
     return _SPACES.sub(" ", text).strip()
 

@@ -634,7 +634,7 @@ class _Found:
 
     @cached_property
     def spelled_key(self) -> str:
-        return key(self.spelled)
+        return key_of_folded(self.spelled)  # `spelled` is folded already
 
     @cached_property
     def opening(self) -> str:
