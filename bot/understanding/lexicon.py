@@ -66,6 +66,10 @@ def key_of_folded(folded: str) -> str:
     return folded.replace(" ", "")
 
 
+# Under this many characters one expression over the text costs less than the merge of two.
+_SHORT = 80
+
+
 class Hit:
     """Where a list matched: the part of `re.Match` the readers use."""
 
@@ -109,7 +113,7 @@ class Patterns:
     def search(self, text: str, pos: int = 0) -> Hit | re.Match[str] | None:
         if self.regex is None:
             return None
-        if self.words is None or pos:
+        if self.words is None or pos or len(text) < _SHORT:
             return self.regex.search(text, pos)
         return next(self.iter(text), None)
 
@@ -119,7 +123,7 @@ class Patterns:
     def iter(self, text: str) -> Iterator[Hit | re.Match[str]]:
         if self.regex is None:
             return iter(())
-        if self.words is None:
+        if self.words is None or len(text) < _SHORT:
             return self.regex.finditer(text)
         return self._merged(text, self.words, self.loose)
 
@@ -352,6 +356,10 @@ class Lexicon:
         self.command_patterns = tuple(
             (action, compile_patterns(ps, macros, f"command.{action}"))
             for action, ps in section("command").items()
+        )
+        # All of them at once: most messages match none, and one search says so.
+        self.any_command = compile_patterns(
+            [p for ps in section("command").values() for p in ps], macros, "command"
         )
         self.unknown_patterns = compile_patterns(
             section("unknown").get("patterns", []), macros, "unknown"

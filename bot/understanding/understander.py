@@ -30,7 +30,6 @@ from bot.understanding.lexicon import (
     Patterns,
     default_lexicon,
     fold,
-    key,
     key_of_folded,
 )
 from bot.understanding.result import Answer, Intent, Understanding
@@ -245,9 +244,11 @@ class Understander:
                     return self._command(found, action)
                 return found.result(intent, action=action)
         if len(stripped.split()) <= 8 and not _DOMAIN.search(stripped):
-            for action, patterns in lex.command_patterns:
-                if any(patterns.search(t) for t in (stripped, *found.texts)):
-                    return self._command(found, action)
+            texts = (stripped, *found.texts)
+            if any(lex.any_command.search(t) for t in texts):
+                for action, patterns in lex.command_patterns:
+                    if any(patterns.search(t) for t in texts):
+                        return self._command(found, action)
         if answer is not None:  # "gak tau", "ya", "skip": an answer to whatever was asked
             return found.result(Intent.NAVIGATION, action="answer")
         smalltalk = self._smalltalk_only(stripped)
