@@ -290,7 +290,9 @@ def _first_letters(source: str) -> frozenset[str] | None:
     return None if chars is None or empty else frozenset(chars)
 
 
-_WORD_START = re.compile(r"(?:\(\?:)*[a-z0-9]", re.IGNORECASE)
+# "\w+kah" starts a word too: where it is tried everywhere, it can match only where a word
+# starts, and trying it everywhere cost most of the question list's time.
+_WORD_START = re.compile(r"(?:\(\?:)*(?:[a-zA-Z0-9]|\\w)")
 # Macros that may begin with a symbol ("$50", "€1200"): such a pattern is tried everywhere.
 _LOOSE_STARTS = ("%AMOUNT%", "(?:%AMOUNT%")
 

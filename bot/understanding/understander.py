@@ -43,6 +43,9 @@ MAX_CHARS = 4000  # a long paste is read on its start: enough to know what it is
 # A kab/kota is looked for where someone asks for help near it: a report, danger, an offer or a
 # question; after a place word ("di", "dari", "kota"), in the first part of the text.
 MAX_PLACE_CHARS = 600
+# bot/text costs about a microsecond a character: chat spelling and roots are read in the first
+# part of a message (every message of the labelled set fits), the rest as written.
+MAX_SPELLED_CHARS = 600
 MAX_WHOLE_WORDS = 16  # longer messages are never read as a command, a choice or small talk
 MAX_PLACE_CUES = 4
 _CLAUSE = re.compile(r"[,.;!?\n]+|\s(?:tapi|tp|tetapi|but|namun|padahal)\s")
@@ -492,8 +495,13 @@ _HARM = Patterns(re.compile(HARM))
 
 
 def _words(raw: str) -> list[Word]:
+    """The words of the message's start, read by bot/text (chat spelling, roots): the part
+    written by the person. A long paste goes on as written, read by the pattern lists only."""
     from bot.text import default_analyser
 
+    if len(raw) > MAX_SPELLED_CHARS:
+        cut = raw.rfind(" ", 0, MAX_SPELLED_CHARS)
+        raw = raw[: cut if cut > 0 else MAX_SPELLED_CHARS]
     return default_analyser().words(raw)
 
 
