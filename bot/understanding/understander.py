@@ -225,7 +225,7 @@ class Understander:
 
     def _whole(self, found: _Found, whole: str) -> Understanding | None:
         lex = self.lexicon
-        if len(whole.split()) > MAX_WHOLE_WORDS:  # a sentence, not a word typed at a prompt
+        if whole.count(" ") >= MAX_WHOLE_WORDS:  # a sentence, not a word typed at a prompt
             return None
         stripped = self._strip_address(whole)
         answer = (
@@ -386,11 +386,11 @@ class Understander:
         if asks and relevant:
             return found.result(Intent.QUESTION, topic=found.topic())
         comment = has(lex.unknown_patterns)
-        if relevant and not comment and len(text.split()) <= 30:
+        if relevant and not comment and text.count(" ") < 30:  # single spaces: 30 words
             # "mau kerja ke korea", "i want to work in korea": a wish is a question too
             return found.result(Intent.QUESTION, topic=found.topic())
         whole = found.whole
-        if len(whole.split()) > MAX_WHOLE_WORDS:
+        if whole.count(" ") >= MAX_WHOLE_WORDS:
             return found.result(Intent.UNKNOWN)
         whole = self._strip_address(whole)
         first = self._smalltalk_only(" ".join(whole.split()[:3])) or self._smalltalk_only(
@@ -425,7 +425,7 @@ class Understander:
 
     def _strip_greeting(self, whole: str) -> str:
         """ "halo kak, mau tanya ..." -> "mau tanya ...": the question starts after greetings."""
-        words = whole.split()
+        words = whole.split(" ", 60)  # single spaces; a paste's rest stays in one piece
         table = self.lexicon.whole["smalltalk"]
         address = self.lexicon.address_set
         i, moved = 0, True
@@ -460,7 +460,7 @@ class Understander:
             before = text[start : m.start()]
             if _negated(lex, before):
                 continue
-            near = " ".join(before.split()[-lex.frame_scope :])
+            near = " ".join(before.rsplit(None, lex.frame_scope)[-lex.frame_scope :])
             framed = lex.danger_frames.search(f"{near} {m.group(0)}") is not None
             if framed and not (
                 lex.danger_present.search(text[start:end]) or lex.danger_threats.search(near)
@@ -554,7 +554,7 @@ def _distinct(hits: Iterator[Hit | re.Match[str]], most: int) -> int:
 
 
 def _negated(lex: Lexicon, before: str) -> bool:
-    words = before.split()[-lex.negator_scope :]
+    words = before.rsplit(None, lex.negator_scope)[-lex.negator_scope :]
     if not words:
         return False
     m = lex.danger_negators.search(" ".join(words))
