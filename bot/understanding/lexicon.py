@@ -112,6 +112,9 @@ class Patterns:
     regex: re.Pattern[str] | None
     words: re.Pattern[str] | None = None  # r"\W(?=(alternatives))": the match is group 1
     loose: re.Pattern[str] | None = None  # alternatives not bound to a word start, no "^"
+    # When set, `loose` is tried only where one of these characters stands (and where a word
+    # starts, as part of `words`).
+    symbols: re.Pattern[str] | None = None
 
     def search(self, text: str, pos: int = 0) -> Hit | re.Match[str] | None:
         if self.regex is None:
@@ -150,7 +153,7 @@ class Patterns:
                 word = words.search(text, pos - 1)
                 word_at = word.start(1) if word is not None else end + 1
             if loose is not None and other_at < pos:
-                other = loose.search(text, pos)
+                other = self._loose_search(text, pos, loose)
                 other_at = other.start() if other is not None else end + 1
             if word_at <= end and (loose is None or word_at <= other_at):
                 assert word is not None
@@ -163,6 +166,15 @@ class Patterns:
             else:
                 return
             pos = stop if stop > start else start + 1
+
+    def _loose_search(self, text: str, pos: int, loose: re.Pattern[str]) -> re.Match[str] | None:
+        if self.symbols is None:
+            return loose.search(text, pos)
+        for symbol in self.symbols.finditer(text, pos):
+            m = loose.match(text, symbol.start())
+            if m is not None:
+                return m
+        return None
 
 
 def _expand(pattern: str, macros: dict[str, str], depth: int = 0) -> str:
@@ -204,10 +216,27 @@ def compile_patterns(patterns: list[str], macros: dict[str, str], where: str) ->
     if not at_word:
         return Patterns(regex)
     loose = [a for a, anchored in anywhere if not anchored]  # "^" holds at the start only
+    words = _by_first_letter(at_word)
+    if not loose:
+        return Patterns(regex, words=re.compile(rf"\W(?=((?=\w)(?:{words})))"))
+    # A loose alternative ("%AMOUNT%...") matches where a word starts or at a character that is
+    # not a word character. Where a word starts, it is tried after the word alternatives, as
+    # in `regex`; elsewhere only at the symbols it can start with ("$", "€", "+"), found at once.
+    firsts = [_first_letters(a, classes=True) for a in loose]
+    if any(f is None for f in firsts):  # it may start with anything: tried everywhere
+        return Patterns(
+            regex,
+            words=re.compile(rf"\W(?=((?=\w)(?:{words})))"),
+            loose=re.compile("|".join(loose)),
+        )
+    symbols = sorted(
+        {ch for f in firsts if f for ch in f if ch != _ANY_WORD_CHAR and not _WORD_CHAR.match(ch)}
+    )
     return Patterns(
         regex,
-        words=re.compile(r"\W(?=((?=\w)(?:" + _by_first_letter(at_word) + ")))"),
-        loose=re.compile("|".join(loose)) if loose else None,
+        words=re.compile(rf"\W(?=((?=\w)(?:{words}|{'|'.join(loose)})))"),
+        loose=re.compile("|".join(loose)) if symbols else None,
+        symbols=re.compile(f"[{''.join(re.escape(ch) for ch in symbols)}]") if symbols else None,
     )
 
 
@@ -235,8 +264,12 @@ def _by_first_letter(alternatives: list[str]) -> str:
     return "|".join(groups)
 
 
-def _first_letters(source: str) -> frozenset[str] | None:
-    """The characters a match of `source` can start with; None when any (or unknown)."""
+_ANY_WORD_CHAR = "\\w"  # in a first set: some character of \w or \d, not named
+
+
+def _first_letters(source: str, classes: bool = False) -> frozenset[str] | None:
+    r"""The characters a match of `source` can start with; None when any (or unknown). With
+    `classes`, \w and \d count as the one member `_ANY_WORD_CHAR`."""
     try:
         from re import _constants as c
         from re import _parser
@@ -258,6 +291,8 @@ def _first_letters(source: str) -> frozenset[str] | None:
                         out.add(chr(a))
                     elif o is c.RANGE and a[1] - a[0] < 64:
                         out.update(chr(x) for x in range(a[0], a[1] + 1))
+                    elif classes and o is c.CATEGORY and a in _WORD_CATEGORIES:
+                        out.add(_ANY_WORD_CHAR)
                     else:
                         return None, False
                 return out, False
@@ -286,6 +321,7 @@ def _first_letters(source: str) -> frozenset[str] | None:
             return None, False
         return out, True
 
+    _WORD_CATEGORIES = (c.CATEGORY_DIGIT, c.CATEGORY_WORD)
     try:
         chars, empty = first(_parser.parse(source))
     except Exception:  # an expression the walk does not know: not grouped
