@@ -235,7 +235,14 @@ class Understander:
         )
         found.answer = Answer(answer) if answer else None
 
-        number = _number(whole) or _number(stripped)
+        # "halo kak 1": a choice after a greeting
+        greeted = self._strip_greeting(stripped)
+        number = (
+            _number(whole)
+            or _number(stripped)
+            or _number(greeted)
+            or _number(self._strip_smalltalk_end(greeted))  # "2 makasih"
+        )
         if number is not None:
             return found.result(Intent.NAVIGATION, action="choice", number=number)
         for candidate in self._candidates(found, whole, stripped):
@@ -281,11 +288,31 @@ class Understander:
             yield greeted
             yield _polite(greeted)
             yield self._strip_address(found.spelled_key)
+            # "lanjut makasih", "hapus data saya, terima kasih": thanks after what they want
+            thanked = self._strip_smalltalk_end(greeted)
+            yield thanked
+            yield _polite(thanked)
 
         for form in forms():
+            form = form.strip(" -'/")  # as the lists are keyed: "halo kak /help" -> "help"
             if form and form not in seen:
                 seen.add(form)
                 yield form
+
+    def _strip_smalltalk_end(self, whole: str) -> str:
+        """Small talk and words to the reader off the end, as long as a word is left."""
+        words = whole.split()
+        table = self.lexicon.whole["smalltalk"]
+        address = self.lexicon.address_set
+        moved = True
+        while moved and len(words) > 1:
+            moved = False
+            for n in range(min(5, len(words) - 1), 0, -1):
+                phrase = " ".join(words[-n:])
+                if phrase in table or phrase in address:
+                    words, moved = words[:-n], True
+                    break
+        return " ".join(words)
 
     def _command(self, found: _Found, action: str) -> Understanding:
         command_to_intent = {
@@ -333,11 +360,18 @@ class Understander:
         def has(patterns: Patterns) -> bool:
             return any(patterns.search(t) is not None for t in texts)
 
-        report = has(lex.report)
-        status_words = has(lex.status)
+        def has_at_start(patterns: Patterns) -> bool:
+            """Also after the greetings: "halo kak, laporan penipuan calo" starts a report."""
+            opening = found.opening
+            return has(patterns) or (
+                opening != found.whole and patterns.search(opening) is not None
+            )
+
+        report = has_at_start(lex.report)
+        status_words = has_at_start(lex.status)
         concrete, strong, weak = max(self._offer_signs(t) for t in texts)
         asks_check = has(lex.offer_check)
-        rhetorical = has(lex.offer_rhetorical)
+        rhetorical = has_at_start(lex.offer_rhetorical)
         if (
             rhetorical and concrete + strong + weak
         ):  # "Mau kerja di Taiwan? ...": the reader is asked

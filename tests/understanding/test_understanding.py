@@ -198,3 +198,29 @@ def test_report_with_place_phone_and_company() -> None:
 def test_unknown_for_noise_and_other_subjects() -> None:
     for text in ("asdfgh", ".", "resep rendang gimana", "[stiker]", "who won the match last night"):
         assert understand(text).intent == Intent.UNKNOWN, text
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "action"),
+    [
+        ("halo kak /help", Intent.COMMAND, "help"),
+        ("halo kak 1", Intent.NAVIGATION, "choice"),
+        ("lanjut makasih", Intent.NAVIGATION, "next"),
+        ("hapus data saya, terima kasih", Intent.COMMAND, "delete_data"),
+        ("check my case makasih", Intent.STATUS, "status"),
+        ("2 makasih kak", Intent.NAVIGATION, "choice"),
+    ],
+)
+def test_greetings_before_and_thanks_after_a_short_request(
+    text: str, intent: Intent, action: str
+) -> None:
+    u = understand(text)
+    assert (u.intent, u.action) == (intent, action)
+
+
+def test_a_report_after_a_greeting_is_a_report() -> None:
+    assert understand("halo kak laporan penipuan calo").intent == Intent.REPORT
+    assert (
+        understand("Halo kak! Mau kerja di Taiwan? gaji 30jt, DP 5jt ke rekening saya").intent
+        == Intent.OFFER
+    )
