@@ -21,7 +21,6 @@ LEXICON_FILE = CONTENT / "understanding.toml"
 
 _SQUEEZE = re.compile(r"([a-z])\1{2,}")
 _REDUP_TWO = re.compile(r"\b([a-z]{3,})2\b")
-_SPACES = re.compile(r"\s+")
 _MACRO = re.compile(r"%([A-Z_]+)%")
 # What is not a word: punctuation and symbols (emoji included), kept apart from letters.
 _NON_WORD = re.compile(r"[^\w\s/'-]")  # and "_", replaced before: one class is faster
@@ -52,7 +51,7 @@ def fold(text: str) -> str:
         text = _SQUEEZE.sub(_first_group, text)
     if "2" in text and _REDUP_TWO.search(text):
         text = _REDUP_TWO.sub(_first_group, text)
-    return _SPACES.sub(" ", text).strip()
+    return " ".join(text.split())  # str.split and \s agree on what is a space
 
 
 def key(text: str) -> str:
@@ -63,7 +62,7 @@ def key(text: str) -> str:
 
 def key_of_folded(folded: str) -> str:
     """`key` of a text already folded (`fold(text)`)."""
-    words = _SPACES.sub(" ", _NON_WORD.sub(" ", folded.replace("_", " "))).strip(" -'/")
+    words = " ".join(_NON_WORD.sub(" ", folded.replace("_", " ")).split()).strip(" -'/")
     if words:
         return words
     return folded.replace(" ", "")

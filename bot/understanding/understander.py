@@ -705,7 +705,8 @@ class _Found:
         lex = self.u.lexicon
         hits = []
         for m in lex.country_regex.finditer(self.folded):
-            if _BAHASA_BEFORE.search(self.folded[: m.start()]):
+            # the word before it: "bahasa inggris" is no country (single spaces: 30 characters)
+            if _BAHASA_BEFORE.search(self.folded[max(0, m.start() - 30) : m.start()]):
                 continue
             country = lex.country_names[m.group(0)]
             hits.append((m.start(), country.code))
