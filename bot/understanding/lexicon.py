@@ -114,6 +114,7 @@ class Patterns:
     # When set, `loose` is tried only where one of these characters stands (and where a word
     # starts, as part of `words`).
     symbols: re.Pattern[str] | None = None
+    at_end: bool = False  # some pattern ends with "$": a text cut short would end it
 
     def search(self, text: str, pos: int = 0) -> Hit | re.Match[str] | None:
         if self.regex is None:
@@ -212,12 +213,13 @@ def compile_patterns(patterns: list[str], macros: dict[str, str], where: str) ->
     # No IGNORECASE: every text read is folded to lower case first, and a case-blind
     # alternative costs the engine a full try where a lower-case literal is skipped at once.
     regex = re.compile("|".join(parts))
+    at_end = any(_AT_END.search(p) for p in patterns)
     if not at_word:
-        return Patterns(regex)
+        return Patterns(regex, at_end=at_end)
     loose = [a for a, anchored in anywhere if not anchored]  # "^" holds at the start only
     words = _by_first_letter(at_word)
     if not loose:
-        return Patterns(regex, words=re.compile(rf"\W(?=((?=\w)(?:{words})))"))
+        return Patterns(regex, words=re.compile(rf"\W(?=((?=\w)(?:{words})))"), at_end=at_end)
     # A loose alternative ("%AMOUNT%...") matches where a word starts or at a character that is
     # not a word character. Where a word starts, it is tried after the word alternatives, as
     # in `regex`; elsewhere only at the symbols it can start with ("$", "€", "+"), found at once.
@@ -227,6 +229,7 @@ def compile_patterns(patterns: list[str], macros: dict[str, str], where: str) ->
             regex,
             words=re.compile(rf"\W(?=((?=\w)(?:{words})))"),
             loose=re.compile("|".join(loose)),
+            at_end=at_end,
         )
     symbols = sorted(
         {ch for f in firsts if f for ch in f if ch != _ANY_WORD_CHAR and not _WORD_CHAR.match(ch)}
@@ -236,8 +239,11 @@ def compile_patterns(patterns: list[str], macros: dict[str, str], where: str) ->
         words=re.compile(rf"\W(?=((?=\w)(?:{words}|{'|'.join(loose)})))"),
         loose=re.compile("|".join(loose)) if symbols else None,
         symbols=re.compile(f"[{''.join(re.escape(ch) for ch in symbols)}]") if symbols else None,
+        at_end=at_end,
     )
 
+
+_AT_END = re.compile(r"(?<!\\)\$")  # "$" not written as "\$"
 
 # Below this many alternatives the look-ahead per letter costs more than it saves (measured:
 # the danger list of 250 alternatives halves, lists of 50 get a fifth slower).

@@ -358,7 +358,8 @@ class Understander:
         asks = self._asks(found)
 
         def has(patterns: Patterns) -> bool:
-            return any(patterns.search(t) is not None for t in texts)
+            read = texts if patterns.at_end else found.reads
+            return any(patterns.search(t) is not None for t in read)
 
         def has_at_start(patterns: Patterns) -> bool:
             """Also after the greetings: "halo kak, laporan penipuan calo" starts a report."""
@@ -574,6 +575,23 @@ def _spelled(raw: str, folded: str, words: list[Word]) -> str:
     return spelled if spelled != folded else folded
 
 
+# Longer than any match of the lists, with what they look at around it.
+_MATCH_MARGIN = 300
+
+
+def _common_end(a: str, b: str) -> int:
+    """How many characters `a` and `b` end with in common (found by halving: a few slice
+    comparisons instead of a loop over characters)."""
+    low, high = 0, min(len(a), len(b))
+    while low < high:
+        mid = (low + high + 1) // 2
+        if a[len(a) - mid :] == b[len(b) - mid :]:
+            low = mid
+        else:
+            high = mid - 1
+    return low
+
+
 def _count(hits: Iterator[object], most: int) -> int:
     return sum(1 for _ in islice(hits, most))
 
@@ -674,6 +692,19 @@ class _Found:
     def texts(self) -> tuple[str, ...]:
         """The folded text, and the spelled one when it differs: the pattern lists read both."""
         return (self.folded,) if self.spelled == self.folded else (self.folded, self.spelled)
+
+    @cached_property
+    def reads(self) -> tuple[str, ...]:
+        """`texts` for a list that only says whether it matches: the spelled text is cut where
+        it has become the folded text again (bot/text reads only the start of a long paste),
+        plus a margin longer than any match. A match further on is in the folded text too."""
+        texts = self.texts
+        if len(texts) == 1:
+            return texts
+        folded, spelled = texts
+        same = _common_end(folded, spelled)
+        cut = spelled.find(" ", len(spelled) - same + _MATCH_MARGIN)  # at a space: words whole
+        return texts if cut < 0 else (folded, spelled[:cut])
 
     @cached_property
     def spelled_key(self) -> str:

@@ -64,3 +64,15 @@ def test_fold_drops_accents_and_keeps_the_rest() -> None:
             c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)
         )
         assert fold(text) == fold(slow.lower())
+
+
+def test_a_long_paste_is_read_whole_where_chat_spelling_was_written_out() -> None:
+    from bot.understanding import default_understander
+
+    # chat spelling at the start, a long advert after it, harm written at its very end
+    advert = (
+        "Lowongan pabrik di Taiwan, gaji 25 juta, tiket ditanggung, info lengkap hubungi kami. "
+    )
+    text = "kak sy gk ngerti ini bener gk. " + advert * 12 + "sy dikurung majikan, gak boleh keluar"
+    u = default_understander().understand(text)
+    assert u.intent.value == "danger"
