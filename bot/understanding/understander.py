@@ -375,15 +375,18 @@ class Understander:
         rhetorical = has_at_start(lex.offer_rhetorical)
         if (
             rhetorical and concrete + strong + weak
-        ):  # "Mau kerja di Taiwan? ...": the reader is asked
+        ):  # "Mau kerja di Taiwan? ...": the reader is asked, by an advert on the table
             asks = asks_check or _ends_asking(found.raw)
+            concrete += 1
         if _advert(text) and (strong or _AMOUNT_WORDS.search(text)):
             concrete += 1  # an advert is quoted: "ini lowongan kafe ..., gaji 6jt. aman gak?"
         declared = lex.question_declared.search(found.opening) is not None
         if declared:
             offer = concrete >= 2
         elif asks:
-            offer = concrete >= 1
+            # "gaji 25jt di jepang masuk akal?" names one sign and asks: a question. A pasted
+            # advert with "aman gak?" after it names several: the offer is checked.
+            offer = concrete >= 1 or strong >= 2 or (strong >= 1 and weak >= 2)
         else:
             offer = concrete + strong >= 1 or weak >= 2
         harm = _harm_text(found.raw, lex, found.words)
@@ -474,12 +477,12 @@ class Understander:
         return " ".join(words[i:])
 
     def _offer_signs(self, text: str) -> tuple[int, int, int]:
-        """Signs counted up to where more would decide nothing: concrete 2, strong 1 and
+        """Signs counted up to where more would decide nothing: concrete 2, strong 2 and
         weak 2 settle every rule of `_read` (more concrete signs make strong and weak ones
-        moot, a strong one makes weak ones moot), so a long paste is not read to its end."""
+        moot, two strong ones make weak ones moot), so a long paste is not read to its end."""
         lex = self.lexicon
         concrete = _count(lex.offer_concrete.iter(text), 2)
-        strong = _count(lex.offer_strong.iter(text), 1)
+        strong = _count(lex.offer_strong.iter(text), 2)
         weak = _distinct(lex.offer_weak.iter(text), 2)
         if _count(lex.paste_markers.iter(text), 4) >= 4:
             concrete += 1

@@ -224,3 +224,20 @@ def test_a_report_after_a_greeting_is_a_report() -> None:
         understand("Halo kak! Mau kerja di Taiwan? gaji 30jt, DP 5jt ke rekening saya").intent
         == Intent.OFFER
     )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Spa job in Turkey USD 1500/month, free ticket, departure guaranteed. aman gak?",
+        "Mbak mau ke Taiwan jadi ART? Umur 18 bisa, nanti umurnya dituakan. ini resmi?",
+        "diajak tetangga kerja di brunei, nanti visanya diurus disana katanya. gimana kak?",
+    ],
+)
+def test_an_advert_with_a_question_after_it_is_checked_and_answered(text: str) -> None:
+    u = understand(text)
+    assert u.intent == Intent.OFFER and Intent.QUESTION in u.also
+
+
+def test_one_figure_asked_about_stays_a_question() -> None:
+    assert understand("gaji 25jt di jepang masuk akal?").intent == Intent.QUESTION
