@@ -510,16 +510,14 @@ class Understander:
         return False
 
     def _generic_question(self, text: str, start: int, end: int) -> bool:
-        """ "majikan boleh nahan paspor gak?": asks about a rule, not about someone."""
+        """ "majikan boleh nahan paspor gak?": asks about a rule, not about someone. "Not
+        allowed" is no such word: "gak boleh pulang, harus gimana?" tells and asks for help."""
         sentence_end = _SENTENCE_END.search(text, end)
         tail = text[end : sentence_end.end()] if sentence_end else text[end:]
         clause = text[start:end] + tail
         if "?" not in clause:
             return False
-        modal = re.search(
-            r"(?<![\w])(?:boleh\w*|bisa\w*|apakah|can|may|is it|allowed|legal|berhak|hak|aturan)(?![\w])",
-            clause,
-        )
+        modal = _MODAL.search(_NOT_ALLOWED.sub(" ", clause))
         person = re.search(
             r"(?<![\w])(?:saya|sy|aku|gw|ku|kami|adik\w*|anak\w*|kakak\w*|ibu\w*|suami\w*|istri\w*|"
             r"my|i|me|we|our|son|daughter|sister|brother|mother|husband|wife)(?![\w])",
@@ -528,6 +526,14 @@ class Understander:
         return modal is not None and person is None
 
 
+_MODAL = re.compile(
+    r"(?<![\w])(?:boleh\w*|bisa\w*|apakah|can|may|is it|allowed|legal|berhak|hak|aturan)(?![\w])"
+)
+# "gak boleh keluar", "not allowed to leave": told, not asked
+_NOT_ALLOWED = re.compile(
+    r"(?<![\w])(?:gak|ga|gk|g|nggak|ngga|enggak|tidak|tdk|tak|ndak|nda|not|cannot|can.?t|don.?t|"
+    r"won.?t|isn.?t|aren.?t|never) (?:di ?)?(?:boleh\w*|bisa\w*|can|may|allowed)(?![\w])"
+)
 HARM = "xharmx"  # where a word of harm stood, in the text read by roots
 _HARM = Patterns(re.compile(HARM))
 

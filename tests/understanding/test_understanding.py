@@ -241,3 +241,19 @@ def test_an_advert_with_a_question_after_it_is_checked_and_answered(text: str) -
 
 def test_one_figure_asked_about_stays_a_question() -> None:
     assert understand("gaji 25jt di jepang masuk akal?").intent == Intent.QUESTION
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "adik sy dibawa temennya kerja di pub, gak boleh pulang, hp nya dipegang bos harus gimana?",
+        "udah 2 bulan kakak sy gak boleh keluar dan paspornya disembunyiin harus gimana?",
+        "i am not allowed to leave the house and they took my passport, what should i do?",
+    ],
+)
+def test_harm_told_then_asking_what_to_do_is_danger(text: str) -> None:
+    assert understand(text).intent == Intent.DANGER
+
+
+def test_asking_whether_a_rule_allows_it_is_a_question() -> None:
+    assert understand("majikan boleh pegang paspor kita gak sih?").intent == Intent.QUESTION
