@@ -196,6 +196,13 @@ class Understander:
             if _EMOJI_ONLY.fullmatch(raw) and kinds and None not in kinds:  # 🙏 👍: thanks, ok
                 return Understanding(Intent.SMALLTALK, action=sorted(kinds)[-1])
             return Understanding(Intent.UNKNOWN)
+        if _EMOJI.search(raw) and whole.count(" ") < 4:  # "🙏 kak", "👍 min": emoji said to someone
+            words = self._strip_address(whole)
+            kinds = {self.lexicon.emoji.get(e) for e in _EMOJI.findall(raw)}
+            # only words to the reader are left once they are taken off
+            lex = self.lexicon
+            if words in lex.address_set and words not in lex.answers and None not in kinds:
+                return Understanding(Intent.SMALLTALK, action=sorted(kinds)[-1])
         found = _Found(self, raw, folded, whole)
         return self._whole(found, whole) or self._read(found)
 
@@ -205,6 +212,12 @@ class Understander:
         as a word is left. Each pass visits the phrases in the order of `lexicon.address` and
         takes a phrase off the start, else off the end; the phrases are looked up by the
         words at either end instead of visited one by one."""
+        return self._address_steps(whole)[-1]
+
+    def _address_steps(self, whole: str) -> list[str]:
+        """The message after each word to the reader taken off, the whole message first:
+        "are you a bot kak" -> "are you a bot" -> "are you a" ("bot" is said to the reader)."""
+        steps = [whole]
         words = whole.split()
         changed = True
         while changed and words:
@@ -221,7 +234,8 @@ class Understander:
                     else:
                         break
                     changed = True
-        return " ".join(words)
+                    steps.append(" ".join(words))
+        return steps
 
     def _whole(self, found: _Found, whole: str) -> Understanding | None:
         lex = self.lexicon
@@ -288,6 +302,8 @@ class Understander:
             yield greeted
             yield _polite(greeted)
             yield self._strip_address(found.spelled_key)
+            yield from self._address_steps(whole)[1:-1]  # "are you a bot kak" -> "are you a bot"
+            yield self._strip_smalltalk_end(whole, address_only=True)  # "bot ini bisa apa aja"
             # "lanjut makasih", "hapus data saya, terima kasih": thanks after what they want
             thanked = self._strip_smalltalk_end(greeted)
             yield thanked
@@ -299,10 +315,10 @@ class Understander:
                 seen.add(form)
                 yield form
 
-    def _strip_smalltalk_end(self, whole: str) -> str:
+    def _strip_smalltalk_end(self, whole: str, address_only: bool = False) -> str:
         """Small talk and words to the reader off the end, as long as a word is left."""
         words = whole.split()
-        table = self.lexicon.whole["smalltalk"]
+        table = {} if address_only else self.lexicon.whole["smalltalk"]
         address = self.lexicon.address_set
         moved = True
         while moved and len(words) > 1:

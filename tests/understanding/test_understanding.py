@@ -257,3 +257,17 @@ def test_harm_told_then_asking_what_to_do_is_danger(text: str) -> None:
 
 def test_asking_whether_a_rule_allows_it_is_a_question() -> None:
     assert understand("majikan boleh pegang paspor kita gak sih?").intent == Intent.QUESTION
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("🙏 kak", Intent.SMALLTALK),
+        ("👍 min", Intent.SMALLTALK),
+        ("are you a bot? kak", Intent.SMALLTALK),
+        ("bot ini bisa apa aja? kak", Intent.COMMAND),
+        ("makasih banyak ya kak, sangat membantu sekali, semoga sehat selalu", Intent.SMALLTALK),
+    ],
+)
+def test_words_to_the_reader_around_small_talk_and_commands(text: str, intent: Intent) -> None:
+    assert understand(text).intent == intent
