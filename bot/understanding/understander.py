@@ -673,6 +673,8 @@ def _number(whole: str) -> int | None:
     m = _NUMBER.match(whole)
     if m:
         return int(m.group(1))
+    if whole.rsplit(" ", 1)[-1].lstrip("-") not in _ORDINALS:  # no ordinal can end it
+        return None
     word = _ORDINAL_PREFIX.sub("", whole)
     word = re.sub(r"^ke\s*-?\s*", "ke", word) if word.startswith("ke ") else word
     return _ORDINALS.get(word)
