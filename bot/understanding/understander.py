@@ -531,7 +531,7 @@ class Understander:
         sentence_end = _SENTENCE_END.search(text, end)
         tail = text[end : sentence_end.end()] if sentence_end else text[end:]
         clause = text[start:end] + tail
-        if "?" not in clause:
+        if "?" not in clause and not _ASKING_TAG.search(clause):
             return False
         modal = _MODAL.search(_NOT_ALLOWED.sub(" ", clause))
         person = re.search(
@@ -545,6 +545,8 @@ class Understander:
 _MODAL = re.compile(
     r"(?<![\w])(?:boleh\w*|bisa\w*|apakah|can|may|is it|allowed|legal|berhak|hak|aturan)(?![\w])"
 )
+# "... boleh pegang paspor gak sih": asked without a question mark
+_ASKING_TAG = re.compile(r"(?<![\w])(?:gak|ga|gk|nggak|ngga|enggak|tidak|kah)(?: sih| kak)?[\s.!]*$")
 # "gak boleh keluar", "not allowed to leave": told, not asked
 _NOT_ALLOWED = re.compile(
     r"(?<![\w])(?:gak|ga|gk|g|nggak|ngga|enggak|tidak|tdk|tak|ndak|nda|not|cannot|can.?t|don.?t|"

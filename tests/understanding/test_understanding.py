@@ -257,6 +257,7 @@ def test_harm_told_then_asking_what_to_do_is_danger(text: str) -> None:
 
 def test_asking_whether_a_rule_allows_it_is_a_question() -> None:
     assert understand("majikan boleh pegang paspor kita gak sih?").intent == Intent.QUESTION
+    assert understand("majikan boleh pegang paspor kita gak sih").intent == Intent.QUESTION
 
 
 @pytest.mark.parametrize(
