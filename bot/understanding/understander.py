@@ -546,7 +546,9 @@ _MODAL = re.compile(
     r"(?<![\w])(?:boleh\w*|bisa\w*|apakah|can|may|is it|allowed|legal|berhak|hak|aturan)(?![\w])"
 )
 # "... boleh pegang paspor gak sih": asked without a question mark
-_ASKING_TAG = re.compile(r"(?<![\w])(?:gak|ga|gk|nggak|ngga|enggak|tidak|kah)(?: sih| kak)?[\s.!]*$")
+_ASKING_TAG = re.compile(
+    r"(?<![\w])(?:gak|ga|gk|nggak|ngga|enggak|tidak|kah)(?: sih| kak)?[\s.!]*$"
+)
 # "gak boleh keluar", "not allowed to leave": told, not asked
 _NOT_ALLOWED = re.compile(
     r"(?<![\w])(?:gak|ga|gk|g|nggak|ngga|enggak|tidak|tdk|tak|ndak|nda|not|cannot|can.?t|don.?t|"
