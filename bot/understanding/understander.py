@@ -132,6 +132,12 @@ _PRIVACY = re.compile(
     r"(?<![\w])(?:nama|name|anonim\w*|anonymous\w*|tanpa nama|data|dilihat|lihat|see|baca|read|"
     r"tahu|tau|know|rahasia|secret|confidential|siapa aja|who)(?![\w])"
 )
+# Reporting someone named, not asking how reports work: "lapor calonya", "report the agent".
+_REPORT_SOMEONE = re.compile(
+    r"(?<![\w])(?:report|reporting|lapor|laporin|laporkan|melaporkan|ngelaporin)\s+"
+    r"(?:the |this |that |my |a |our |si |sama |ke polisi )?(?:recruiter|agent|agency|calo\w*|"
+    r"sponsor\w*|agen\w*|pt|perusahaan\w*|company|boss|bos\w*|majikan\w*|employer|lpk)(?![\w])"
+)
 _BAHASA_BEFORE = re.compile(r"(?:bahasa|bhs|language|kursus|les|belajar|course)\s+$")
 _DIVERSION = re.compile(
     r"(?:ternyata|malah|dibawa ke|dibawa|dipindah ke|dijual ke|taken to|taken across|but|tapi|"
@@ -428,7 +434,10 @@ class Understander:
             return found.result(Intent.DANGER, also=also)
         if report:
             if asks and any(_PRIVACY.search(t) for t in texts):
-                return found.result(Intent.QUESTION, topic=found.topic())
+                if not any(_REPORT_SOMEONE.search(t) for t in texts):
+                    return found.result(Intent.QUESTION, topic=found.topic())
+                # "if I report the recruiter, will he know?": a report, and a worry to answer
+                also.append(Intent.QUESTION)
             if offer and concrete and _quoted_or_long(found.raw):
                 also.append(Intent.OFFER)
             return found.result(Intent.REPORT, also=also)

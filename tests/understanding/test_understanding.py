@@ -272,3 +272,9 @@ def test_asking_whether_a_rule_allows_it_is_a_question() -> None:
 )
 def test_words_to_the_reader_around_small_talk_and_commands(text: str, intent: Intent) -> None:
     assert understand(text).intent == intent
+
+
+def test_reporting_someone_with_a_worry_is_a_report_and_the_worry_a_question() -> None:
+    u = understand("kalau sy lapor calonya, dia tau gak itu sy?")
+    assert u.intent == Intent.REPORT and Intent.QUESTION in u.also
+    assert understand("if I report, who will see my name?").intent == Intent.QUESTION
