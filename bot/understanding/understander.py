@@ -310,6 +310,7 @@ class Understander:
             yield self._strip_address(found.spelled_key)
             yield from self._address_steps(whole)[1:-1]  # "are you a bot kak" -> "are you a bot"
             yield self._strip_smalltalk_end(whole, address_only=True)  # "bot ini bisa apa aja"
+            yield self._strip_smalltalk_end(found.spelled_key, address_only=True)
             # "lanjut makasih", "hapus data saya, terima kasih": thanks after what they want
             thanked = self._strip_smalltalk_end(greeted)
             yield thanked
