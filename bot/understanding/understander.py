@@ -393,7 +393,10 @@ class Understander:
 
         report = has_at_start(lex.report)
         status_words = has_at_start(lex.status)
-        concrete, strong, weak = max(self._offer_signs(t) for t in texts)
+        signs = self._offer_signs(texts[0])
+        if len(texts) > 1 and signs[0] < 2:  # two concrete signs settle everything: no more
+            signs = max(signs, self._offer_signs(texts[1]))
+        concrete, strong, weak = signs
         asks_check = has(lex.offer_check)
         rhetorical = has_at_start(lex.offer_rhetorical)
         if (
