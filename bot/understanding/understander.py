@@ -19,10 +19,19 @@ holds the order in which they are read:
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from functools import cache, cached_property
+from itertools import islice
 from typing import TYPE_CHECKING
 
-from bot.understanding.lexicon import Lexicon, Patterns, default_lexicon, fold, key
+from bot.understanding.lexicon import (
+    Hit,
+    Lexicon,
+    Patterns,
+    default_lexicon,
+    fold,
+    key_of_folded,
+)
 from bot.understanding.result import Answer, Intent, Understanding
 
 if TYPE_CHECKING:
@@ -34,6 +43,9 @@ MAX_CHARS = 4000  # a long paste is read on its start: enough to know what it is
 # A kab/kota is looked for where someone asks for help near it: a report, danger, an offer or a
 # question; after a place word ("di", "dari", "kota"), in the first part of the text.
 MAX_PLACE_CHARS = 600
+# bot/text costs about a microsecond a character: chat spelling and roots are read in the first
+# part of a message (every message of the labelled set fits), the rest as written.
+MAX_SPELLED_CHARS = 600
 MAX_WHOLE_WORDS = 16  # longer messages are never read as a command, a choice or small talk
 MAX_PLACE_CUES = 4
 _CLAUSE = re.compile(r"[,.;!?\n]+|\s(?:tapi|tp|tetapi|but|namun|padahal)\s")
@@ -120,6 +132,12 @@ _PRIVACY = re.compile(
     r"(?<![\w])(?:nama|name|anonim\w*|anonymous\w*|tanpa nama|data|dilihat|lihat|see|baca|read|"
     r"tahu|tau|know|rahasia|secret|confidential|siapa aja|who)(?![\w])"
 )
+# Reporting someone named, not asking how reports work: "lapor calonya", "report the agent".
+_REPORT_SOMEONE = re.compile(
+    r"(?<![\w])(?:report|reporting|lapor|laporin|laporkan|melaporkan|ngelaporin)\s+"
+    r"(?:the |this |that |my |a |our |si |sama |ke polisi )?(?:recruiter|agent|agency|calo\w*|"
+    r"sponsor\w*|agen\w*|pt|perusahaan\w*|company|boss|bos\w*|majikan\w*|employer|lpk)(?![\w])"
+)
 _BAHASA_BEFORE = re.compile(r"(?:bahasa|bhs|language|kursus|les|belajar|course)\s+$")
 _DIVERSION = re.compile(
     r"(?:ternyata|malah|dibawa ke|dibawa|dipindah ke|dijual ke|taken to|taken across|but|tapi|"
@@ -177,49 +195,77 @@ class Understander:
     # --- the one entry point ---------------------------------------------------------------
     def understand(self, text: str, lang: str | None = None) -> Understanding:
         raw = (text or "").strip()[:MAX_CHARS]
-        whole = key(raw)
+        folded = fold(raw)
+        whole = key_of_folded(folded)
         if not whole or (not any(c.isalnum() for c in whole) and whole not in self.lexicon.answers):
             kinds = {self.lexicon.emoji.get(e) for e in _EMOJI.findall(raw)}
             if _EMOJI_ONLY.fullmatch(raw) and kinds and None not in kinds:  # 🙏 👍: thanks, ok
                 return Understanding(Intent.SMALLTALK, action=sorted(kinds)[-1])
             return Understanding(Intent.UNKNOWN)
-        folded = fold(raw)
-        found = _Found(self, raw, folded)
+        if _EMOJI.search(raw) and whole.count(" ") < 4:  # "🙏 kak", "👍 min": emoji said to someone
+            words = self._strip_address(whole)
+            kinds = {self.lexicon.emoji.get(e) for e in _EMOJI.findall(raw)}
+            # only words to the reader are left once they are taken off
+            lex = self.lexicon
+            if words in lex.address_set and words not in lex.answers and None not in kinds:
+                return Understanding(Intent.SMALLTALK, action=sorted(kinds)[-1])
+        found = _Found(self, raw, folded, whole)
         return self._whole(found, whole) or self._read(found)
 
     # --- 1. whole-message words -----------------------------------------------------------
     def _strip_address(self, whole: str) -> str:
+        """Words to the reader off both ends, "kak", "ya", "min", longest phrase first, as long
+        as a word is left. Each pass visits the phrases in the order of `lexicon.address` and
+        takes a phrase off the start, else off the end; the phrases are looked up by the
+        words at either end instead of visited one by one."""
+        return self._address_steps(whole)[-1]
+
+    def _address_steps(self, whole: str) -> list[str]:
+        """The message after each word to the reader taken off, the whole message first:
+        "are you a bot kak" -> "are you a bot" -> "are you a" ("bot" is said to the reader)."""
+        steps = [whole]
         words = whole.split()
         changed = True
         while changed and words:
             changed = False
-            for phrase in self.lexicon.address:
-                p = phrase.split()
-                if len(words) > len(p) and words[: len(p)] == p:
-                    words, changed = words[len(p) :], True
-                elif len(words) > len(p) and words[-len(p) :] == p:
-                    words, changed = words[: -len(p)], True
-        return " ".join(words)
+            for n, phrases in self.lexicon.address_by_length:
+                visited = -1  # place in `address` of the last phrase taken off in this pass
+                while len(words) > n:
+                    at_start = phrases.get(tuple(words[:n]), -1)
+                    at_end = phrases.get(tuple(words[-n:]), -1)
+                    if at_start > visited and (at_end <= visited or at_start <= at_end):
+                        words, visited = words[n:], at_start
+                    elif at_end > visited:
+                        words, visited = words[:-n], at_end
+                    else:
+                        break
+                    changed = True
+                    steps.append(" ".join(words))
+        return steps
 
     def _whole(self, found: _Found, whole: str) -> Understanding | None:
         lex = self.lexicon
-        if len(whole.split()) > MAX_WHOLE_WORDS:  # a sentence, not a word typed at a prompt
+        if whole.count(" ") >= MAX_WHOLE_WORDS:  # a sentence, not a word typed at a prompt
             return None
         stripped = self._strip_address(whole)
         answer = (
             lex.answers.get(whole)
             or lex.answers.get(stripped)
-            or lex.answers.get(key(found.spelled))
+            or lex.answers.get(found.spelled_key)
         )
         found.answer = Answer(answer) if answer else None
 
-        number = _number(whole) or _number(stripped)
+        # "halo kak 1": a choice after a greeting
+        greeted = self._strip_greeting(stripped)
+        number = (
+            _number(whole)
+            or _number(stripped)
+            or _number(greeted)
+            or _number(self._strip_smalltalk_end(greeted))  # "2 makasih"
+        )
         if number is not None:
             return found.result(Intent.NAVIGATION, action="choice", number=number)
-        greeted = self._strip_greeting(stripped)
-        spelled = self._strip_address(key(found.spelled))
-        candidates = (whole, stripped, _polite(stripped), greeted, _polite(greeted), spelled)
-        for candidate in dict.fromkeys(c for c in candidates if c):
+        for candidate in self._candidates(found, whole, stripped):
             for intent in (Intent.NAVIGATION, Intent.COMMAND, Intent.SMALLTALK):
                 action = lex.whole[intent.value].get(candidate)
                 if action is None:
@@ -228,9 +274,11 @@ class Understander:
                     return self._command(found, action)
                 return found.result(intent, action=action)
         if len(stripped.split()) <= 8 and not _DOMAIN.search(stripped):
-            for action, patterns in lex.command_patterns:
-                if any(patterns.search(t) for t in (stripped, *found.texts)):
-                    return self._command(found, action)
+            texts = (stripped, *found.texts)
+            if any(lex.any_command.search(t) for t in texts):
+                for action, patterns in lex.command_patterns:
+                    if any(patterns.search(t) for t in texts):
+                        return self._command(found, action)
         if answer is not None:  # "gak tau", "ya", "skip": an answer to whatever was asked
             return found.result(Intent.NAVIGATION, action="answer")
         smalltalk = self._smalltalk_only(stripped)
@@ -244,6 +292,50 @@ class Understander:
                 topic = topic or country.article
             return found.result(Intent.QUESTION, topic=topic or found.topic())
         return None
+
+    def _candidates(self, found: _Found, whole: str, stripped: str) -> Iterator[str]:
+        """The forms of a short message the whole-message lists are looked up with, each
+        once, made only as far as the lookup goes (the spelled form needs bot/text)."""
+        seen: set[str] = set()
+        greeted: str | None = None
+
+        def forms() -> Iterator[str]:
+            nonlocal greeted
+            yield whole
+            yield stripped
+            yield _polite(stripped)
+            greeted = self._strip_greeting(stripped)
+            yield greeted
+            yield _polite(greeted)
+            yield self._strip_address(found.spelled_key)
+            yield from self._address_steps(whole)[1:-1]  # "are you a bot kak" -> "are you a bot"
+            yield self._strip_smalltalk_end(whole, address_only=True)  # "bot ini bisa apa aja"
+            yield self._strip_smalltalk_end(found.spelled_key, address_only=True)
+            # "lanjut makasih", "hapus data saya, terima kasih": thanks after what they want
+            thanked = self._strip_smalltalk_end(greeted)
+            yield thanked
+            yield _polite(thanked)
+
+        for form in forms():
+            form = form.strip(" -'/")  # as the lists are keyed: "halo kak /help" -> "help"
+            if form and form not in seen:
+                seen.add(form)
+                yield form
+
+    def _strip_smalltalk_end(self, whole: str, address_only: bool = False) -> str:
+        """Small talk and words to the reader off the end, as long as a word is left."""
+        words = whole.split()
+        table = {} if address_only else self.lexicon.whole["smalltalk"]
+        address = self.lexicon.address_set
+        moved = True
+        while moved and len(words) > 1:
+            moved = False
+            for n in range(min(5, len(words) - 1), 0, -1):
+                phrase = " ".join(words[-n:])
+                if phrase in table or phrase in address:
+                    words, moved = words[:-n], True
+                    break
+        return " ".join(words)
 
     def _command(self, found: _Found, action: str) -> Understanding:
         command_to_intent = {
@@ -262,7 +354,7 @@ class Understander:
         if not words or len(words) > 12:
             return None
         table = self.lexicon.whole["smalltalk"]
-        address = set(self.lexicon.address)
+        address = self.lexicon.address_set
         answers = self.lexicon.answers  # "nggih matur nuwun": a yes around thanks
         # best[i]: the first small-talk kind covering words[:i], "" when only address words
         best: list[str | None] = [None] * (len(words) + 1)
@@ -289,24 +381,38 @@ class Understander:
         asks = self._asks(found)
 
         def has(patterns: Patterns) -> bool:
-            return any(patterns.search(t) is not None for t in texts)
+            read = texts if patterns.at_end else found.reads
+            return any(patterns.search(t) is not None for t in read)
 
-        report = has(lex.report)
-        status_words = has(lex.status)
-        concrete, strong, weak = max(self._offer_signs(t) for t in texts)
+        def has_at_start(patterns: Patterns) -> bool:
+            """Also after the greetings: "halo kak, laporan penipuan calo" starts a report."""
+            opening = found.opening
+            return has(patterns) or (
+                opening != found.whole and patterns.search(opening) is not None
+            )
+
+        report = has_at_start(lex.report)
+        status_words = has_at_start(lex.status)
+        signs = self._offer_signs(texts[0])
+        if len(texts) > 1 and signs[0] < 2:  # two concrete signs settle everything: no more
+            signs = max(signs, self._offer_signs(texts[1]))
+        concrete, strong, weak = signs
         asks_check = has(lex.offer_check)
-        rhetorical = has(lex.offer_rhetorical)
+        rhetorical = has_at_start(lex.offer_rhetorical)
         if (
             rhetorical and concrete + strong + weak
-        ):  # "Mau kerja di Taiwan? ...": the reader is asked
+        ):  # "Mau kerja di Taiwan? ...": the reader is asked, by an advert on the table
             asks = asks_check or _ends_asking(found.raw)
+            concrete += 1
         if _advert(text) and (strong or _AMOUNT_WORDS.search(text)):
             concrete += 1  # an advert is quoted: "ini lowongan kafe ..., gaji 6jt. aman gak?"
-        declared = lex.question_declared.search(self._strip_greeting(key(found.raw))) is not None
+        declared = lex.question_declared.search(found.opening) is not None
         if declared:
             offer = concrete >= 2
         elif asks:
-            offer = concrete >= 1
+            # "gaji 25jt di jepang masuk akal?" names one sign and asks: a question. A pasted
+            # advert with "aman gak?" after it names several: the offer is checked.
+            offer = concrete >= 1 or strong >= 2 or (strong >= 1 and weak >= 2)
         else:
             offer = concrete + strong >= 1 or weak >= 2
         harm = _harm_text(found.raw, lex, found.words)
@@ -332,7 +438,10 @@ class Understander:
             return found.result(Intent.DANGER, also=also)
         if report:
             if asks and any(_PRIVACY.search(t) for t in texts):
-                return found.result(Intent.QUESTION, topic=found.topic())
+                if not any(_REPORT_SOMEONE.search(t) for t in texts):
+                    return found.result(Intent.QUESTION, topic=found.topic())
+                # "if I report the recruiter, will he know?": a report, and a worry to answer
+                also.append(Intent.QUESTION)
             if offer and concrete and _quoted_or_long(found.raw):
                 also.append(Intent.OFFER)
             return found.result(Intent.REPORT, also=also)
@@ -344,11 +453,11 @@ class Understander:
         if asks and relevant:
             return found.result(Intent.QUESTION, topic=found.topic())
         comment = has(lex.unknown_patterns)
-        if relevant and not comment and len(text.split()) <= 30:
+        if relevant and not comment and text.count(" ") < 30:  # single spaces: 30 words
             # "mau kerja ke korea", "i want to work in korea": a wish is a question too
             return found.result(Intent.QUESTION, topic=found.topic())
-        whole = key(found.raw)
-        if len(whole.split()) > MAX_WHOLE_WORDS:
+        whole = found.whole
+        if whole.count(" ") >= MAX_WHOLE_WORDS:
             return found.result(Intent.UNKNOWN)
         whole = self._strip_address(whole)
         first = self._smalltalk_only(" ".join(whole.split()[:3])) or self._smalltalk_only(
@@ -373,7 +482,7 @@ class Understander:
 
     def _asks(self, found: _Found) -> bool:
         lex = self.lexicon
-        opening = self._strip_greeting(key(found.raw))
+        opening = found.opening
         return (
             found.raw.rstrip(" .!🙏😊🙂").endswith("?")
             or ("?" in found.raw and len(found.raw) <= 300)
@@ -383,9 +492,9 @@ class Understander:
 
     def _strip_greeting(self, whole: str) -> str:
         """ "halo kak, mau tanya ..." -> "mau tanya ...": the question starts after greetings."""
-        words = whole.split()
+        words = whole.split(" ", 60)  # single spaces; a paste's rest stays in one piece
         table = self.lexicon.whole["smalltalk"]
-        address = set(self.lexicon.address)
+        address = self.lexicon.address_set
         i, moved = 0, True
         while moved and i < len(words):
             moved = False
@@ -397,11 +506,14 @@ class Understander:
         return " ".join(words[i:])
 
     def _offer_signs(self, text: str) -> tuple[int, int, int]:
+        """Signs counted up to where more would decide nothing: concrete 2, strong 2 and
+        weak 2 settle every rule of `_read` (more concrete signs make strong and weak ones
+        moot, two strong ones make weak ones moot), so a long paste is not read to its end."""
         lex = self.lexicon
-        concrete = len(lex.offer_concrete.finditer(text))
-        strong = len(lex.offer_strong.finditer(text))
-        weak = len({m.group(0) for m in lex.offer_weak.finditer(text)})
-        if len(lex.paste_markers.finditer(text)) >= 4:
+        concrete = _count(lex.offer_concrete.iter(text), 2)
+        strong = _count(lex.offer_strong.iter(text), 2)
+        weak = _distinct(lex.offer_weak.iter(text), 2)
+        if _count(lex.paste_markers.iter(text), 4) >= 4:
             concrete += 1
         if _QUOTED.search(text) and strong + weak:  # a message quoted in full
             concrete += 1
@@ -415,7 +527,7 @@ class Understander:
             before = text[start : m.start()]
             if _negated(lex, before):
                 continue
-            near = " ".join(before.split()[-lex.frame_scope :])
+            near = " ".join(before.rsplit(None, lex.frame_scope)[-lex.frame_scope :])
             framed = lex.danger_frames.search(f"{near} {m.group(0)}") is not None
             if framed and not (
                 lex.danger_present.search(text[start:end]) or lex.danger_threats.search(near)
@@ -427,16 +539,14 @@ class Understander:
         return False
 
     def _generic_question(self, text: str, start: int, end: int) -> bool:
-        """ "majikan boleh nahan paspor gak?": asks about a rule, not about someone."""
+        """ "majikan boleh nahan paspor gak?": asks about a rule, not about someone. "Not
+        allowed" is no such word: "gak boleh pulang, harus gimana?" tells and asks for help."""
         sentence_end = _SENTENCE_END.search(text, end)
         tail = text[end : sentence_end.end()] if sentence_end else text[end:]
         clause = text[start:end] + tail
-        if "?" not in clause:
+        if "?" not in clause and not _ASKING_TAG.search(clause):
             return False
-        modal = re.search(
-            r"(?<![\w])(?:boleh\w*|bisa\w*|apakah|can|may|is it|allowed|legal|berhak|hak|aturan)(?![\w])",
-            clause,
-        )
+        modal = _MODAL.search(_NOT_ALLOWED.sub(" ", clause))
         person = re.search(
             r"(?<![\w])(?:saya|sy|aku|gw|ku|kami|adik\w*|anak\w*|kakak\w*|ibu\w*|suami\w*|istri\w*|"
             r"my|i|me|we|our|son|daughter|sister|brother|mother|husband|wife)(?![\w])",
@@ -445,13 +555,30 @@ class Understander:
         return modal is not None and person is None
 
 
+_MODAL = re.compile(
+    r"(?<![\w])(?:boleh\w*|bisa\w*|apakah|can|may|is it|allowed|legal|berhak|hak|aturan)(?![\w])"
+)
+# "... boleh pegang paspor gak sih": asked without a question mark
+_ASKING_TAG = re.compile(
+    r"(?<![\w])(?:gak|ga|gk|nggak|ngga|enggak|tidak|kah)(?: sih| kak)?[\s.!]*$"
+)
+# "gak boleh keluar", "not allowed to leave": told, not asked
+_NOT_ALLOWED = re.compile(
+    r"(?<![\w])(?:gak|ga|gk|g|nggak|ngga|enggak|tidak|tdk|tak|ndak|nda|not|cannot|can.?t|don.?t|"
+    r"won.?t|isn.?t|aren.?t|never) (?:di ?)?(?:boleh\w*|bisa\w*|can|may|allowed)(?![\w])"
+)
 HARM = "xharmx"  # where a word of harm stood, in the text read by roots
 _HARM = Patterns(re.compile(HARM))
 
 
 def _words(raw: str) -> list[Word]:
+    """The words of the message's start, read by bot/text (chat spelling, roots): the part
+    written by the person. A long paste goes on as written, read by the pattern lists only."""
     from bot.text import default_analyser
 
+    if len(raw) > MAX_SPELLED_CHARS:
+        cut = raw.rfind(" ", 0, MAX_SPELLED_CHARS)
+        raw = raw[: cut if cut > 0 else MAX_SPELLED_CHARS]
     return default_analyser().words(raw)
 
 
@@ -490,8 +617,38 @@ def _spelled(raw: str, folded: str, words: list[Word]) -> str:
     return spelled if spelled != folded else folded
 
 
+# Longer than any match of the lists, with what they look at around it.
+_MATCH_MARGIN = 300
+
+
+def _common_end(a: str, b: str) -> int:
+    """How many characters `a` and `b` end with in common (found by halving: a few slice
+    comparisons instead of a loop over characters)."""
+    low, high = 0, min(len(a), len(b))
+    while low < high:
+        mid = (low + high + 1) // 2
+        if a[len(a) - mid :] == b[len(b) - mid :]:
+            low = mid
+        else:
+            high = mid - 1
+    return low
+
+
+def _count(hits: Iterator[object], most: int) -> int:
+    return sum(1 for _ in islice(hits, most))
+
+
+def _distinct(hits: Iterator[Hit | re.Match[str]], most: int) -> int:
+    seen: set[str] = set()
+    for m in hits:
+        seen.add(m.group(0))
+        if len(seen) >= most:
+            break
+    return len(seen)
+
+
 def _negated(lex: Lexicon, before: str) -> bool:
-    words = before.split()[-lex.negator_scope :]
+    words = before.rsplit(None, lex.negator_scope)[-lex.negator_scope :]
     if not words:
         return False
     m = lex.danger_negators.search(" ".join(words))
@@ -533,6 +690,8 @@ def _number(whole: str) -> int | None:
     m = _NUMBER.match(whole)
     if m:
         return int(m.group(1))
+    if whole.rsplit(" ", 1)[-1].lstrip("-") not in _ORDINALS:  # no ordinal can end it
+        return None
     word = _ORDINAL_PREFIX.sub("", whole)
     word = re.sub(r"^ke\s*-?\s*", "ke", word) if word.startswith("ke ") else word
     return _ORDINALS.get(word)
@@ -555,17 +714,50 @@ def _bare_country(whole: str) -> str:
 class _Found:
     """The data of one message, each piece looked for once and only when needed."""
 
-    def __init__(self, understander: Understander, raw: str, folded: str) -> None:
+    def __init__(self, understander: Understander, raw: str, folded: str, whole: str) -> None:
         self.u = understander
         self.raw = raw
         self.folded = folded
+        self.whole = whole  # key(raw)
         self.answer: Answer | None = None
-        self.words = _words(raw)
-        self.spelled = _spelled(raw, folded, self.words)
-        self.texts = (folded,) if self.spelled == folded else (folded, self.spelled)
         self.country = self._country()
         self.case = self._case()
         self._topic: str | bool | None = False
+
+    @cached_property
+    def words(self) -> list[Word]:
+        return _words(self.raw)
+
+    @cached_property
+    def spelled(self) -> str:
+        return _spelled(self.raw, self.folded, self.words)
+
+    @cached_property
+    def texts(self) -> tuple[str, ...]:
+        """The folded text, and the spelled one when it differs: the pattern lists read both."""
+        return (self.folded,) if self.spelled == self.folded else (self.folded, self.spelled)
+
+    @cached_property
+    def reads(self) -> tuple[str, ...]:
+        """`texts` for a list that only says whether it matches: the spelled text is cut where
+        it has become the folded text again (bot/text reads only the start of a long paste),
+        plus a margin longer than any match. A match further on is in the folded text too."""
+        texts = self.texts
+        if len(texts) == 1:
+            return texts
+        folded, spelled = texts
+        same = _common_end(folded, spelled)
+        cut = spelled.find(" ", len(spelled) - same + _MATCH_MARGIN)  # at a space: words whole
+        return texts if cut < 0 else (folded, spelled[:cut])
+
+    @cached_property
+    def spelled_key(self) -> str:
+        return key_of_folded(self.spelled)  # `spelled` is folded already
+
+    @cached_property
+    def opening(self) -> str:
+        """The whole message after the greetings at its start."""
+        return self.u._strip_greeting(self.whole)
 
     def result(self, intent: Intent, **fields: object) -> Understanding:
         values: dict[str, object] = {
@@ -588,7 +780,8 @@ class _Found:
         lex = self.u.lexicon
         hits = []
         for m in lex.country_regex.finditer(self.folded):
-            if _BAHASA_BEFORE.search(self.folded[: m.start()]):
+            # the word before it: "bahasa inggris" is no country (single spaces: 30 characters)
+            if _BAHASA_BEFORE.search(self.folded[max(0, m.start() - 30) : m.start()]):
                 continue
             country = lex.country_names[m.group(0)]
             hits.append((m.start(), country.code))

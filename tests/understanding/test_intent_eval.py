@@ -15,11 +15,15 @@ from bot.understanding.evaluation import load, score
 DATA = Path(__file__).resolve().parents[1] / "data" / "understanding"
 
 # What the shipped rules reach on blind (measured, rounded down), not the wish list. Issue 14
-# asks for accuracy >= 0.95 and danger recall >= 0.98: not reached yet (blind 0.866 and 0.882
-# against 0.435 and 0.412 for the routing before; dev, which the lists were tuned on, 0.998).
-MIN_ACCURACY = 0.86
+# asks for accuracy >= 0.95 and danger recall >= 0.98: not reached yet. On the 294 blind lines:
+# 0.888 and 0.889 (48/54), false danger 0.004; on the first 262 (u-0001..u-0878, the part the
+# first notes quote, then 0.866): 0.878 and 0.882, against 0.435 and 0.412 for the routing
+# before; dev, which the lists were tuned on, 1.000.
+MIN_ACCURACY = 0.88
 MIN_DANGER_RECALL = 0.88
-MAX_FALSE_DANGER = 0.02
+MAX_FALSE_DANGER = 0.01
+FIRST_PART = 878  # lines u-0001..u-0878: the blind figures of the first notes
+MIN_FIRST_PART_ACCURACY = 0.87
 
 
 def _blind():
@@ -34,6 +38,14 @@ def test_blind_intent_accuracy_and_danger() -> None:
     assert s.accuracy >= MIN_ACCURACY, s.line()
     assert s.danger_recall >= MIN_DANGER_RECALL, s.line()
     assert s.false_danger_rate <= MAX_FALSE_DANGER, s.line()
+
+
+def test_the_first_blind_part_keeps_its_figures() -> None:
+    u = default_understander()
+    rows = [r for r in _blind() if int(r["id"].removeprefix("u-")) <= FIRST_PART]
+    s = score(rows, lambda text, lang: u.understand(text, lang).intent.value)
+    assert s.accuracy >= MIN_FIRST_PART_ACCURACY, s.line()
+    assert s.danger_recall >= MIN_DANGER_RECALL, s.line()
 
 
 def test_every_language_is_served() -> None:

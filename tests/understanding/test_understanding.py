@@ -198,3 +198,83 @@ def test_report_with_place_phone_and_company() -> None:
 def test_unknown_for_noise_and_other_subjects() -> None:
     for text in ("asdfgh", ".", "resep rendang gimana", "[stiker]", "who won the match last night"):
         assert understand(text).intent == Intent.UNKNOWN, text
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "action"),
+    [
+        ("halo kak /help", Intent.COMMAND, "help"),
+        ("halo kak 1", Intent.NAVIGATION, "choice"),
+        ("lanjut makasih", Intent.NAVIGATION, "next"),
+        ("hapus data saya, terima kasih", Intent.COMMAND, "delete_data"),
+        ("check my case makasih", Intent.STATUS, "status"),
+        ("2 makasih kak", Intent.NAVIGATION, "choice"),
+    ],
+)
+def test_greetings_before_and_thanks_after_a_short_request(
+    text: str, intent: Intent, action: str
+) -> None:
+    u = understand(text)
+    assert (u.intent, u.action) == (intent, action)
+
+
+def test_a_report_after_a_greeting_is_a_report() -> None:
+    assert understand("halo kak laporan penipuan calo").intent == Intent.REPORT
+    assert (
+        understand("Halo kak! Mau kerja di Taiwan? gaji 30jt, DP 5jt ke rekening saya").intent
+        == Intent.OFFER
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Spa job in Turkey USD 1500/month, free ticket, departure guaranteed. aman gak?",
+        "Mbak mau ke Taiwan jadi ART? Umur 18 bisa, nanti umurnya dituakan. ini resmi?",
+        "diajak tetangga kerja di brunei, nanti visanya diurus disana katanya. gimana kak?",
+    ],
+)
+def test_an_advert_with_a_question_after_it_is_checked_and_answered(text: str) -> None:
+    u = understand(text)
+    assert u.intent == Intent.OFFER and Intent.QUESTION in u.also
+
+
+def test_one_figure_asked_about_stays_a_question() -> None:
+    assert understand("gaji 25jt di jepang masuk akal?").intent == Intent.QUESTION
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "adik sy dibawa temennya kerja di pub, gak boleh pulang, hp nya dipegang bos harus gimana?",
+        "udah 2 bulan kakak sy gak boleh keluar dan paspornya disembunyiin harus gimana?",
+        "i am not allowed to leave the house and they took my passport, what should i do?",
+    ],
+)
+def test_harm_told_then_asking_what_to_do_is_danger(text: str) -> None:
+    assert understand(text).intent == Intent.DANGER
+
+
+def test_asking_whether_a_rule_allows_it_is_a_question() -> None:
+    assert understand("majikan boleh pegang paspor kita gak sih?").intent == Intent.QUESTION
+    assert understand("majikan boleh pegang paspor kita gak sih").intent == Intent.QUESTION
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("🙏 kak", Intent.SMALLTALK),
+        ("👍 min", Intent.SMALLTALK),
+        ("are you a bot? kak", Intent.SMALLTALK),
+        ("bot ini bisa apa aja? kak", Intent.COMMAND),
+        ("makasih banyak ya kak, sangat membantu sekali, semoga sehat selalu", Intent.SMALLTALK),
+    ],
+)
+def test_words_to_the_reader_around_small_talk_and_commands(text: str, intent: Intent) -> None:
+    assert understand(text).intent == intent
+
+
+def test_reporting_someone_with_a_worry_is_a_report_and_the_worry_a_question() -> None:
+    u = understand("kalau sy lapor calonya, dia tau gak itu sy?")
+    assert u.intent == Intent.REPORT and Intent.QUESTION in u.also
+    assert understand("if I report, who will see my name?").intent == Intent.QUESTION
