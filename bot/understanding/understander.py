@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from functools import cache, cached_property
+from functools import cache, cached_property, lru_cache
 from itertools import islice
 from typing import TYPE_CHECKING
 
@@ -150,6 +150,11 @@ _SAFE_NOW = re.compile(
 )
 
 
+# What counts as a short message, and how many different ones are remembered.
+SHORT_CHARS = 40
+SHORT_REMEMBERED = 20_000
+
+
 class Understander:
     def __init__(
         self,
@@ -160,6 +165,9 @@ class Understander:
         self.lexicon = lexicon or default_lexicon()
         self._search = search
         self._gazetteer = gazetteer
+        # Short messages are few and typed by everyone ("menu", "1", "halo", "ok makasih"):
+        # what they mean is remembered (thread-safe, bounded; ~0.5 KB each at most).
+        self._short = lru_cache(maxsize=SHORT_REMEMBERED)(self._understand)
 
     @property
     def search(self) -> ArticleSearch:
@@ -195,6 +203,11 @@ class Understander:
     # --- the one entry point ---------------------------------------------------------------
     def understand(self, text: str, lang: str | None = None) -> Understanding:
         raw = (text or "").strip()[:MAX_CHARS]
+        if len(raw) <= SHORT_CHARS:
+            return self._short(raw, lang)
+        return self._understand(raw, lang)
+
+    def _understand(self, raw: str, lang: str | None) -> Understanding:
         folded = fold(raw)
         whole = key_of_folded(folded)
         if not whole or (not any(c.isalnum() for c in whole) and whole not in self.lexicon.answers):
