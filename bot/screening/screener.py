@@ -66,6 +66,8 @@ class Screener:
     def _build_anchor_index(self) -> None:
         """anchor word prefix -> (pattern list id, alternative) for every scanned pattern list."""
         lists: list[_Rx] = list(self._terms.values())
+        # negation and cue lists too: a text where none of their words occur skips them
+        lists.extend((self._neg_long, self._neg_short, self._neg_clause, self._neutral))
         for spec in self._flags.values():
             lists.extend(r.regex for r in spec.rules if r.regex is not None)
         lists.extend(rx for _, rx in self._official)

@@ -89,6 +89,7 @@ class _Text:
         self._question: dict[int, bool] = {}
         self._warning: dict[int, int] = {}  # sentence start -> first warning cue (-1: none)
         self._active: dict[int, dict[int, list[int]]] | None = None
+        self._starts: dict[int, list[int]] = {}  # pattern list id -> sorted anchor positions
         self.words: list[Word] = []  # set by the screener: bot/text words with offsets
 
     # structure -------------------------------------------------------------------------------
@@ -111,8 +112,9 @@ class _Text:
         idx, cs, ce = self.clause(pos)
         hit = self._question.get(idx)
         if hit is None:
+            cue = self.s._question_cue
             hit = self._question[idx] = bool(
-                self.s._question_cue.search(self.norm[cs:ce]) or self._warned(cs, ce)
+                (self.may(cue, cs, ce) and cue.search(self.norm[cs:ce])) or self._warned(cs, ce)
             )
         return hit
 
@@ -121,10 +123,11 @@ class _Text:
         idx, cs, ce = self.clause(pos)
         if idx not in self._hyp:
             clause = self.norm[cs:ce]
+            s = self.s
             # the user's own question, or a story about the past, is not the offer at hand
             hyp = bool(
-                self.s._question_cue.search(clause)
-                or self.s._past_cue.search(clause)
+                (self.may(s._question_cue, cs, ce) and s._question_cue.search(clause))
+                or (self.may(s._past_cue, cs, ce) and s._past_cue.search(clause))
                 or self._warned(cs, ce)
             )
             if not hyp and _CONDITIONAL.search(clause):
@@ -141,7 +144,8 @@ class _Text:
         ss, se = self.sentence(cs)
         first = self._warning.get(ss, -2)
         if first == -2:  # once per sentence: a long sentence has many clauses
-            m = self.s._warning_cue.search(self.norm, ss, se)
+            cue = self.s._warning_cue
+            m = cue.search(self.norm, ss, se) if self.may(cue, ss, se) else None
             first = self._warning[ss] = m.start() if m else -1
         return 0 <= first < ce
 
@@ -149,7 +153,11 @@ class _Text:
         s = self.s
         # A match that carries its own negation ("gak boleh pulang", "tanpa paspor") is not
         # cancelled by an earlier negator: "gak digaji dan gak dibolehin keluar" is two facts.
-        own = s._neg_long.match(self.norm, start, end) or s._neg_short.match(self.norm, start, end)
+        own = (
+            self.may(s._neg_long, start, start + 1) and s._neg_long.match(self.norm, start, end)
+        ) or (
+            self.may(s._neg_short, start, start + 1) and s._neg_short.match(self.norm, start, end)
+        )
         if not own:
             long_neg, short_neg, clause_neg = self._negators_before(start)
             if long_neg or clause_neg or (short and short_neg):
@@ -169,8 +177,18 @@ class _Text:
         if hit is None:
             s = self.s
             _, cs, _ = self.clause(start)
+            lo = max(cs, start - 120)
             # a few words back is all negation can reach; bounding it keeps long texts linear
-            before = s._neutral.sub(" ", self.norm[max(cs, start - 120) : start])
+            if not (
+                self.may(s._neg_long, lo, start)
+                or self.may(s._neg_short, lo, start)
+                or self.may(s._neg_clause, lo, start)
+            ):
+                # none of the negators' words stands there: the usual case, decided at once
+                self._neg_cache[start] = hit = (False, False, False)
+                return hit
+            window = self.norm[lo:start]
+            before = s._neutral.sub(" ", window) if self.may(s._neutral, lo, start) else window
             tokens = _TOKEN.findall(before)
             if not tokens:
                 hit = (False, False, False)
@@ -216,6 +234,22 @@ class _Text:
                             have.extend(pos)
             self._active = active
         return self._active
+
+    def may(self, regex: _Rx, start: int, end: int) -> bool:
+        """Can a match of `regex` begin in [start, end)? False is certain: none of its anchor
+        words begins there (true for lists the anchor index does not know)."""
+        if regex.always or regex.id < 0:
+            return True
+        pos = self._starts.get(regex.id)
+        if pos is None:
+            run = self.active().get(regex.id)
+            pos = self._starts[regex.id] = (
+                sorted({p for ps in run.values() for p in ps}) if run else []
+            )
+        if not pos:
+            return False
+        i = bisect.bisect_left(pos, start)
+        return i < len(pos) and pos[i] < end
 
     def matches(
         self, regex: _Rx, post: bool = False, veto: _Rx | None = None, short: bool = True
