@@ -151,12 +151,13 @@ class Concepts:
         out: dict[int, list[tuple[int, int]]] = {}
         index = self._index
         n = len(words)
-        for i, w in enumerate(words):
-            cands = index.get(w.lemma)
-            if w.form != w.lemma:
-                more = index.get(w.form)
+        get = index.get
+        for i, (form, lemma, _, _) in enumerate(words):  # unpacked: the hot loop of a check
+            cands = get(lemma)
+            if form != lemma:
+                more = get(form)
                 if more:
-                    cands = (cands or []) + more
+                    cands = cands + more if cands else more
             if not cands:
                 continue
             for cid, phrase in cands:

@@ -67,7 +67,9 @@ class Screener:
         """anchor word prefix -> (pattern list id, alternative) for every scanned pattern list."""
         lists: list[_Rx] = list(self._terms.values())
         # negation and cue lists too: a text where none of their words occur skips them
-        lists.extend((self._neg_long, self._neg_short, self._neg_clause, self._neutral))
+        lists.extend(
+            (self._neg_long, self._neg_short, self._neg_clause, self._neutral, self._neg_post)
+        )
         for spec in self._flags.values():
             lists.extend(r.regex for r in spec.rules if r.regex is not None)
         lists.extend(rx for _, rx in self._official)

@@ -84,19 +84,25 @@ class _Text:
         self.clause_starts = [0] + [m.end() for m in _CLAUSE_END.finditer(self.norm)]
         self.sentence_starts = [0] + [m.end() for m in _SENTENCE_END.finditer(self.norm)]
         self._terms: dict[str, list[_Match]] = {}
+        self._clauses: dict[int, tuple[int, int, int]] = {}
         self._hyp: dict[int, bool] = {}
         self._neg_cache: dict[int, tuple[bool, bool, bool]] = {}
         self._question: dict[int, bool] = {}
         self._warning: dict[int, int] = {}  # sentence start -> first warning cue (-1: none)
         self._active: dict[int, dict[int, list[int]]] | None = None
         self._starts: dict[int, list[int]] = {}  # pattern list id -> sorted anchor positions
+        self._negators: tuple[list[int], frozenset[int]] | None = None
         self.words: list[Word] = []  # set by the screener: bot/text words with offsets
 
     # structure -------------------------------------------------------------------------------
     def clause(self, pos: int) -> tuple[int, int, int]:
-        i = bisect.bisect_right(self.clause_starts, pos) - 1
-        end = self.clause_starts[i + 1] if i + 1 < len(self.clause_starts) else len(self.norm)
-        return i, self.clause_starts[i], end
+        hit = self._clauses.get(pos)  # asked many times per position: by every rule there
+        if hit is None:
+            starts = self.clause_starts
+            i = bisect.bisect_right(starts, pos) - 1
+            end = starts[i + 1] if i + 1 < len(starts) else len(self.norm)
+            hit = self._clauses[pos] = (i, starts[i], end)
+        return hit
 
     def sentence(self, pos: int) -> tuple[int, int]:
         i = bisect.bisect_right(self.sentence_starts, pos) - 1
@@ -151,12 +157,11 @@ class _Text:
 
     def negated(self, start: int, end: int, post: bool, short: bool = True) -> bool:
         s = self.s
+        negators = self._negator_starts()
         # A match that carries its own negation ("gak boleh pulang", "tanpa paspor") is not
         # cancelled by an earlier negator: "gak digaji dan gak dibolehin keluar" is two facts.
-        own = (
-            self.may(s._neg_long, start, start + 1) and s._neg_long.match(self.norm, start, end)
-        ) or (
-            self.may(s._neg_short, start, start + 1) and s._neg_short.match(self.norm, start, end)
+        own = (negators is None or start in negators[1]) and (
+            s._neg_long.match(self.norm, start, end) or s._neg_short.match(self.norm, start, end)
         )
         if not own:
             long_neg, short_neg, clause_neg = self._negators_before(start)
@@ -164,11 +169,31 @@ class _Text:
                 return True
         if post:
             _, _, ce = self.clause(start)
-            if end < ce:
-                after = _TOKEN.findall(self.norm[end : min(ce, end + 80)])[: s._post_scope]
+            stop = min(ce, end + 80)
+            if end < ce and self.may(s._neg_post, end, stop):
+                after = _TOKEN.findall(self.norm[end:stop])[: s._post_scope]
                 if after and s._neg_post.search(" ".join(after)):
                     return True
         return False
+
+    def _negator_starts(self) -> tuple[list[int], frozenset[int]] | None:
+        """Sorted word starts where a negator or warning may begin, and those of the long and
+        short negators alone: most matches have none before them, decided with one look-up.
+        None when a negator has no anchor words: then every position is looked at."""
+        if self._negators is None:
+            s = self.s
+            if any(rx.always or rx.id < 0 for rx in (s._neg_long, s._neg_short, s._neg_clause)):
+                return None
+            active = self.active()
+            every: set[int] = set()
+            own: set[int] = set()
+            for rx in (s._neg_long, s._neg_short, s._neg_clause):
+                for starts in active.get(rx.id, {}).values():
+                    every.update(starts)
+                    if rx is not s._neg_clause:
+                        own.update(starts)
+            self._negators = (sorted(every), frozenset(own))
+        return self._negators
 
     def _negators_before(self, start: int) -> tuple[bool, bool, bool]:
         """(long negator, short negator, clause warning) shortly before `start` in its clause.
@@ -179,11 +204,10 @@ class _Text:
             _, cs, _ = self.clause(start)
             lo = max(cs, start - 120)
             # a few words back is all negation can reach; bounding it keeps long texts linear
-            if not (
-                self.may(s._neg_long, lo, start)
-                or self.may(s._neg_short, lo, start)
-                or self.may(s._neg_clause, lo, start)
-            ):
+            negators = self._negator_starts()
+            every = negators[0] if negators is not None else None
+            i = bisect.bisect_left(every, lo) if every is not None else 0
+            if every is not None and (i == len(every) or every[i] >= start):
                 # none of the negators' words stands there: the usual case, decided at once
                 self._neg_cache[start] = hit = (False, False, False)
                 return hit
