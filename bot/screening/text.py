@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import bisect
-import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from bot.screening.patterns import _CLAUSE_END, _CONDITIONAL, _SENTENCE_END, _TOKEN, _WORD, _Rx
 from bot.screening.salary import _amount_start, _find_amount
@@ -50,8 +49,7 @@ class _Combo:
     when: tuple[tuple[str, frozenset[str]], ...]
 
 
-@dataclass(frozen=True)
-class _Match:
+class _Match(NamedTuple):  # a tuple: made by the thousand per text, a dataclass costs more
     start: int
     end: int
     hypothetical: bool
@@ -284,25 +282,24 @@ class _Text:
         if not run and not regex.always:
             return out
         alts, norm = regex.alts, self.norm
-        hits: list[re.Match[str]] = []
+        hits: list[tuple[int, int]] = []
         if run:
             for i, starts in run.items():
-                rx = alts[i][0]
+                match = alts[i][0].match
                 for pos in starts:
-                    m = rx.match(norm, pos)
+                    m = match(norm, pos)
                     if m is not None:
-                        hits.append(m)
+                        hits.append(m.span())
         for i in regex.always:
-            hits.extend(alts[i][0].finditer(norm))
-        hits.sort(key=lambda m: m.span())
-        for m in hits:
-            a, b = m.span()
+            hits.extend(m.span() for m in alts[i][0].finditer(norm))
+        hits.sort()
+        for a, b in hits:
             if a == b or (a, b) in spans or self.negated(a, b, post, short):
                 continue
             spans.add((a, b))
             if veto is not None:
                 _, cs, ce = self.clause(a)
-                if veto.search(self.norm, cs, ce):
+                if veto.search(norm, cs, ce):
                     continue
             out.append(_Match(a, b, self.hypothetical(a)))
         return out
