@@ -291,7 +291,9 @@ class _Text:
                     if m is not None:
                         hits.append(m.span())
         for i in regex.always:
-            hits.extend(m.span() for m in alts[i][0].finditer(norm))
+            need = regex.first_char[i]
+            if need is None or need in norm:
+                hits.extend(m.span() for m in alts[i][0].finditer(norm))
         hits.sort()
         for a, b in hits:
             if a == b or (a, b) in spans or self.negated(a, b, post, short):
