@@ -425,3 +425,11 @@ def test_instead_of_negates(s: Screener) -> None:
     )
     assert "upfront_fee" not in {f.code for f in r.flags}
     assert r.risk != "high"
+
+
+def test_time_of_day_is_not_violence(s: Screener) -> None:
+    # "pukul 08.00" tells the time; "dipukul" is beaten (concepts.toml "=word" forms)
+    notice = s.check("Peserta G to G Korea harap hadir pukul 08.00 di kantor BP3MI.", "id")
+    assert "threats_violence" not in {f.code for f in notice.flags}
+    beaten = s.check("Adik saya sering dipukul majikannya di Malaysia.", "id")
+    assert "threats_violence" in {f.code for f in beaten.flags}
