@@ -433,3 +433,13 @@ def test_time_of_day_is_not_violence(s: Screener) -> None:
     assert "threats_violence" not in {f.code for f in notice.flags}
     beaten = s.check("Adik saya sering dipukul majikannya di Malaysia.", "id")
     assert "threats_violence" in {f.code for f in beaten.flags}
+
+
+def test_relative_what_in_a_story_is_no_question(s: Screener) -> None:
+    # "what they promised" tells; "what should I do?" asks
+    story = s.check(
+        "In Dubai I worked two years, then they stopped paying what they promised.", "en"
+    )
+    assert story.risk == "high", [(f.code, f.evidence) for f in story.flags]
+    asked = s.check("What if the agent keeps my passport, is that allowed?", "en")
+    assert asked.risk != "high"
