@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass
+from itertools import chain
 from typing import TYPE_CHECKING, NamedTuple
 
 from bot.screening.patterns import _CLAUSE_END, _CONDITIONAL, _SENTENCE_END, _TOKEN, _WORD, _Rx
@@ -87,7 +88,7 @@ class _Text:
         self._neg_cache: dict[int, tuple[bool, bool, bool]] = {}
         self._question: dict[int, bool] = {}
         self._warning: dict[int, int] = {}  # sentence start -> first warning cue (-1: none)
-        self._active: dict[int, dict[int, list[int]]] | None = None
+        self._active: dict[int, dict[int, list[list[int]]]] | None = None
         self._starts: dict[int, list[int]] = {}  # pattern list id -> sorted anchor positions
         self._negators: tuple[list[int], frozenset[int]] | None = None
         self.words: list[Word] = []  # set by the screener: bot/text words with offsets
@@ -186,10 +187,11 @@ class _Text:
             every: set[int] = set()
             own: set[int] = set()
             for rx in (s._neg_long, s._neg_short, s._neg_clause):
-                for starts in active.get(rx.id, {}).values():
-                    every.update(starts)
-                    if rx is not s._neg_clause:
-                        own.update(starts)
+                for groups in active.get(rx.id, {}).values():
+                    for starts in groups:
+                        every.update(starts)
+                        if rx is not s._neg_clause:
+                            own.update(starts)
             self._negators = (sorted(every), frozenset(own))
         return self._negators
 
@@ -224,8 +226,9 @@ class _Text:
         return hit
 
     # matching --------------------------------------------------------------------------------
-    def active(self) -> dict[int, dict[int, list[int]]]:
-        """Pattern list id -> alternative -> the word starts where its anchors occur.
+    def active(self) -> dict[int, dict[int, list[list[int]]]]:
+        """Pattern list id -> alternative -> the word starts where its anchors occur (lists of
+        starts, one per distinct word: shared, never copied).
 
         One pass over the words: a pattern is tried only where it can begin (a word whose
         prefix is one of its anchors), never scanned over the whole text. This is what keeps a
@@ -241,7 +244,7 @@ class _Text:
                     starts[w] = [m.start()]
                 else:
                     pos.append(m.start())
-            active: dict[int, dict[int, list[int]]] = {}
+            active: dict[int, dict[int, list[list[int]]]] = {}
             anchors_of = self.s._anchors_of
             for w, pos in starts.items():
                 for rid, alts in anchors_of(w):
@@ -251,9 +254,9 @@ class _Text:
                     for alt in alts:
                         have = run.get(alt)
                         if have is None:
-                            run[alt] = list(pos)
+                            run[alt] = [pos]
                         else:
-                            have.extend(pos)
+                            have.append(pos)
             self._active = active
         return self._active
 
@@ -266,7 +269,7 @@ class _Text:
         if pos is None:
             run = self.active().get(regex.id)
             pos = self._starts[regex.id] = (
-                sorted({p for ps in run.values() for p in ps}) if run else []
+                sorted(chain.from_iterable(chain.from_iterable(run.values()))) if run else []
             )
         if not pos:
             return False
@@ -284,12 +287,13 @@ class _Text:
         alts, norm = regex.alts, self.norm
         hits: list[tuple[int, int]] = []
         if run:
-            for i, starts in run.items():
+            for i, groups in run.items():
                 match = alts[i][0].match
-                for pos in starts:
-                    m = match(norm, pos)
-                    if m is not None:
-                        hits.append(m.span())
+                for starts in groups:
+                    for pos in starts:
+                        m = match(norm, pos)
+                        if m is not None:
+                            hits.append(m.span())
         for i in regex.always:
             need = regex.first_char[i]
             if need is None or need in norm:
