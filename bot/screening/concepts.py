@@ -82,16 +82,19 @@ class Concepts:
 
         # first lemma -> (concept id, the phrase's lemma sets)
         index: dict[str, list[tuple[int, tuple[frozenset[str], ...]]]] = {}
-        # "=word": that typed form only, not every word of its root ("=dipukul" is beaten,
-        # while the bare root "pukul 08.00" tells the time)
-        exact: dict[str, set[int]] = {}
         for name in self.names:
             for term in terms(name):
                 if term.startswith("="):
+                    # "=word": that typed form only, not every word of its root ("=dipukul" is
+                    # beaten, while the bare root "pukul 08.00" tells the time). A form is
+                    # looked up like a lemma, so it needs no index of its own.
                     forms = [w.form for w in analyser.words(term[1:])]
                     if len(forms) != 1:
                         raise ScreeningDataError(f"concepts.{name}: {term!r} must be one word")
-                    exact.setdefault(forms[0], set()).add(ids[name])
+                    entry = (ids[name], (frozenset(forms),))
+                    bucket = index.setdefault(forms[0], [])
+                    if entry not in bucket:
+                        bucket.append(entry)
                     continue
                 phrase = analyser.phrase(term)
                 if not phrase:
@@ -102,7 +105,6 @@ class Concepts:
                     if entry not in bucket:
                         bucket.append(entry)
         self._index = index
-        self._exact = {form: tuple(sorted(cids)) for form, cids in exact.items()}
         # concepts whose own terms carry a negation ("tidak dibayar", "not paid")
         negators = {"tidak", "not", "belum", "never", "no", "tanpa", "without", "bukan", "tak"}
         self._negative = frozenset(
@@ -162,12 +164,7 @@ class Concepts:
         index = self._index
         n = len(words)
         get = index.get
-        exact = self._exact
         for i, (form, lemma, _, _) in enumerate(words):  # unpacked: the hot loop of a check
-            for cid in exact.get(form, ()):
-                occ = out.setdefault(cid, [])
-                if not occ or occ[-1] != (i, i):
-                    occ.append((i, i))
             cands = get(lemma)
             if form != lemma:
                 more = get(form)
