@@ -443,3 +443,27 @@ def test_relative_what_in_a_story_is_no_question(s: Screener) -> None:
     assert story.risk == "high", [(f.code, f.evidence) for f in story.flags]
     asked = s.check("What if the agent keeps my passport, is that allowed?", "en")
     assert asked.risk != "high"
+
+
+# Sample utterances of domain-facts.md §3.6 (what at-risk users may write), copied into the
+# test because the project never reads ../shared at run or test time.
+FACT_BASE_SAMPLES = [
+    ("id", "disuruh bayar 20 juta kalau mau pulang", "high"),
+    ("en", "can't go home unless I pay", "high"),
+    ("id", "calo/PL (petugas lapangan) minta uang", "high"),
+    ("id", "dijanjikan kerja sambil kuliah", "medium"),
+    ("id", "belum tanda tangan kontrak", "medium"),
+]
+
+
+@pytest.mark.parametrize(("lang", "text", "least"), FACT_BASE_SAMPLES)
+def test_fact_base_sample_is_rated_at_least(s: Screener, lang: str, text: str, least: str) -> None:
+    order = ("unclear", "low", "medium", "high")
+    r = s.check(text, lang=lang)
+    assert order.index(r.risk) >= order.index(least), (r.risk, [f.code for f in r.flags])
+
+
+def test_fine_and_own_ticket_home_is_not_pay_to_leave(s: Screener) -> None:
+    # an official notice: a runaway worker pays the fine and the ticket home; nobody holds her
+    r = s.check("KDEI: pekerja yang kabur wajib membayar denda dan tiket pulang sendiri.", "id")
+    assert "held_against_will" not in {f.code for f in r.flags}
