@@ -84,6 +84,18 @@ class Concepts:
         index: dict[str, list[tuple[int, tuple[frozenset[str], ...]]]] = {}
         for name in self.names:
             for term in terms(name):
+                if term.startswith("="):
+                    # "=word": that typed form only, not every word of its root ("=dipukul" is
+                    # beaten, while the bare root "pukul 08.00" tells the time). A form is
+                    # looked up like a lemma, so it needs no index of its own.
+                    forms = [w.form for w in analyser.words(term[1:])]
+                    if len(forms) != 1:
+                        raise ScreeningDataError(f"concepts.{name}: {term!r} must be one word")
+                    entry = (ids[name], (frozenset(forms),))
+                    bucket = index.setdefault(forms[0], [])
+                    if entry not in bucket:
+                        bucket.append(entry)
+                    continue
                 phrase = analyser.phrase(term)
                 if not phrase:
                     raise ScreeningDataError(f"concepts.{name}: empty term {term!r}")
@@ -151,12 +163,13 @@ class Concepts:
         out: dict[int, list[tuple[int, int]]] = {}
         index = self._index
         n = len(words)
-        for i, w in enumerate(words):
-            cands = index.get(w.lemma)
-            if w.form != w.lemma:
-                more = index.get(w.form)
+        get = index.get
+        for i, (form, lemma, _, _) in enumerate(words):  # unpacked: the hot loop of a check
+            cands = get(lemma)
+            if form != lemma:
+                more = get(form)
                 if more:
-                    cands = (cands or []) + more
+                    cands = cands + more if cands else more
             if not cands:
                 continue
             for cid, phrase in cands:

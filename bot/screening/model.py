@@ -92,6 +92,7 @@ class Model:
         self._word_cache: dict[
             tuple[str, str], tuple[float, float, tuple[tuple[int, float], ...]]
         ] = {}
+        self._pair_cache: dict[tuple[str, str], int] = {}  # word pairs repeat as words do
 
     @classmethod
     def load(cls, path: Path = MODEL_FILE, texts: Path = TEXT_FILE) -> Model | None:
@@ -120,6 +121,15 @@ class Model:
                 self._word_cache[key] = hit
         return hit
 
+    def _pair(self, a: str, b: str) -> int:
+        key = (a, b)
+        f = self._pair_cache.get(key)
+        if f is None:
+            f = pair_feature(a, b)
+            if len(self._pair_cache) < 200_000:
+                self._pair_cache[key] = f
+        return f
+
     def probability(self, words: list[Word]) -> float:
         if not words:
             return 0.0
@@ -131,7 +141,7 @@ class Model:
             total += s
             sq += n
             if prev is not None:
-                total += w.get(pair_feature(prev, word.lemma), 0.0)
+                total += w.get(self._pair(prev, word.lemma), 0.0)
                 sq += 1.0
             prev = word.lemma
         z = self._bias + total / math.sqrt(sq)
@@ -152,7 +162,7 @@ class Model:
                 z[i] += v
             if prev is not None:
                 sq += 1.0
-                for i, v in index.get(pair_feature(prev, word.lemma), ()):
+                for i, v in index.get(self._pair(prev, word.lemma), ()):
                     z[i] += v
             prev = word.lemma
         norm = math.sqrt(sq) or 1.0

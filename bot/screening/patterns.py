@@ -38,7 +38,7 @@ def _regex_source(pattern: str, macros: Mapping[str, str]) -> str:
 
 
 _ANCHOR_LEN = 7  # anchors and text-word prefixes are compared on at most this many characters
-_ANCHOR_CAP = 400  # give up on (and simply always run) alternations with more start strings
+_ANCHOR_CAP = 3000  # give up on (and simply always run) alternations with more start strings
 _WORDCHAR = re.compile(r"\w")
 _END = "\x00"  # in _starts: "the word ends here"
 
@@ -137,6 +137,30 @@ def _anchors(source: str) -> frozenset[str] | None:
     return frozenset(starts)
 
 
+def _first_literal(source: str) -> str | None:
+    """The one character every match of `source` starts with, when it is not a letter (so
+    case does not matter), else None."""
+    from re import _constants as c
+    from re import _parser
+
+    try:
+        seq = list(_parser.parse(source, re.IGNORECASE))
+    except Exception:
+        return None
+    while seq:
+        op, av = seq[0]
+        if op in (c.AT, c.ASSERT, c.ASSERT_NOT):
+            seq = seq[1:]
+        elif op is c.SUBPATTERN:
+            seq = list(av[3]) + seq[1:]
+        elif op is c.LITERAL:
+            ch = chr(av)
+            return None if ch.lower() != ch.upper() or ch.isalnum() else ch
+        else:
+            return None
+    return None
+
+
 def _word_keys(word: str) -> list[str]:
     """The keys anchors are looked up with for one lower-case word: its prefixes up to
     _ANCHOR_LEN characters, and the whole word + " " when it is short."""
@@ -154,7 +178,7 @@ class _Rx:
     one alternation) serves plain searches such as negation look-ups.
     """
 
-    __slots__ = ("alts", "always", "id", "regex")
+    __slots__ = ("alts", "always", "first_char", "id", "regex")
 
     def __init__(
         self,
@@ -163,8 +187,10 @@ class _Rx:
     ) -> None:
         self.regex = regex
         self.alts = alts
-        # patterns without anchors run on every text
+        # patterns without anchors run on every text, unless the text lacks the character
+        # they must start with ("$1500": most texts have no "$")
         self.always = frozenset(i for i, (_, anchors) in enumerate(alts) if anchors is None)
+        self.first_char = {i: _first_literal(alts[i][0].pattern) for i in self.always}
         self.id = -1  # set by the Screener's anchor index
 
     def search(self, text: str, pos: int = 0, endpos: int | None = None) -> re.Match[str] | None:

@@ -66,6 +66,10 @@ class Screener:
     def _build_anchor_index(self) -> None:
         """anchor word prefix -> (pattern list id, alternative) for every scanned pattern list."""
         lists: list[_Rx] = list(self._terms.values())
+        # negation and cue lists too: a text where none of their words occur skips them
+        lists.extend(
+            (self._neg_long, self._neg_short, self._neg_clause, self._neutral, self._neg_post)
+        )
         for spec in self._flags.values():
             lists.extend(r.regex for r in spec.rules if r.regex is not None)
         lists.extend(rx for _, rx in self._official)
@@ -474,13 +478,16 @@ class Screener:
             b = max(m.end for m in chosen)
         yield rule.weight, a, b, n_hyp > 0
 
-    def _official_discount(self, t: _Text) -> float:
-        total = 0.0
+    def _official_discount(self, t: _Text) -> tuple[float, bool]:
+        """(discount, does any sign of the official route stand in the text). Signs of weight
+        0 (an office's name) only say the text speaks of that route."""
+        total, named = 0.0, False
         for weight, regex in self._official:
             # "pelatihan gratis di BLK": "gratis" praises the official office, not negates it
             if t.matches(regex, short=False):
                 total += weight
-        return min(self._max_discount, total)
+                named = True
+        return min(self._max_discount, total), named
 
     def _effective(self, f: _Found) -> float:
         extra = min(self._extra_max, self._extra_step * max(0, _distinct(f.spans) - 1))
@@ -555,11 +562,11 @@ class Screener:
         # official programme fees and lawful routes are explained, not flagged (issue #15)
         lawful = tuple(self._lawful.apply(t, found, self._salary.to_idr, lang))
         eff = {code: self._effective(f) for code, f in found.items()}
-        discount = self._official_discount(t)
+        discount, official = self._official_discount(t)
         score = self._score(list(eff.values()), discount)
         if (
             score < self._floor
-            and discount == 0.0
+            and not official
             and not lawful
             and t.has("abroad")
             and self._looks_like_offer(t, found)

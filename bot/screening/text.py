@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import bisect
-import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from itertools import chain
+from typing import TYPE_CHECKING, NamedTuple
 
 from bot.screening.patterns import _CLAUSE_END, _CONDITIONAL, _SENTENCE_END, _TOKEN, _WORD, _Rx
 from bot.screening.salary import _amount_start, _find_amount
@@ -50,8 +50,7 @@ class _Combo:
     when: tuple[tuple[str, frozenset[str]], ...]
 
 
-@dataclass(frozen=True)
-class _Match:
+class _Match(NamedTuple):  # a tuple: made by the thousand per text, a dataclass costs more
     start: int
     end: int
     hypothetical: bool
@@ -84,18 +83,25 @@ class _Text:
         self.clause_starts = [0] + [m.end() for m in _CLAUSE_END.finditer(self.norm)]
         self.sentence_starts = [0] + [m.end() for m in _SENTENCE_END.finditer(self.norm)]
         self._terms: dict[str, list[_Match]] = {}
+        self._clauses: dict[int, tuple[int, int, int]] = {}
         self._hyp: dict[int, bool] = {}
         self._neg_cache: dict[int, tuple[bool, bool, bool]] = {}
         self._question: dict[int, bool] = {}
         self._warning: dict[int, int] = {}  # sentence start -> first warning cue (-1: none)
-        self._active: dict[int, dict[int, list[int]]] | None = None
+        self._active: dict[int, dict[int, list[list[int]]]] | None = None
+        self._starts: dict[int, list[int]] = {}  # pattern list id -> sorted anchor positions
+        self._negators: tuple[list[int], frozenset[int]] | None = None
         self.words: list[Word] = []  # set by the screener: bot/text words with offsets
 
     # structure -------------------------------------------------------------------------------
     def clause(self, pos: int) -> tuple[int, int, int]:
-        i = bisect.bisect_right(self.clause_starts, pos) - 1
-        end = self.clause_starts[i + 1] if i + 1 < len(self.clause_starts) else len(self.norm)
-        return i, self.clause_starts[i], end
+        hit = self._clauses.get(pos)  # asked many times per position: by every rule there
+        if hit is None:
+            starts = self.clause_starts
+            i = bisect.bisect_right(starts, pos) - 1
+            end = starts[i + 1] if i + 1 < len(starts) else len(self.norm)
+            hit = self._clauses[pos] = (i, starts[i], end)
+        return hit
 
     def sentence(self, pos: int) -> tuple[int, int]:
         i = bisect.bisect_right(self.sentence_starts, pos) - 1
@@ -111,8 +117,9 @@ class _Text:
         idx, cs, ce = self.clause(pos)
         hit = self._question.get(idx)
         if hit is None:
+            cue = self.s._question_cue
             hit = self._question[idx] = bool(
-                self.s._question_cue.search(self.norm[cs:ce]) or self._warned(cs, ce)
+                (self.may(cue, cs, ce) and cue.search(self.norm[cs:ce])) or self._warned(cs, ce)
             )
         return hit
 
@@ -121,10 +128,11 @@ class _Text:
         idx, cs, ce = self.clause(pos)
         if idx not in self._hyp:
             clause = self.norm[cs:ce]
+            s = self.s
             # the user's own question, or a story about the past, is not the offer at hand
             hyp = bool(
-                self.s._question_cue.search(clause)
-                or self.s._past_cue.search(clause)
+                (self.may(s._question_cue, cs, ce) and s._question_cue.search(clause))
+                or (self.may(s._past_cue, cs, ce) and s._past_cue.search(clause))
                 or self._warned(cs, ce)
             )
             if not hyp and _CONDITIONAL.search(clause):
@@ -141,26 +149,51 @@ class _Text:
         ss, se = self.sentence(cs)
         first = self._warning.get(ss, -2)
         if first == -2:  # once per sentence: a long sentence has many clauses
-            m = self.s._warning_cue.search(self.norm, ss, se)
+            cue = self.s._warning_cue
+            m = cue.search(self.norm, ss, se) if self.may(cue, ss, se) else None
             first = self._warning[ss] = m.start() if m else -1
         return 0 <= first < ce
 
     def negated(self, start: int, end: int, post: bool, short: bool = True) -> bool:
         s = self.s
+        negators = self._negator_starts()
         # A match that carries its own negation ("gak boleh pulang", "tanpa paspor") is not
         # cancelled by an earlier negator: "gak digaji dan gak dibolehin keluar" is two facts.
-        own = s._neg_long.match(self.norm, start, end) or s._neg_short.match(self.norm, start, end)
+        own = (negators is None or start in negators[1]) and (
+            s._neg_long.match(self.norm, start, end) or s._neg_short.match(self.norm, start, end)
+        )
         if not own:
             long_neg, short_neg, clause_neg = self._negators_before(start)
             if long_neg or clause_neg or (short and short_neg):
                 return True
         if post:
             _, _, ce = self.clause(start)
-            if end < ce:
-                after = _TOKEN.findall(self.norm[end : min(ce, end + 80)])[: s._post_scope]
+            stop = min(ce, end + 80)
+            if end < ce and self.may(s._neg_post, end, stop):
+                after = _TOKEN.findall(self.norm[end:stop])[: s._post_scope]
                 if after and s._neg_post.search(" ".join(after)):
                     return True
         return False
+
+    def _negator_starts(self) -> tuple[list[int], frozenset[int]] | None:
+        """Sorted word starts where a negator or warning may begin, and those of the long and
+        short negators alone: most matches have none before them, decided with one look-up.
+        None when a negator has no anchor words: then every position is looked at."""
+        if self._negators is None:
+            s = self.s
+            if any(rx.always or rx.id < 0 for rx in (s._neg_long, s._neg_short, s._neg_clause)):
+                return None
+            active = self.active()
+            every: set[int] = set()
+            own: set[int] = set()
+            for rx in (s._neg_long, s._neg_short, s._neg_clause):
+                for groups in active.get(rx.id, {}).values():
+                    for starts in groups:
+                        every.update(starts)
+                        if rx is not s._neg_clause:
+                            own.update(starts)
+            self._negators = (sorted(every), frozenset(own))
+        return self._negators
 
     def _negators_before(self, start: int) -> tuple[bool, bool, bool]:
         """(long negator, short negator, clause warning) shortly before `start` in its clause.
@@ -169,8 +202,17 @@ class _Text:
         if hit is None:
             s = self.s
             _, cs, _ = self.clause(start)
+            lo = max(cs, start - 120)
             # a few words back is all negation can reach; bounding it keeps long texts linear
-            before = s._neutral.sub(" ", self.norm[max(cs, start - 120) : start])
+            negators = self._negator_starts()
+            every = negators[0] if negators is not None else None
+            i = bisect.bisect_left(every, lo) if every is not None else 0
+            if every is not None and (i == len(every) or every[i] >= start):
+                # none of the negators' words stands there: the usual case, decided at once
+                self._neg_cache[start] = hit = (False, False, False)
+                return hit
+            window = self.norm[lo:start]
+            before = s._neutral.sub(" ", window) if self.may(s._neutral, lo, start) else window
             tokens = _TOKEN.findall(before)
             if not tokens:
                 hit = (False, False, False)
@@ -184,8 +226,9 @@ class _Text:
         return hit
 
     # matching --------------------------------------------------------------------------------
-    def active(self) -> dict[int, dict[int, list[int]]]:
-        """Pattern list id -> alternative -> the word starts where its anchors occur.
+    def active(self) -> dict[int, dict[int, list[list[int]]]]:
+        """Pattern list id -> alternative -> the word starts where its anchors occur (lists of
+        starts, one per distinct word: shared, never copied).
 
         One pass over the words: a pattern is tried only where it can begin (a word whose
         prefix is one of its anchors), never scanned over the whole text. This is what keeps a
@@ -201,7 +244,7 @@ class _Text:
                     starts[w] = [m.start()]
                 else:
                     pos.append(m.start())
-            active: dict[int, dict[int, list[int]]] = {}
+            active: dict[int, dict[int, list[list[int]]]] = {}
             anchors_of = self.s._anchors_of
             for w, pos in starts.items():
                 for rid, alts in anchors_of(w):
@@ -211,11 +254,27 @@ class _Text:
                     for alt in alts:
                         have = run.get(alt)
                         if have is None:
-                            run[alt] = list(pos)
+                            run[alt] = [pos]
                         else:
-                            have.extend(pos)
+                            have.append(pos)
             self._active = active
         return self._active
+
+    def may(self, regex: _Rx, start: int, end: int) -> bool:
+        """Can a match of `regex` begin in [start, end)? False is certain: none of its anchor
+        words begins there (true for lists the anchor index does not know)."""
+        if regex.always or regex.id < 0:
+            return True
+        pos = self._starts.get(regex.id)
+        if pos is None:
+            run = self.active().get(regex.id)
+            pos = self._starts[regex.id] = (
+                sorted(chain.from_iterable(chain.from_iterable(run.values()))) if run else []
+            )
+        if not pos:
+            return False
+        i = bisect.bisect_left(pos, start)
+        return i < len(pos) and pos[i] < end
 
     def matches(
         self, regex: _Rx, post: bool = False, veto: _Rx | None = None, short: bool = True
@@ -226,25 +285,27 @@ class _Text:
         if not run and not regex.always:
             return out
         alts, norm = regex.alts, self.norm
-        hits: list[re.Match[str]] = []
+        hits: list[tuple[int, int]] = []
         if run:
-            for i, starts in run.items():
-                rx = alts[i][0]
-                for pos in starts:
-                    m = rx.match(norm, pos)
-                    if m is not None:
-                        hits.append(m)
+            for i, groups in run.items():
+                match = alts[i][0].match
+                for starts in groups:
+                    for pos in starts:
+                        m = match(norm, pos)
+                        if m is not None:
+                            hits.append(m.span())
         for i in regex.always:
-            hits.extend(alts[i][0].finditer(norm))
-        hits.sort(key=lambda m: m.span())
-        for m in hits:
-            a, b = m.span()
+            need = regex.first_char[i]
+            if need is None or need in norm:
+                hits.extend(m.span() for m in alts[i][0].finditer(norm))
+        hits.sort()
+        for a, b in hits:
             if a == b or (a, b) in spans or self.negated(a, b, post, short):
                 continue
             spans.add((a, b))
             if veto is not None:
                 _, cs, ce = self.clause(a)
-                if veto.search(self.norm, cs, ce):
+                if veto.search(norm, cs, ce):
                     continue
             out.append(_Match(a, b, self.hypothetical(a)))
         return out

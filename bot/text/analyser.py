@@ -47,16 +47,18 @@ class Analyser:
     def words(self, text: str, lang: str | None = None) -> list[Word]:
         """The words of `text`; lang="en" prefers English stems for words that are not
         Indonesian roots (see Morphology.lemma)."""
-        # the hot loop of every check: no intermediate Token objects, cached (form, lemma) pairs
+        # the hot loop of every check: no intermediate Token objects, cached (form, lemma)
+        # pairs, and Word built as the plain tuple it is (its generated __new__ costs twice)
         out: list[Word] = []
         append = out.append
         get = self._cache[lang == "en"].get
+        make = tuple.__new__
         for m in TOKEN.finditer(text):
             raw = m.group()
             pairs = get(raw) or self._read(raw, lang)
             a, b = m.span()
             for form, lemma in pairs:
-                append(Word(form, lemma, a, b))
+                append(make(Word, (form, lemma, a, b)))
         return out
 
     def lemmas(self, term: str) -> frozenset[str]:

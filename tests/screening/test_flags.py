@@ -331,3 +331,139 @@ def test_loading_fails_on_a_missing_source_or_date(tmp_path, name: str, field: s
     (tmp_path / other).write_text((CONTENT / other).read_text(encoding="utf-8"), encoding="utf-8")
     with pytest.raises(ScreeningDataError, match=f"missing {field}"):
         Screener.load(tmp_path / "indicators.toml", tmp_path / "guided_check.toml", use_model=False)
+
+
+# Kinds the dev-split misses showed (issue #13, session 3): written here in our own words, one
+# sign each, so that a concept lost from content/screening/concepts.toml fails by name.
+NEW_KINDS = [
+    (
+        "en",
+        "Bar in Osaka needs singers. You accompany customers and drink with them.",
+        "sexual_exploitation",
+    ),
+    (
+        "id",
+        "Karaoke di Johor butuh penyanyi, tugasnya temani tamu minum sampai pagi.",
+        "sexual_exploitation",
+    ),
+    ("id", "Adik saya sudah 2 tahun gak digaji sama majikannya di Jeddah.", "withheld_wages"),
+    (
+        "en",
+        "After the first year the family stopped paying her and said she owes them.",
+        "withheld_wages",
+    ),
+    ("id", "Waktu diperiksa di bandara ternyata kartu E-PMI saya palsu.", "document_fraud"),
+    (
+        "en",
+        "The agent will take you by boat to Malaysia at night, 30 minutes only.",
+        "informal_route",
+    ),
+    ("en", "The cousins were sold and forced to work as maids in a house.", "held_against_will"),
+    ("en", "Come work with me in Dubai, no need work visa, the boss arranges it.", "visa_nonwork"),
+    (
+        "id",
+        "Kerja ke Malaysia gak usah lewat PT, langsung berangkat minggu depan.",
+        "unlicensed_recruiter",
+    ),
+    (
+        "id",
+        "Kalau mau pulang dari Riyadh harus ganti biaya 50 juta dulu, kata kantor.",
+        "held_against_will",
+    ),
+    ("id", "Nanti di bandara kalau ditanya petugas, bilang saja mau liburan.", "coached_lying"),
+    (
+        "en",
+        "Training fee, medical fee and uniform fee. All must be paid before the visa.",
+        "upfront_fee",
+    ),
+    ("id", "Mau ganti majikan? Bayar biaya agensi 2 bulan gaji dulu ya.", "upfront_fee"),
+    (
+        "en",
+        "My employer makes me work at her sister's shop too, it is against my contract.",
+        "contract_substitution",
+    ),
+]
+
+
+@pytest.mark.parametrize(("lang", "text", "code"), NEW_KINDS)
+def test_new_kind_raises_its_flag(s: Screener, lang: str, text: str, code: str) -> None:
+    r = s.check(text, lang=lang)
+    assert code in {f.code for f in r.flags}, (r.risk, [(f.code, f.evidence) for f in r.flags])
+
+
+# Notices of rights from a government office: low, not "check before you go" medium. An
+# office's name clears no flag: a fee to a person next to it stays flagged.
+NOTICES = [
+    (
+        "en",
+        "Labour Department notice: a helper in Hong Kong gets one rest day every week and 12 statutory holidays a year.",
+    ),
+    ("en", "The embassy in Seoul reminds Indonesian workers that the minimum wage rose this year."),
+    (
+        "id",
+        "KBRI Kuala Lumpur: pekerja rumah tangga di Malaysia berhak libur satu hari setiap minggu.",
+    ),
+    ("id", "Menurut MoU Indonesia-Malaysia, gaji PRT dibayar lewat bank setiap bulan."),
+]
+
+
+@pytest.mark.parametrize(("lang", "text"), NOTICES)
+def test_notice_of_rights_is_low(s: Screener, lang: str, text: str) -> None:
+    r = s.check(text, lang=lang)
+    assert r.risk in ("low", "unclear"), (r.risk, [(f.code, f.evidence) for f in r.flags])
+
+
+def test_office_name_clears_no_flag(s: Screener) -> None:
+    r = s.check("Kata KBRI aman. Kerja di Malaysia, paspor ditahan majikan selama kontrak.", "id")
+    assert r.risk == "high"
+    assert "passport_retention" in {f.code for f in r.flags}
+
+
+def test_instead_of_negates(s: Screener) -> None:
+    r = s.check(
+        "Employers in Taiwan pay the broker fees, instead of the worker paying NT$60,000.", "en"
+    )
+    assert "upfront_fee" not in {f.code for f in r.flags}
+    assert r.risk != "high"
+
+
+def test_time_of_day_is_not_violence(s: Screener) -> None:
+    # "pukul 08.00" tells the time; "dipukul" is beaten (concepts.toml "=word" forms)
+    notice = s.check("Peserta G to G Korea harap hadir pukul 08.00 di kantor BP3MI.", "id")
+    assert "threats_violence" not in {f.code for f in notice.flags}
+    beaten = s.check("Adik saya sering dipukul majikannya di Malaysia.", "id")
+    assert "threats_violence" in {f.code for f in beaten.flags}
+
+
+def test_relative_what_in_a_story_is_no_question(s: Screener) -> None:
+    # "what they promised" tells; "what should I do?" asks
+    story = s.check(
+        "In Dubai I worked two years, then they stopped paying what they promised.", "en"
+    )
+    assert story.risk == "high", [(f.code, f.evidence) for f in story.flags]
+    asked = s.check("What if the agent keeps my passport, is that allowed?", "en")
+    assert asked.risk != "high"
+
+
+# Sample utterances of domain-facts.md §3.6 (what at-risk users may write), copied into the
+# test because the project never reads ../shared at run or test time.
+FACT_BASE_SAMPLES = [
+    ("id", "disuruh bayar 20 juta kalau mau pulang", "high"),
+    ("en", "can't go home unless I pay", "high"),
+    ("id", "calo/PL (petugas lapangan) minta uang", "high"),
+    ("id", "dijanjikan kerja sambil kuliah", "medium"),
+    ("id", "belum tanda tangan kontrak", "medium"),
+]
+
+
+@pytest.mark.parametrize(("lang", "text", "least"), FACT_BASE_SAMPLES)
+def test_fact_base_sample_is_rated_at_least(s: Screener, lang: str, text: str, least: str) -> None:
+    order = ("unclear", "low", "medium", "high")
+    r = s.check(text, lang=lang)
+    assert order.index(r.risk) >= order.index(least), (r.risk, [f.code for f in r.flags])
+
+
+def test_fine_and_own_ticket_home_is_not_pay_to_leave(s: Screener) -> None:
+    # an official notice: a runaway worker pays the fine and the ticket home; nobody holds her
+    r = s.check("KDEI: pekerja yang kabur wajib membayar denda dan tiket pulang sendiri.", "id")
+    assert "held_against_will" not in {f.code for f in r.flags}
