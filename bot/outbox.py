@@ -157,9 +157,10 @@ class RateLimiter:
     With a `window`, a hard guard besides: a platform that counts calls by when they arrive
     should never see more than `rate * window` within `window` seconds, whatever the delays on
     the way. Its clock is unknown, but a call arrived after we granted it and before it ended,
-    and we take it to have arrived within `transit` seconds of the grant; so a new call may
-    start only when fewer than that many calls arrived, by the later of those bounds, within
-    the last `window` seconds. A slow reply then costs at most `transit`, not the whole wait.
+    and while it is in flight we take it to have arrived within `transit` seconds of the grant;
+    so a new call may start only when fewer than that many calls arrived, by those bounds,
+    within the last `window` seconds. A call that hangs then costs at most `transit`, not the
+    whole wait.
     `pause(until)` holds every call back until then (a 429 for the whole bot).
     """
 
@@ -189,9 +190,12 @@ class RateLimiter:
 
     def arrived_by(self, start: _Start, now: float) -> float:
         """The latest the platform can have seen this call (inf: it may still arrive)."""
-        bound = start.granted + self.transit
         if start.ended is not None:
-            return min(start.ended, bound)
+            # Known for certain. A call that took longer than `transit` may have left late
+            # (this process stalled before writing it, as on a busy machine): counting it at
+            # grant + transit let the next window's calls reach the platform beside it (429).
+            return start.ended
+        bound = start.granted + self.transit
         return bound if now >= bound else math.inf
 
     def ready_at(self) -> float:
@@ -291,14 +295,17 @@ class Pacer:
         slower = 1.0 + limits.headroom
         self.limits = limits
         self.clock = clock
-        # The platform counts calls per second: evenly spaced, with two intervals to catch up
-        # after a late start, and never more than its rate within any 1 + headroom seconds.
+        # The platform counts calls per second: evenly spaced a little under its rate, with two
+        # intervals to catch up after a late start, and never more than its rate within any
+        # second. The window needs no headroom of its own: it already counts each call as
+        # arriving as late as it can have, and every second of headroom there was paid again
+        # for each window of calls (a backlog of 600 took 1.03 x N/limit, not 1.01).
         self.bot = RateLimiter(
             limits.overall_per_second / slower,
             limits.overall_burst,
             clock,
             catch_up=2.0,
-            window=slower,
+            window=1.0,
             transit=limits.transit,
         )
         self._waiters: deque[tuple[asyncio.Future[_Start], _Chat]] = deque()

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
 
 from bot.cases import Casework, normalize_phone, status_label
 from bot.cases.wording import zone_for
@@ -20,10 +21,14 @@ from bot.conversation import Context, Flow, Router
 from bot.i18n import N_, _, format_timestamp
 from bot.messages import Choice
 from bot.places import Place
+from bot.prepare import Hint, Key, Preparer
 from bot.understanding import Answer, Intent
 from handlers.common import answer_yes_no, is_navigation, reask, unknown_answer, yes_no
 from handlers.emergency import emergency_text
 from storage import cases as cases_store
+
+if TYPE_CHECKING:
+    from bot.services import Services
 
 flow = Flow("report")
 
@@ -291,6 +296,7 @@ async def role(ctx: Context) -> None:
     found = data.pop("found", {})
     if offer:  # coming from a checked offer or a long message: that text is what happened
         data["description"] = offer
+        data.pop("flags", None)  # checked when the report is sent
     for key in ("recruiter_name", "recruiter_phone", "country"):
         if found.get(key):
             data[key] = found[key]
@@ -332,6 +338,9 @@ async def what(ctx: Context) -> None:
         ctx.say(_("Please tell me a little more, in a sentence or two."))
         return
     ctx.state.data["description"] = ctx.text
+    # checked now, before the writer when the preparer guessed right (PREPARER below), so the
+    # submission does not check it inside the writer
+    ctx.state.data["flags"] = description_flags(ctx, ctx.text)
     await then(ctx, ask_recruiter)
 
 
@@ -654,7 +663,8 @@ async def consent(ctx: Context) -> None:
             "lat": data.get("lat"),
             "lon": data.get("lon"),
             "urgent": int(bool(data.get("urgent"))),
-        }
+        },
+        flags=data.get("flags"),
     )
     lines = [_("Thank you. Your case number is {number}.").format(number=case.number)]
     if case.status == "alerted":
@@ -815,7 +825,34 @@ async def describe(tx, contact_id: int) -> list[str]:
     ]
 
 
+# --- before the writer: the warning signs of the story told, a pure function of the text ----
+
+
+def description_flags(ctx: Context, text: str) -> list[str]:
+    """The warning signs in what happened, as codes (kept on the case for the console)."""
+    lang = ctx.locale
+    found = ctx.prepared.get(
+        ("screen", text, lang), lambda: ctx.services.screener.check(text, lang=lang)
+    )
+    return sorted({f.code for f in found.flags})
+
+
+def _wants(hint: Hint) -> bool:
+    return hint.flow == "report" and hint.step == "what" and len(hint.text) >= MIN_DESCRIPTION
+
+
+def _compute(hint: Hint, services: Services) -> dict[Key, object]:
+    return {
+        ("screen", hint.text, hint.locale): services.screener.check(hint.text, lang=hint.locale)
+    }
+
+
+PREPARER = Preparer("report", _wants, _compute)
+
+
 def register(router: Router) -> None:
+    router.prepare(PREPARER)
+
     @router.intent(
         "status",
         lambda ctx: (

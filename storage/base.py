@@ -268,6 +268,11 @@ class Volunteers(ABC):
         those already asked."""
 
     @abstractmethod
+    async def able_to_take(self, case_id: int | None) -> set[int]:
+        """The complement of `unable_to_take`: volunteers routing may offer the case to. It
+        costs what the available volunteers are, not what all the volunteers are."""
+
+    @abstractmethod
     async def delete(self, volunteer_id: int) -> None: ...
 
     @abstractmethod

@@ -18,16 +18,30 @@ LANGUAGE_SLACK_KM = 30.0
 LANGUAGE_SLACK_FACTOR = 1.5
 
 
-async def _index(tx: Tx, services: Services) -> tuple[VolunteerIndex, dict[int, tuple[str, str]]]:
+# When at most this share of the indexed volunteers can take a case, the nearest are looked for
+# among those alone (an index of them built on the spot) instead of walking the whole index
+# past every one who is away: 10,000 volunteers of whom 4 available cost 20 ms the long way.
+FEW_ABLE = 0.125
+
+
+async def _cached(
+    tx: Tx, services: Services
+) -> tuple[VolunteerIndex, dict[int, tuple[str, str]], dict[int, Candidate]]:
     version = await tx.volunteers.positions_version()
     cached = services.cache.get("volunteer_index")
     if cached is None or cached[0] != version:
         people = await tx.volunteers.all()
-        index = VolunteerIndex(Candidate(v.id, v.lat, v.lon) for v in people)
+        where = {v.id: Candidate(v.id, v.lat, v.lon) for v in people}
+        index = VolunteerIndex(where.values())
         about = {v.id: (v.country, v.languages) for v in people}
-        cached = (version, index, about)
+        cached = (version, index, about, where)
         services.cache["volunteer_index"] = cached
-    return cached[1], cached[2]
+    return cached[1], cached[2], cached[3]
+
+
+async def _index(tx: Tx, services: Services) -> tuple[VolunteerIndex, dict[int, tuple[str, str]]]:
+    index, about, _where = await _cached(tx, services)
+    return index, about
 
 
 async def volunteer_index(tx: Tx, services: Services) -> VolunteerIndex:
@@ -51,11 +65,14 @@ async def nearest_available(
     """The nearest volunteers who can take a case now: available, under capacity, reachable,
     (for a given case) not already asked, and in `country` when given ('ID' = Indonesia).
     With `language`, a speaker of it comes first when not much farther than the nearest."""
-    skip = await tx.volunteers.unable_to_take(case_id)
-    index, about = await _index(tx, services)
+    able = await tx.volunteers.able_to_take(case_id)
+    index, about, where = await _cached(tx, services)
+    if len(able) <= FEW_ABLE * len(index):
+        # the same answer (the index is exact, ties by id), from the few who can take it
+        index = VolunteerIndex(where[vid] for vid in sorted(able) if vid in where)
 
     def accept(vid: int) -> bool:
-        return vid not in skip and (country is None or about.get(vid, ("", ""))[0] == country)
+        return vid in able and (country is None or about.get(vid, ("", ""))[0] == country)
 
     wanted = limit if language is None else max(limit, 5)
     found = index.nearest(lat, lon, limit=wanted, max_km=max_km, accept=accept)

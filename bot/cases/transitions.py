@@ -66,7 +66,9 @@ class Casework:
         return self.services.settings
 
     # --- opening and routing --------------------------------------------------------------
-    async def open(self, values: dict[str, object]) -> Case:
+    async def open(self, values: dict[str, object], flags: list[str] | None = None) -> Case:
+        """A new report, routed. `flags`: the warning signs of its description when already
+        known (checked before the writer took the message); else they are checked here."""
         values = dict(values)
         values["recruiter_phone_norm"] = normalize_phone(values.get("recruiter_phone"))  # type: ignore[arg-type]
         values["recruiter_name_key"] = name_key(values.get("recruiter_name"))  # type: ignore[arg-type]
@@ -74,8 +76,10 @@ class Casework:
         await self.tx.cases.add_event(case.id, "reporter", "created", self.now)
         if case.description:
             # The warning signs in the story, as codes, for the console's filters and figures.
-            found = self.services.screener.check(case.description, lang=case.reporter_locale)
-            await self.tx.cases.set_flags(case.id, sorted({f.code for f in found.flags}))
+            if flags is None:
+                found = self.services.screener.check(case.description, lang=case.reporter_locale)
+                flags = sorted({f.code for f in found.flags})
+            await self.tx.cases.set_flags(case.id, flags)
         await self.route(case)
         return await self._reload(case)
 

@@ -195,8 +195,11 @@ class SQLCases(base.Cases):
         return list(found.values())
 
     async def missing_name_keys(self, limit: int) -> list[tuple[int, str]]:
+        # SQLite, without statistics, walks cases_recruiter_name for "IS NOT NULL" (every named
+        # report: 2 s at a million) rather than the partial index that holds only these rows.
+        hint = " INDEXED BY cases_name_unkeyed" if self.conn.dialect == "sqlite" else ""
         rows = await self.conn.fetch(
-            "SELECT id, recruiter_name FROM cases WHERE recruiter_name IS NOT NULL"
+            f"SELECT id, recruiter_name FROM cases{hint} WHERE recruiter_name IS NOT NULL"
             " AND recruiter_name_key IS NULL AND withdrawn_at IS NULL LIMIT ?",
             (limit,),
         )

@@ -134,8 +134,14 @@ class SQLContacts(base.Contacts):
     async def forget_paused(self, key: str, before: float) -> int:
         # Rare rows, read in Python: the same SQL on SQLite and PostgreSQL, whatever JSON
         # functions each has.
+        # Through conversations_paused (migration 0008, only rows holding a "paused:…" key),
+        # whose condition must appear as written for the planner to use it.
+        if not key.startswith("paused:"):
+            raise ValueError(f"not a paused key: {key}")
+        hint = " INDEXED BY conversations_paused" if self.conn.dialect == "sqlite" else ""
         rows = await self.conn.fetch(
-            "SELECT contact_id, data FROM conversations WHERE data LIKE ?",
+            f"SELECT contact_id, data FROM conversations{hint}"
+            " WHERE data LIKE '%\"paused:%' AND data LIKE ?",
             (f'%"{key}"%',),
         )
         stale = []

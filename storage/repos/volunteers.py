@@ -102,6 +102,22 @@ class SQLVolunteers(base.Volunteers):
         )
         return {row[0] for row in rows}
 
+    async def able_to_take(self, case_id: int | None) -> set[int]:
+        # Through volunteers_available (migration 0008): the away and the removed are never
+        # read, however many there are.
+        rows = await self.conn.fetch(
+            """
+            SELECT v.id FROM volunteers v JOIN contacts c ON c.id = v.contact_id
+            WHERE v.available = 1 AND v.deactivated_at IS NULL AND c.unreachable_at IS NULL
+              AND v.capacity > (SELECT COUNT(*) FROM cases k WHERE k.volunteer_id = v.id
+                                AND k.status IN ('accepted', 'in_progress', 'referred_bp3mi',
+                                                 'referred_police', 'referred_kp2mi'))
+              AND v.id NOT IN (SELECT volunteer_id FROM case_declines WHERE case_id = ?)
+            """,
+            (case_id,),
+        )
+        return {row[0] for row in rows}
+
     async def delete(self, volunteer_id: int) -> None:
         await self.conn.execute("DELETE FROM volunteers WHERE id = ?", (volunteer_id,))
 

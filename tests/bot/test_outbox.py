@@ -336,3 +336,23 @@ async def test_at_30_percent_failures_nothing_is_lost_and_p90_delay_is_one_retry
     assert len(sender.sent) == 200  # nothing twice
     delays = sorted(at - queued for at in delivered_at.values())
     assert delays[int(len(delays) * 0.9)] < 30 / scale
+
+
+def test_the_window_counts_a_slow_call_where_it_may_have_arrived() -> None:
+    """Three calls a second at most, by when the platform saw them. A call still in flight
+    is taken to have arrived `transit` after it started (a hung one must not hold everyone
+    back); one that is over may have arrived as late as its end, whatever `transit` says: on a
+    busy machine it can leave this process late."""
+    from bot.outbox import RateLimiter
+
+    now = [0.0]
+    limiter = RateLimiter(3.0, burst=3.0, clock=lambda: now[0], window=1.0, transit=0.1)
+    starts = [limiter.take(0.0) for _ in range(3)]
+    now[0] = 0.5
+    assert limiter.ready_at() == 1.1  # all three in flight: taken as arrived by 0.1
+    for start in starts[:2]:
+        limiter.end(start)  # over at 0.5, sooner than the bound no more: they count at 0.5
+    assert limiter.ready_at() == 1.1  # the one still in flight decides
+    now[0] = 0.8
+    limiter.end(starts[2])  # over at 0.8: it may have arrived then
+    assert limiter.ready_at() == 1.5  # the third latest arrival (0.5) + 1 s

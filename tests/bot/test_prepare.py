@@ -21,6 +21,12 @@ OFFER = next(
 )
 
 
+def default_screener_check(text: str):
+    from bot.screening import default_screener
+
+    return default_screener().check(text, lang="id").flags
+
+
 def msg(text: str, n: int, address: str = "siti") -> Inbound:
     return Inbound(channel="console", address=address, external_id=f"{address}-{n}", text=text)
 
@@ -200,3 +206,45 @@ async def test_a_persons_messages_keep_their_order_when_one_is_prepared(db_path:
         # the check's answer, then the menu: handled in the order they came
         assert "Risiko" in sent[-2] and "Risiko" not in sent[-1], sent[-2:]
         assert menu.replies[-1].text in sent[-1]
+
+
+async def test_a_reports_story_is_checked_before_the_writer_and_not_again_when_sent(
+    db_path: Path, calls
+) -> None:
+    from tests.helpers import add_volunteers
+
+    story = "Ada sponsor datang ke rumah minta DP 5 juta untuk kerja di Taiwan pakai visa turis"
+    steps = [
+        "3",
+        "2",
+        story,
+        "Bu Sri",
+        "0812 3456 7890",
+        "Indramayu",
+        "1",
+        "2",
+        "1",
+        "0813 0000 1111",
+    ]
+    steps.append("1")  # send it
+    async with running(db_path) as system:
+        await add_volunteers(system)
+        n = await to_menu(system)
+        for i, text in enumerate(steps):
+            if text == story:
+                calls.clear()
+            handled = await system.engine.handle(msg(text, n + i))
+            if text == story:
+                assert calls == [("check", "id", False)]  # in a worker thread, once
+                calls.clear()
+        # sent: a case with the story's warning signs, and no check in the writer
+        assert any("MA-" in r.text for r in handled.replies)
+        assert not any(name == "check" for name, _, _ in calls)
+
+        async def flags(tx):
+            rows = await tx.sql.fetch("SELECT code FROM case_flags", ())
+            return {r[0] for r in rows}
+
+        kept = await system.engine.run(flags)
+    expected = {f.code for f in default_screener_check(story)}
+    assert expected and kept == expected

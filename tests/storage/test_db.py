@@ -19,6 +19,10 @@ async def test_fresh_database_is_at_latest_schema_in_wal_mode(db_path: Path) -> 
         assert {"contacts", "conversations", "inbound", "outbox"} <= await tables(conn)
         async with conn.execute("PRAGMA journal_mode") as cur:
             assert (await cur.fetchone())[0] == "wal"
+        # the index interiors of a million-row database stay in memory (2 MiB did not hold
+        # them: every batch re-read them from the OS)
+        async with conn.execute("PRAGMA cache_size") as cur:
+            assert -(await cur.fetchone())[0] >= 64 * 1024
     finally:
         await conn.close()
 

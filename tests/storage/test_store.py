@@ -121,3 +121,43 @@ async def test_inbound_ids_are_pruned_a_bounded_batch_at_a_time(store: Store) ->
         assert await tx.inbound.prune(before=50.0, limit=5) == 0
         keys = [("telegram", str(i)) for i in range(7)] + [("telegram", "fresh")]
         assert await tx.inbound.seen(keys) == {("telegram", "fresh")}
+
+
+async def test_delivered_bodies_are_blanked_a_bounded_batch_at_a_time(store: Store) -> None:
+    async with store.transaction() as tx:
+        siti = await tx.contacts.create("console", "siti", "id", 1.0)
+        await tx.outbox.add_many(
+            [NewMessage(siti.id, "console", "siti", "id", Reply(f"kata {i}")) for i in range(6)],
+            1.0,
+        )
+        rows = await tx.outbox.due("console", 1.0, limit=10, per_chat=10)
+        for i, row in enumerate(rows[:5]):  # the sixth stays pending
+            await tx.outbox.mark_sent(row.id, 10.0 + i)
+        assert await tx.outbox.purge_delivered(before=13.5, limit=2) == 2  # the two oldest
+        assert await tx.outbox.purge_delivered(before=13.5, limit=2) == 2
+        assert await tx.outbox.purge_delivered(before=13.5, limit=2) == 0  # 14.0: kept longer
+        bodies = [r[0] for r in await tx.sql.fetch("SELECT payload FROM outbox ORDER BY id", ())]
+    assert ["kata" in body for body in bodies] == [False] * 4 + [True] * 2
+
+
+async def test_a_draft_put_aside_is_forgotten_after_its_time(store: Store) -> None:
+    key = "paused:report"
+    async with store.transaction() as tx:
+        old = await tx.contacts.create("console", "old", "id", 1.0)
+        new = await tx.contacts.create("console", "new", "id", 1.0)
+        other = await tx.contacts.create("console", "other", "id", 1.0)
+        await tx.contacts.save_states(
+            [
+                (old.id, State("menu", "start", {key: {"saved_at": 5.0, "step": "what"}})),
+                (new.id, State("menu", "start", {key: {"saved_at": 50.0, "step": "what"}})),
+                (other.id, State("report", "what", {"description": "paused: nothing"})),
+            ],
+            60.0,
+        )
+        assert await tx.contacts.forget_paused(key, before=10.0) == 1
+        found = await tx.contacts.load_many(
+            [("console", "old"), ("console", "new"), ("console", "other")]
+        )
+    assert found[("console", "old")][1].data == {}
+    assert key in found[("console", "new")][1].data
+    assert found[("console", "other")][1].data == {"description": "paused: nothing"}
