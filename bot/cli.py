@@ -19,8 +19,13 @@ if TYPE_CHECKING:
     from storage import Tx
 
 
-def _settings(args: argparse.Namespace) -> Settings:
+def _settings(args: argparse.Namespace, serving: bool = False) -> Settings:
+    """Settings from the environment and `--db`. Only the processes that serve the channels
+    (`serve`, `telegram-poll`) start prepare processes: a one-off command or the console
+    chat would wait seconds for them to load and use them for one message at most."""
     settings = Settings.from_env()
+    if not serving:
+        settings = replace(settings, prepare_processes=0)
     db = getattr(args, "db", None)
     if db:
         from storage import is_url
@@ -58,7 +63,7 @@ async def _serve(args: argparse.Namespace) -> int:
 
     from bot.web import create_app
 
-    app = create_app(_settings(args))
+    app = create_app(_settings(args, serving=True))
     config = uvicorn.Config(app, host=args.host, port=args.port, log_level="info")
     await uvicorn.Server(config).serve()
     return 0
@@ -71,7 +76,7 @@ def _serve_workers(args: argparse.Namespace) -> int:
 
     import uvicorn
 
-    settings = _settings(args)
+    settings = _settings(args, serving=True)
     if not settings.database_url:
         print(
             "several workers need PostgreSQL: set DATABASE_URL=postgresql://… (or --db URL);"
@@ -90,7 +95,7 @@ def _serve_workers(args: argparse.Namespace) -> int:
 async def _telegram_poll(args: argparse.Namespace) -> int:
     from bot.polling import poll
 
-    settings = _settings(args)
+    settings = _settings(args, serving=True)
     if not settings.telegram_bot_token:
         print("TELEGRAM_BOT_TOKEN is not set", file=sys.stderr)
         return 2
