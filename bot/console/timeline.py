@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.cases import ESCALATION_REASONS, status_label
+from bot.cases import status_label
+from bot.cases.wording import history_line
 from bot.i18n import N_, _, format_timestamp
 from storage.cases import Event
 
@@ -28,7 +29,7 @@ SENTENCES = {
     "note_hidden": N_("{who} added a note."),
     "contact_viewed": N_("{who} viewed the reporter's contact."),
     "contact_exported": N_("{who} exported the reporter's contact."),
-    "escalated": N_("Sent to the coordinators: {text}."),
+    "escalated": N_("Sent to the coordinators."),  # worded by bot/cases/wording.py
     "withdrawn": N_("The reporter withdrew the report; its details were erased."),
     "reporter_unreachable": N_("A status update could not reach the reporter."),
     "volunteer_left": N_("{volunteer} left the network; the case went back to the coordinators."),
@@ -41,30 +42,6 @@ class Line:
     text: str
     kind: str
     actor: str
-
-
-NOBODY_IN_CHAT = "; no coordinator reachable (COORDINATOR_ADDRESS)"  # bot/cases.py escalate()
-
-
-def _pattern(template: str) -> re.Pattern[str]:
-    parts = re.split(r"\{(\w+)\}", template)
-    regex = "".join(re.escape(p) if i % 2 == 0 else f"(?P<{p}>.+?)" for i, p in enumerate(parts))
-    return re.compile(f"^{regex}$")
-
-
-def escalation_reason(detail: str) -> str:
-    """The history keeps why a case was escalated in English (bot/cases.py); the reader gets
-    it in their language when it is one of the known reasons."""
-    nobody = detail.endswith(NOBODY_IN_CHAT)
-    why = detail.removesuffix(NOBODY_IN_CHAT)
-    for template in ESCALATION_REASONS.values():
-        m = _pattern(template).match(why)
-        if m:
-            why = _(template).format(**m.groupdict())
-            break
-    if nobody:
-        why = _("{why}; no coordinator could be reached in chat").format(why=why)
-    return why
 
 
 def actor_name(actor: str, volunteers: dict[int, str]) -> str:
@@ -96,7 +73,9 @@ def sentence(event: Event, volunteers: dict[int, str]) -> str:
         n = int(km.group(1))
         distance = _(" (less than 1 km away)") if n < 1 else _(" ({km} km away)").format(km=n)
     status = status_label(event.detail) if event.kind == "status" else ""
-    text = escalation_reason(event.detail) if event.kind == "escalated" else event.detail
+    if event.kind == "escalated":  # its detail is machine-readable: bot/cases/wording.py
+        return history_line(event.kind, event.actor, event.detail)
+    text = event.detail
     return _(template).format(
         who=actor_name(event.actor, volunteers),
         volunteer=volunteer,

@@ -111,6 +111,21 @@ async def test_the_viewer_sees_that_a_note_exists_but_not_its_text(
         assert "Coordinator ani added a note." in page.text and "Blok C" not in page.text
 
 
+async def test_an_escalation_reads_as_a_sentence_in_the_history(
+    db_path: Path, clock, seeded
+) -> None:
+    async with console_client(db_path, clock) as (http, _app):
+        await login(http, "ani")
+        page = await http.get(f"/admin/cases/{seeded.papua}?lang=en")
+        # nobody near, and no coordinator in chat in this seed: said so, in words
+        assert (
+            "No volunteer took it (no available volunteer within 150 km) and no coordinator"
+            " could be reached." in page.text
+        )
+        for code in ("nobody_near", "told=", "{&#34;km", '{"km'):
+            assert code not in page.text, code
+
+
 async def test_dashboard_lists_and_counts(db_path: Path, clock, seeded) -> None:
     async with console_client(db_path, clock) as (http, _app):
         await login(http, "ani")
