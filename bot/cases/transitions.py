@@ -22,6 +22,7 @@ from bot.i18n import _
 from bot.messages import Reply
 from bot.postman import Focus, Postman
 from bot.services import Services
+from bot.volunteer_index import Ranked
 from storage import Tx
 from storage import cases as cases_store
 from storage.cases import Case
@@ -100,21 +101,9 @@ class Casework:
         if case.attempts >= self.settings.max_route_attempts:
             await self.escalate(case, "attempts", n=case.attempts)
             return True
-        country = country_of(case.place_code)
-        ranked = await nearest_available(
-            self.tx,
-            self.services,
-            case.lat,
-            case.lon,
-            limit=1,
-            # Abroad, the nearest volunteer in that country, however far.
-            max_km=self.settings.max_route_km if country == "ID" else math.inf,
-            case_id=case.id,
-            country=country,
-            language=case.reporter_locale,
-        )
+        ranked = await self._nearest(case, limit=1, language=case.reporter_locale)
         if not ranked:
-            if country != "ID":
+            if country_of(case.place_code) != "ID":
                 await self.escalate(case, "nobody_in_country")
             else:
                 await self.escalate(case, "nobody_near", km=f"{self.settings.max_route_km:g}")
@@ -581,23 +570,30 @@ class Casework:
             )
         return len(due)
 
+    async def _nearest(self, case: Case, limit: int, language: str | None = None) -> list[Ranked]:
+        """Volunteers who may take `case`, nearest first: in Indonesia within the routing
+        radius; abroad, the nearest in that country, however far."""
+        assert case.lat is not None and case.lon is not None
+        country = country_of(case.place_code)
+        return await nearest_available(
+            self.tx,
+            self.services,
+            case.lat,
+            case.lon,
+            limit=limit,
+            max_km=self.settings.max_route_km if country == "ID" else math.inf,
+            case_id=case.id,
+            country=country,
+            language=language,
+        )
+
     async def offer_waiting(self, volunteer: Volunteer) -> int:
         """A volunteer became available: cases near them that nobody took are offered to them."""
         offered = 0
         for case in await self.tx.cases.queue("unassigned", self.now, self.now):
             if case.lat is None or case.lon is None or case.withdrawn_at is not None:
                 continue
-            country = country_of(case.place_code)
-            ranked = await nearest_available(
-                self.tx,
-                self.services,
-                case.lat,
-                case.lon,
-                limit=5,
-                max_km=self.settings.max_route_km if country == "ID" else math.inf,
-                case_id=case.id,
-                country=country,
-            )
+            ranked = await self._nearest(case, limit=5)
             hit = next((r for r in ranked if r.candidate.volunteer_id == volunteer.id), None)
             if hit is None:
                 continue
