@@ -24,8 +24,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
-import os
 import statistics
 import sys
 import tempfile
@@ -41,7 +39,7 @@ import aiosqlite  # noqa: E402
 from telegram import Update  # noqa: E402
 from telegram.ext import Application, ContextTypes, MessageHandler, filters  # noqa: E402
 
-from bench.webhook import OFFERS, prefill  # noqa: E402
+from bench.webhook import OFFERS, prefill, proc_cpu_seconds  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.messages import Inbound  # noqa: E402
 from bot.system import open_system  # noqa: E402
@@ -78,15 +76,9 @@ class Result:
 
 
 def cpu_seconds(pids: list[int] = ()) -> float:  # type: ignore[assignment]
-    """CPU time of this process (all its threads) plus that of `pids` (from /proc): what a
-    message cost, whatever else the shared machine was doing meanwhile."""
-    total = time.process_time()
-    ticks = os.sysconf("SC_CLK_TCK")
-    for pid in pids:
-        with contextlib.suppress(OSError):
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            total += (int(fields[11]) + int(fields[12])) / ticks
-    return total
+    """CPU time of this process (all its threads) plus that of `pids` (its prepare
+    processes): what a message cost, whatever else the shared machine was doing meanwhile."""
+    return time.process_time() + proc_cpu_seconds(pids)
 
 
 async def engine_run(

@@ -190,15 +190,8 @@ class Server:
 
     def cpu_seconds(self) -> float:
         """User + system CPU of the server processes and their children (uvicorn workers)."""
-        total = 0.0
-        for root in [p.pid for p in self.procs] + self.also:
-            for pid in [root, *_children(root)]:
-                try:
-                    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-                except OSError:
-                    continue
-                total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-        return total
+        roots = [p.pid for p in self.procs] + self.also
+        return proc_cpu_seconds([pid for root in roots for pid in (root, *_children(root))])
 
     def stop(self) -> None:
         for proc in self.procs:
@@ -209,6 +202,18 @@ class Server:
                 proc.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 proc.kill()
+
+
+def proc_cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU of these processes so far, from /proc (gone ones count 0)."""
+    total = 0.0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
 
 
 def _children(pid: int) -> list[int]:

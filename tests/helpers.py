@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import replace
@@ -12,6 +13,13 @@ from bot.channels.console import Console
 from bot.config import Settings
 from bot.system import System, open_system
 from tests.fakes.clock import ManualClock
+
+
+def free_port() -> int:
+    """A loopback TCP port nobody listens on now (for a server started by a test)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
 
 @asynccontextmanager

@@ -12,7 +12,6 @@ import json
 import re
 import shlex
 import shutil
-import socket
 import subprocess
 import time
 import urllib.request
@@ -20,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import free_port
 from tests.test_wheel import ROOT, _run, fresh_venv
 
 pytestmark = pytest.mark.wheel
@@ -42,12 +42,6 @@ def _cmd() -> list[str]:
     shell = json.loads(raw)  # the exec form is a JSON array, as Docker reads it
     assert shell[:2] == ["sh", "-c"]
     return shlex.split(shell[2].removeprefix("exec "))
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def test_every_package_is_in_the_build_context() -> None:
@@ -90,7 +84,7 @@ def test_the_image_contents_install_and_serve_health(tmp_path: Path) -> None:
 
     cmd = _cmd()
     assert cmd[:2] == ["migrasi-aman", "serve"] and "--workers" in cmd
-    port = _free_port()
+    port = free_port()
     # the CMD as written, on SQLite here (one worker: several need the compose file's PostgreSQL)
     args = [a.replace("0.0.0.0", "127.0.0.1").replace("8000", str(port)) for a in cmd]
     args[args.index("--workers") + 1] = "1"

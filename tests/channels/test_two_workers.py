@@ -33,15 +33,10 @@ from tests.fakes.twilio import (
     inbound_text,
     signed_request,
 )
+from tests.helpers import free_port
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 SECRET = "two-workers-secret"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _wait_up(port: int, proc: subprocess.Popen[bytes], log: Path) -> None:
@@ -81,7 +76,7 @@ def workers(
     env.update(extra or {})
     procs, bases = [], []
     for n in range(2):
-        port = _free_port()
+        port = free_port()
         log = tmp_path / f"worker{n}.log"
         proc = subprocess.Popen(
             [sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1", "--port", str(port)],
