@@ -131,9 +131,7 @@ class Engine:
             if before is not None:
                 await asyncio.shield(before)
             job = _Job(loop.create_future(), inbound=inbound, prepared=prepared)
-            if not self._writer.running:
-                raise RuntimeError("engine not started")
-            self._queue.put_nowait(job)
+            self._enqueue(job)
         finally:
             queued.set_result(None)
             if self._queuing.get(person) is queued:
@@ -171,10 +169,13 @@ class Engine:
         return await self._submit(_Job(asyncio.get_running_loop().create_future(), task=task))
 
     async def _submit(self, job: _Job) -> Any:
+        self._enqueue(job)
+        return await job.future
+
+    def _enqueue(self, job: _Job) -> None:
         if not self._writer.running:
             raise RuntimeError("engine not started")
-        await self._queue.put(job)
-        return await job.future
+        self._queue.put_nowait(job)  # unbounded: never waits
 
     # --- the writer --------------------------------------------------------------------------
     async def _run(self) -> None:
