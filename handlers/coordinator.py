@@ -33,7 +33,10 @@ def work(ctx: Context) -> Casework:
 
 
 async def me(ctx: Context) -> Coordinator | None:
-    return await coordination.coordinator_of(work(ctx), ctx.contact.channel, ctx.contact.address)
+    contact = ctx.contact
+    return await coordination.coordinator_of(
+        work(ctx), contact.channel, contact.address, listed=contact.is_coordinator
+    )
 
 
 async def show_queue(ctx: Context, kind: str = "unassigned") -> None:

@@ -42,6 +42,8 @@ async def my_side(ctx: Context, case: Case) -> str | None:
 
 
 async def open_reports(ctx: Context) -> list[Case]:
+    if ctx.contact.has_open_reports is False and not ctx.tx.cases.changed:
+        return []  # known from the batch's load, and no case was written since: no query
     return [
         k
         for k in await ctx.tx.cases.for_reporter(ctx.contact.id)

@@ -154,6 +154,10 @@ class Outbox(ABC):
 class Cases(ABC):
     """Reports, who they are offered to or accepted by, and their history."""
 
+    # A case was made or changed in this transaction: what a batch loaded at its start about
+    # who has open reports (Contact.has_open_reports) may no longer hold.
+    changed: bool = False
+
     @abstractmethod
     async def create(self, values: dict[str, object], now: float) -> Case:
         """A new case with a freshly drawn, unique number."""

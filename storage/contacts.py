@@ -21,8 +21,11 @@ class Contact:
     unreachable_at: float | None = None
     created_at: float = 0.0
     last_inbound_at: float | None = None
-    # Derived when a batch loads its contacts (not a column): saves the menu a query each time.
+    # Derived when a batch loads its contacts (not columns): each saves the menu a query each
+    # time it is shown. None: not known (a contact made in this batch), so the handler asks.
     is_volunteer: bool = False
+    is_coordinator: bool | None = None
+    has_open_reports: bool | None = None  # as the batch began; see Cases.changed
 
     @property
     def has_consented(self) -> bool:

@@ -80,10 +80,15 @@ def actor(coordinator: Coordinator) -> str:
     return f"coordinator:{coordinator.id}" if coordinator.id else "coordinator"
 
 
-async def coordinator_of(work: Casework, channel: str, address: str) -> Coordinator | None:
-    found = await work.tx.coordinators.find(channel, address)
-    if found is not None:
-        return found
+async def coordinator_of(
+    work: Casework, channel: str, address: str, *, listed: bool | None = None
+) -> Coordinator | None:
+    """The coordinator writing from this address, if any. `listed`: whether the batch that
+    loaded the contact found them in the coordinators table (None: not known, so look)."""
+    if listed is not False:
+        found = await work.tx.coordinators.find(channel, address)
+        if found is not None:
+            return found
     configured = work.settings.coordinator_address.strip()
     if configured and configured == f"{channel}:{address}":
         return Coordinator(0, channel, address, "Coordinator", ())

@@ -24,6 +24,7 @@ class SQLCases(base.Cases):
         self.conn = conn
 
     async def create(self, values: dict[str, object], now: float) -> Case:
+        self.changed = True
         columns = [k for k in values if k in FIELDS and k not in ("id", "number")]
         for _ in range(20):
             number = new_number()
@@ -54,6 +55,7 @@ class SQLCases(base.Cases):
         assignments = ", ".join(f"{k} = ?" for k in values if k in FIELDS)
         if len(assignments.split(", ")) != len(values):
             raise ValueError(f"unknown case fields: {sorted(set(values) - set(FIELDS))}")
+        self.changed = True
         await self.conn.execute(
             f"UPDATE cases SET {assignments}, updated_at = ? WHERE id = ?",
             (*values.values(), now, case_id),
@@ -113,6 +115,7 @@ class SQLCases(base.Cases):
         unknown = (set(values) | set(seen)) - set(FIELDS)
         if unknown:
             raise ValueError(f"unknown case fields: {sorted(unknown)}")
+        self.changed = True
         same = "IS" if self.conn.dialect == "sqlite" else "IS NOT DISTINCT FROM"
         assignments = ", ".join(f"{k} = ?" for k in values)
         expected = " AND ".join(f"{k} {same} ?" for k in seen) or "1 = 1"

@@ -7,6 +7,7 @@ from typing import Any
 
 import storage.base as base
 from bot.messages import Choice
+from storage.cases import CLOSED
 from storage.contacts import Contact, State
 from storage.sql import Connection, placeholders
 
@@ -14,6 +15,8 @@ _COLUMNS = (
     "c.id, c.channel, c.address, c.locale, c.display_name, c.consent_at, c.consent_version,"
     " c.unreachable_at, c.created_at, c.last_inbound_at"
 )
+
+_CLOSED = ", ".join(f"'{status}'" for status in CLOSED)  # constants, not input
 
 
 def _contact(row: Any) -> Contact:
@@ -52,7 +55,11 @@ class SQLContacts(base.Contacts):
         rows = await self.conn.fetch(
             f"WITH k(channel, address) AS (VALUES {placeholders(len(keys), 2)})"
             f" SELECT {_COLUMNS}, s.flow, s.step, s.data, s.choices,"
-            " EXISTS (SELECT 1 FROM volunteers v WHERE v.contact_id = c.id) AS is_volunteer"
+            " EXISTS (SELECT 1 FROM volunteers v WHERE v.contact_id = c.id) AS is_volunteer,"
+            " EXISTS (SELECT 1 FROM coordinators o"
+            "  WHERE o.channel = c.channel AND o.address = c.address) AS is_coordinator,"
+            " EXISTS (SELECT 1 FROM cases r WHERE r.reporter_contact_id = c.id"
+            f"  AND r.status NOT IN ({_CLOSED})) AS has_open_reports"
             " FROM k JOIN contacts c ON c.channel = k.channel AND c.address = k.address"
             " LEFT JOIN conversations s ON s.contact_id = c.id",
             [part for key in keys for part in key],
@@ -61,6 +68,8 @@ class SQLContacts(base.Contacts):
         for row in rows:
             contact = _contact(row)
             contact.is_volunteer = bool(row["is_volunteer"])
+            contact.is_coordinator = bool(row["is_coordinator"])
+            contact.has_open_reports = bool(row["has_open_reports"])
             found[(row["channel"], row["address"])] = (contact, _state(row))
         return found
 

@@ -103,6 +103,7 @@ class SQLiteStore(base.Store):
         if tx is None:
             raise RuntimeError("store not open")
         await tx.conn.execute("BEGIN IMMEDIATE")
+        tx.cases.changed = False  # the Tx lives as long as the store; this flag, a transaction
         try:
             yield tx
         except BaseException:

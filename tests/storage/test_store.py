@@ -161,3 +161,27 @@ async def test_a_draft_put_aside_is_forgotten_after_its_time(store: Store) -> No
     assert found[("console", "old")][1].data == {}
     assert key in found[("console", "new")][1].data
     assert found[("console", "other")][1].data == {"description": "paused: nothing"}
+
+
+async def test_a_batch_load_says_who_coordinates_and_who_has_an_open_report(store: Store) -> None:
+    # what the menu would otherwise ask the database for, once per person per menu shown
+    async with store.transaction() as tx:
+        siti = await tx.contacts.create("console", "siti", "id", 1.0)
+        await tx.contacts.create("console", "budi", "id", 1.0)
+        await tx.contacts.create("console", "koord", "id", 1.0)
+        await tx.coordinators.add("console", "koord", "Koord", (), 1.0)
+        case = await tx.cases.create({"reporter_contact_id": siti.id, "status": "new"}, 1.0)
+        assert tx.cases.changed  # made in this transaction: a hint loaded before it is stale
+    async with store.transaction() as tx:
+        assert not tx.cases.changed
+        found = await tx.contacts.load_many(
+            [("console", "siti"), ("console", "budi"), ("console", "koord")]
+        )
+        siti_now, budi, koord = (found[("console", n)][0] for n in ("siti", "budi", "koord"))
+        assert (siti_now.has_open_reports, budi.has_open_reports) == (True, False)
+        assert (koord.is_coordinator, siti_now.is_coordinator) == (True, False)
+        await tx.cases.update(case.id, 2.0, status="resolved")
+        assert tx.cases.changed
+    async with store.transaction() as tx:
+        found = await tx.contacts.load_many([("console", "siti")])
+        assert found[("console", "siti")][0].has_open_reports is False  # closed reports don't count
