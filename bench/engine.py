@@ -12,8 +12,10 @@ chat), all people at once, then side by side:
 - **engine**: the real engine (dedupe, contact, state, handler, outbox) on a real SQLite file.
 
 `--prepare-processes N` runs the prepare stage in N worker processes (the default is what
-`serve` would use on this machine; 0: one thread in the engine's process). `--rows N` first fills every table of the engine's database with N rows (bench/webhook.py's
-prefill). `--offers` makes every third message a pasted job offer of 1,000-1,500 characters.
+`serve` would use on this machine; 0: one thread in the engine's process). `--rows N` fills
+every table of a database with N rows once (bench/webhook.py's prefill), and each run then
+times the engine on a copy of it and, side by side, on an empty database: the ratio of the two
+is the cost of size, measured under the same load. `--offers` makes every third message a pasted job offer of 1,000-1,500 characters.
 Printed per run: msg/s, latency, the writer's time per batch (p50/p99/max: the time every
 message of a batch waits for the slowest), CPU per message (this process's threads and its
 prepare processes: steadier than msg/s on a shared machine) and engine/anchor; then medians
@@ -24,11 +26,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import shutil
 import statistics
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -81,14 +84,26 @@ def cpu_seconds(pids: list[int] = ()) -> float:  # type: ignore[assignment]
     return time.process_time() + proc_cpu_seconds(pids)
 
 
+async def filled(db: Path, rows: int) -> Path:
+    """A migrated database with `rows` rows in every table (made once: minutes at 1M)."""
+    async with open_system(Settings(database_path=db, prepare_processes=0)):
+        pass  # creates the schema
+    prefill(db, rows)
+    return db
+
+
 async def engine_run(
-    db: Path, users: int, messages: int, texts: list[str], rows: int, processes: int = 0
+    db: Path,
+    users: int,
+    messages: int,
+    texts: list[str],
+    template: Path | None = None,
+    processes: int = 0,
 ) -> Result:
+    """The engine on `db`, a copy of `template` if given (else empty)."""
     settings = Settings(database_path=db, prepare_processes=processes)
-    if rows:
-        async with open_system(settings):
-            pass  # creates the schema
-        prefill(db, rows)
+    if template is not None:
+        shutil.copyfile(template, db)
     latencies: list[float] = []
     batch_ms: list[float] = []
     sizes: list[int] = []
@@ -210,20 +225,24 @@ async def floor_run(db: Path, count: int) -> float:
     return count / elapsed
 
 
-async def one_run(args: argparse.Namespace) -> tuple[float, Result, Result]:
+async def one_run(
+    args: argparse.Namespace, template: Path | None
+) -> tuple[float, Result, Result, Result | None]:
+    """floor, anchor, the engine on an empty database, and on a copy of `template`."""
     texts = script(args.offers)
     with tempfile.TemporaryDirectory() as tmp:
         floor = await floor_run(Path(tmp) / "floor.db", args.users * args.messages)
         anchor = await anchor_run(Path(tmp) / "anchor.db", args.users, args.messages, texts)
-        engine = await engine_run(
-            Path(tmp) / "engine.db",
-            args.users,
-            args.messages,
-            texts,
-            args.rows,
-            args.prepare_processes,
-        )
-    return floor, anchor, engine
+
+        async def engine(name: str, template: Path | None = None) -> Result:
+            db = Path(tmp) / name
+            return await engine_run(
+                db, args.users, args.messages, texts, template, args.prepare_processes
+            )
+
+        empty = await engine("engine.db")
+        full = await engine("full.db", template) if template is not None else None
+    return floor, anchor, empty, full
 
 
 def spread(values: list[float], fmt: str = "{:.0f}") -> str:
@@ -253,43 +272,98 @@ def main() -> None:
         + (", with 1,000-1,500-character offers" if args.offers else "")
         + f", prepare processes {args.prepare_processes}"
     )
-    rates: dict[str, list[float]] = {"floor": [], "anchor": [], "engine": []}
-    ratios: list[float] = []
-    cpu_ratios: list[float] = []  # the same comparison by CPU spent, steadier on a busy machine
-    writer: dict[str, list[float]] = {"p50": [], "p99": [], "max": []}
-    for run in range(args.runs):
-        floor, anchor, engine = asyncio.run(one_run(args))
-        rates["floor"].append(floor)
-        rates["anchor"].append(anchor.rate)
-        rates["engine"].append(engine.rate)
-        ratios.append(engine.rate / anchor.rate)
-        cpu_ratios.append(anchor.cpu_us / engine.cpu_us)
-        b = engine.batch_ms
-        writer["p50"].append(percentile(b, 50))
-        writer["p99"].append(percentile(b, 99))
-        writer["max"].append(max(b))
-        lat = engine.latency_ms
-        print(f"run {run + 1}:")
-        print(f"  floor  (aiosqlite INSERT + COMMIT per message):      {floor:7.0f} msg/s")
+    tally = Tally()
+    with tempfile.TemporaryDirectory() as kept:
+        template = None
+        if args.rows:
+            t0 = time.perf_counter()
+            template = asyncio.run(filled(Path(kept) / "template.db", args.rows))
+            print(f"filled {args.rows} rows in {time.perf_counter() - t0:.0f} s")
+        for run in range(args.runs):
+            one(args, asyncio.run(one_run(args, template)), run, tally)
+    report(args, tally)
+
+
+@dataclass
+class Tally:
+    """What the summary is made of, run by run."""
+
+    rates: dict[str, list[float]] = field(
+        default_factory=lambda: {"floor": [], "anchor": [], "engine": []}
+    )
+    ratios: list[float] = field(default_factory=list)  # engine/anchor msg/s
+    cpu_ratios: list[float] = field(default_factory=list)  # anchor/engine CPU: steadier
+    writer: dict[str, list[float]] = field(
+        default_factory=lambda: {"p50": [], "p99": [], "max": []}
+    )
+    size: dict[str, list[float]] = field(
+        default_factory=lambda: {"rate": [], "cpu": []}
+    )  # engine at N rows / empty
+
+
+def one(
+    args: argparse.Namespace,
+    results: tuple[float, Result, Result, Result | None],
+    run: int,
+    tally: Tally,
+) -> None:
+    """Print one run and add it to the tally."""
+    floor, anchor, engine, full = results
+    rates, ratios, cpu_ratios = tally.rates, tally.ratios, tally.cpu_ratios
+    writer, size = tally.writer, tally.size
+    rates["floor"].append(floor)
+    rates["anchor"].append(anchor.rate)
+    rates["engine"].append(engine.rate)
+    ratios.append(engine.rate / anchor.rate)
+    cpu_ratios.append(anchor.cpu_us / engine.cpu_us)
+    b = engine.batch_ms
+    writer["p50"].append(percentile(b, 50))
+    writer["p99"].append(percentile(b, 99))
+    writer["max"].append(max(b))
+    lat = engine.latency_ms
+    print(f"run {run + 1}:")
+    print(f"  floor  (aiosqlite INSERT + COMMIT per message):      {floor:7.0f} msg/s")
+    print(
+        f"  anchor (PTB process_update, echo + INSERT):          {anchor.rate:7.0f} msg/s"
+        f"  p50 {percentile(anchor.latency_ms, 50):.1f} ms p99"
+        f" {percentile(anchor.latency_ms, 99):.1f} ms  CPU {anchor.cpu_us:.0f} us/msg"
+    )
+    print(
+        f"  engine (dedupe, contact, state, handler, outbox):    {engine.rate:7.0f} msg/s"
+        f"  p50 {percentile(lat, 50):.1f} ms p99 {percentile(lat, 99):.1f} ms"
+        f"  CPU {engine.cpu_us:.0f} us/msg"
+    )
+    print(
+        f"  writer per batch: {len(b)} batches of {statistics.mean(engine.batch_sizes):.1f}"
+        f" messages, p50 {percentile(b, 50):.1f} ms p99 {percentile(b, 99):.1f} ms"
+        f" max {max(b):.1f} ms"
+    )
+    print(
+        f"  engine/anchor {engine.rate / anchor.rate:.2f}"
+        f"  (CPU per message anchor/engine {anchor.cpu_us / engine.cpu_us:.2f})"
+    )
+    if full is not None:
+        size["rate"].append(full.rate / engine.rate)
+        size["cpu"].append(full.cpu_us / engine.cpu_us)
+        f = full.batch_ms
         print(
-            f"  anchor (PTB process_update, echo + INSERT):          {anchor.rate:7.0f} msg/s"
-            f"  p50 {percentile(anchor.latency_ms, 50):.1f} ms p99"
-            f" {percentile(anchor.latency_ms, 99):.1f} ms  CPU {anchor.cpu_us:.0f} us/msg"
+            f"  engine at {args.rows} rows:{'':<22}{full.rate:7.0f} msg/s"
+            f"  p50 {percentile(full.latency_ms, 50):.1f} ms"
+            f" p99 {percentile(full.latency_ms, 99):.1f} ms  CPU {full.cpu_us:.0f} us/msg"
         )
         print(
-            f"  engine (dedupe, contact, state, handler, outbox):    {engine.rate:7.0f} msg/s"
-            f"  p50 {percentile(lat, 50):.1f} ms p99 {percentile(lat, 99):.1f} ms"
-            f"  CPU {engine.cpu_us:.0f} us/msg"
+            f"  writer per batch at {args.rows} rows: p50 {percentile(f, 50):.1f} ms"
+            f" p99 {percentile(f, 99):.1f} ms max {max(f):.1f} ms"
         )
         print(
-            f"  writer per batch: {len(b)} batches of {statistics.mean(engine.batch_sizes):.1f}"
-            f" messages, p50 {percentile(b, 50):.1f} ms p99 {percentile(b, 99):.1f} ms"
-            f" max {max(b):.1f} ms"
+            f"  {args.rows} rows/empty: msg/s {full.rate / engine.rate:.2f},"
+            f" CPU per message {full.cpu_us / engine.cpu_us:.2f}"
         )
-        print(
-            f"  engine/anchor {engine.rate / anchor.rate:.2f}"
-            f"  (CPU per message anchor/engine {anchor.cpu_us / engine.cpu_us:.2f})"
-        )
+
+
+def report(args: argparse.Namespace, tally: Tally) -> None:
+    rates, ratios, cpu_ratios = tally.rates, tally.ratios, tally.cpu_ratios
+    writer, size = tally.writer, tally.size
     print(f"over {args.runs} runs (median, spread min-max):")
     for name, values in rates.items():
         print(f"  {name:<7} {spread(values)} msg/s")
@@ -299,6 +373,11 @@ def main() -> None:
     )
     print(f"  engine/anchor {spread(ratios, '{:.2f}')} (target >= 0.7)")
     print(f"  CPU per message anchor/engine {spread(cpu_ratios, '{:.2f}')}")
+    if size["rate"]:
+        print(
+            f"  engine at {args.rows} rows / empty: msg/s {spread(size['rate'], '{:.2f}')}"
+            f" (target >= 0.85), CPU per message {spread(size['cpu'], '{:.2f}')}"
+        )
 
 
 if __name__ == "__main__":

@@ -16,8 +16,10 @@ each sending `--messages` messages one after another (the next once the previous
 200), all people at once. The mix is a real conversation: greeting, consent, menu choices,
 questions, and job offers of 300-1,500 characters pasted in. Printed: msg/s, POST→200
 p50/p95/p99, POST→first reply (the platform fake received the bot's first answer), client CPU
-per message of the server process(es), and serve/anchor. `--rows N` first fills every table of
-serve's database with N rows.
+per message of the server process(es), and serve/anchor. `--rows N` also runs each set-up,
+in the same run right after its empty one, on a database with N rows in every table (SQLite: a
+copy of one file filled once; PostgreSQL: filled by the server, seconds), and prints the
+ratio of the two: the cost of size under the same load.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ import contextlib
 import json
 import os
 import random
+import shutil
 import signal
 import socket
 import sqlite3
@@ -486,7 +489,30 @@ def configs(args: argparse.Namespace) -> list[tuple[str, int]]:
     return [(args.store, args.workers)]
 
 
-async def one_run(args: argparse.Namespace, run: int) -> dict[str, Load]:
+def sqlite_template(args: argparse.Namespace, tmp: Path) -> Path | None:
+    """One migrated SQLite file with `--rows` rows in every table, if a run needs it."""
+    if not args.rows or all(store != "sqlite" for store, _ in configs(args)):
+        return None
+    db = tmp / "template.db"
+    t0 = time.perf_counter()
+    migrate({**os.environ, "DATABASE_PATH": str(db), "PYTHONPATH": str(ROOT)})
+    prefill(db, args.rows)
+    print(f"(filled {args.rows} rows in {time.perf_counter() - t0:.0f} s)")
+    return db
+
+
+def setups(args: argparse.Namespace) -> list[tuple[str, int, int]]:
+    """(store, workers, rows): each configuration empty, and at `--rows` right after it."""
+    rows = [0, args.rows] if args.rows else [0]
+    return [(store, workers, n) for store, workers in configs(args) for n in rows]
+
+
+def setup_name(args: argparse.Namespace, store: str, workers: int, rows: int) -> str:
+    name = "serve" if len(configs(args)) == 1 else f"{store}x{workers}"
+    return f"{name}@{rows // 1000}k" if rows else name
+
+
+async def one_run(args: argparse.Namespace, run: int, template: Path | None) -> dict[str, Load]:
     results: dict[str, Load] = {}
     with tempfile.TemporaryDirectory() as tmpdir:
         tmp = Path(tmpdir)
@@ -511,20 +537,18 @@ async def one_run(args: argparse.Namespace, run: int) -> dict[str, Load]:
                     )
                 finally:
                     anchor.stop()
-                for n, (store, workers) in enumerate(configs(args), 1):
-                    name = "serve" if len(configs(args)) == 1 else f"{store}x{workers}"
+                for n, (store, workers, rows) in enumerate(setups(args), 1):
+                    name = setup_name(args, store, workers, rows)
                     port = free_port()
-                    env = base_env(tmp, tg, tw, port, tmp / f"serve{n}.db")
+                    db = tmp / f"serve{n}.db"
+                    env = base_env(tmp, tg, tw, port, db)
                     if store == "postgresql":
                         env["DATABASE_URL"] = fresh_database(args.database_url, f"bench_{run}_{n}")
+                    elif rows and template is not None:
+                        shutil.copyfile(template, db)
                     migrate(env)
-                    if args.rows:
-                        t0 = time.perf_counter()
-                        if store == "postgresql":
-                            prefill_postgres(env["DATABASE_URL"], args.rows)
-                        else:
-                            prefill(tmp / f"serve{n}.db", args.rows)
-                        print(f"  (prefilled {args.rows} rows in {time.perf_counter() - t0:.0f} s)")
+                    if rows and store == "postgresql":
+                        prefill_postgres(env["DATABASE_URL"], rows)
                     argv = [sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1",
                             "--port", str(port)]  # fmt: skip
                     if workers > 1:
@@ -573,15 +597,21 @@ def run_all(args: argparse.Namespace) -> None:
     setups = ", ".join(f"{store} x{workers}" for store, workers in configs(args))
     print(f"{args.users} users x {args.messages} messages, {setups}, rows {args.rows}")
     per: dict[str, list[Load]] = {}
-    for run in range(args.runs):
-        print(f"run {run + 1}:")
-        results = asyncio.run(one_run(args, run))
-        for name, load in results.items():
-            print(line(name, load))
-            per.setdefault(name, []).append(load)
-        anchor = results["anchor"].rate
-        print("  " + ", ".join(f"{n}/anchor {r.rate / anchor:.2f}" for n, r in results.items()
-                               if n != "anchor"))  # fmt: skip
+    with tempfile.TemporaryDirectory() as kept:
+        template = sqlite_template(args, Path(kept))
+        for run in range(args.runs):
+            print(f"run {run + 1}:")
+            results = asyncio.run(one_run(args, run, template))
+            for name, load in results.items():
+                print(line(name, load))
+                per.setdefault(name, []).append(load)
+            anchor = results["anchor"].rate
+            print("  " + ", ".join(f"{n}/anchor {r.rate / anchor:.2f}" for n, r in results.items()
+                                   if n != "anchor"))  # fmt: skip
+    summary(args, per)
+
+
+def summary(args: argparse.Namespace, per: dict[str, list[Load]]) -> None:
     print(f"over {args.runs} runs (median, spread min-max):")
     for name, loads in per.items():
         rates = [x.rate for x in loads]
@@ -604,6 +634,20 @@ def run_all(args: argparse.Namespace) -> None:
             x.cpu_us_per_msg for x in per["sqlitex1"]
         )
         print(f"  CPU per message PostgreSQL/SQLite: {cpu:.2f} (target <= 1.5)")
+    if args.rows:
+        for store, workers, rows in setups(args):
+            if not rows:
+                continue
+            full = per[setup_name(args, store, workers, rows)]
+            empty = per[setup_name(args, store, workers, 0)]
+            ratios = [f.rate / e.rate for f, e in zip(full, empty, strict=True)]
+            cpus = [f.cpu_us_per_msg / e.cpu_us_per_msg for f, e in zip(full, empty, strict=True)]
+            print(
+                f"  {store} x{workers} at {rows} rows / empty: msg/s"
+                f" {statistics.median(ratios):.2f} ({min(ratios):.2f}-{max(ratios):.2f};"
+                f" target >= 0.85), CPU per message {statistics.median(cpus):.2f}"
+                f" ({min(cpus):.2f}-{max(cpus):.2f})"
+            )
 
 
 if __name__ == "__main__":
