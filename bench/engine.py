@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import shutil
 import statistics
 import sys
 import tempfile
@@ -42,7 +41,7 @@ import aiosqlite  # noqa: E402
 from telegram import Update  # noqa: E402
 from telegram.ext import Application, ContextTypes, MessageHandler, filters  # noqa: E402
 
-from bench.webhook import OFFERS, prefill, proc_cpu_seconds  # noqa: E402
+from bench.webhook import OFFERS, copy_settled, prefill, proc_cpu_seconds  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.messages import Inbound  # noqa: E402
 from bot.system import open_system  # noqa: E402
@@ -103,7 +102,7 @@ async def engine_run(
     """The engine on `db`, a copy of `template` if given (else empty)."""
     settings = Settings(database_path=db, prepare_processes=processes)
     if template is not None:
-        shutil.copyfile(template, db)
+        copy_settled(template, db)
     latencies: list[float] = []
     batch_ms: list[float] = []
     sizes: list[int] = []
