@@ -40,6 +40,7 @@ import sys
 import tempfile
 import textwrap
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -275,7 +276,7 @@ class Load:
     post_ms: list[float]
     reply_ms: list[float]
     cpu_us_per_msg: float
-    errors: int
+    errors: Counter[str]  # by kind: "HTTP ReadTimeout", "status 500", "no reply in 120 s"
 
 
 async def drive(
@@ -284,13 +285,12 @@ async def drive(
     """Every person sends their messages in turn; all people at once."""
     post_ms: list[float] = []
     reply_ms: list[float] = []
-    errors = 0
+    errors: Counter[str] = Counter()
     public = f"http://127.0.0.1:{server.port}/whatsapp"
     limits = httpx.Limits(max_connections=users, max_keepalive_connections=users)
     async with httpx.AsyncClient(base_url=server.url, limits=limits, timeout=60) as client:
 
         async def person(i: int) -> None:
-            nonlocal errors
             on_telegram = i % 2 == 0
             chat = 10_000_000 + run * 100_000 + i
             number = f"+6281{run:02d}{i:07d}"
@@ -310,12 +310,12 @@ async def drive(
                 t0 = time.perf_counter()
                 try:
                     response = await client.post(path, content=body, headers=headers)
-                except httpx.HTTPError:
-                    errors += 1
+                except httpx.HTTPError as exc:
+                    errors[f"HTTP {type(exc).__name__}"] += 1
                     continue
                 post_ms.append((time.perf_counter() - t0) * 1000)
                 if response.status_code != 200:
-                    errors += 1
+                    errors[f"status {response.status_code}"] += 1
                 if first_sent is None:
                     first_sent = time.monotonic()
             if first_sent is not None and server.name.startswith("serve"):
@@ -329,7 +329,7 @@ async def drive(
                         offset = time.time() - time.monotonic()
                         reply_ms.append((msg["time"] - offset - first_sent) * 1000)
                 except AssertionError:
-                    errors += 1
+                    errors["no first reply in 120 s"] += 1
 
         cpu0 = server.cpu_seconds()
         start = time.perf_counter()
@@ -500,7 +500,12 @@ def line(name: str, load: Load) -> str:
             if load.reply_ms
             else ""
         )
-        + f"  server CPU {load.cpu_us_per_msg:6.0f} us/msg  errors {load.errors}"
+        + f"  server CPU {load.cpu_us_per_msg:6.0f} us/msg  errors {load.errors.total()}"
+        + (
+            f" ({', '.join(f'{k}: {n}' for k, n in sorted(load.errors.items()))})"
+            if load.errors
+            else ""
+        )
     )
 
 
