@@ -387,6 +387,7 @@ def prefill_postgres(url: str, rows: int) -> None:
             "CHECKPOINT",
         ],  # written out now, not during the measurement
         check=True,
+        stdout=subprocess.DEVNULL,  # the sequences' setval results
     )
 
 
