@@ -105,6 +105,17 @@ class Concepts:
                     if entry not in bucket:
                         bucket.append(entry)
         self._index = index
+        # lemma -> (its phrases, the one-word ones alone, every word that may follow as the
+        # second of a longer one): a word like "di" or "tidak" starts hundreds of phrases, and
+        # a text where the next word fits none of them takes only the one-word ones, at once
+        self._plans: dict[str, tuple[list[Any], tuple[Any, ...], frozenset[str]]] = {
+            key: (
+                bucket,
+                tuple(e for e in bucket if len(e[1]) == 1),
+                frozenset().union(*(e[1][1] for e in bucket if len(e[1]) > 1)),
+            )
+            for key, bucket in index.items()
+        }
         # concepts whose own terms carry a negation ("tidak dibayar", "not paid")
         negators = {"tidak", "not", "belum", "never", "no", "tanpa", "without", "bukan", "tak"}
         self._negative = frozenset(
@@ -161,23 +172,40 @@ class Concepts:
         a phrase follow each other with nothing but spaces between ("tidak ada, gaji" is not
         "tidak ada gaji")."""
         out: dict[int, list[tuple[int, int]]] = {}
-        index = self._index
+        plans = self._plans
         n = len(words)
-        get = index.get
+        get = plans.get
+        setdefault = out.setdefault
+        last = n - 1
         for i, (form, lemma, _, _) in enumerate(words):  # unpacked: the hot loop of a check
-            cands = get(lemma)
-            if form != lemma:
-                more = get(form)
-                if more:
-                    cands = cands + more if cands else more
-            if not cands:
+            plan = get(lemma)
+            more = get(form) if form != lemma else None
+            if plan is None:
+                if more is None:
+                    continue
+                plan, more = more, None
+            if i < last:
+                nxt = words[i + 1]
+                follows = plan[2]
+                longer = nxt.lemma in follows or nxt.form in follows
+                if not longer and more is not None:
+                    follows = more[2]
+                    longer = nxt.lemma in follows or nxt.form in follows
+            else:
+                longer = False
+            if not longer:
+                # no longer phrase can start here: the one-word ones, in the order of the index
+                for cid, _ in plan[1] if more is None else plan[1] + more[1]:
+                    occ = setdefault(cid, [])
+                    if not occ or occ[-1] != (i, i):
+                        occ.append((i, i))
                 continue
+            cands = plan[0] if more is None else plan[0] + more[0]
             for cid, phrase in cands:
                 k = len(phrase)
                 if k > 1:
                     if i + k > n:
                         continue
-                    nxt = words[i + 1]  # most phrases fail on their second word: test it first
                     if nxt.lemma not in phrase[1] and nxt.form not in phrase[1]:
                         continue
                     if not all(
@@ -189,7 +217,7 @@ class Concepts:
                         for j in range(1, k)
                     ):
                         continue
-                occ = out.setdefault(cid, [])
+                occ = setdefault(cid, [])
                 if not occ or occ[-1] != (i, i + k - 1):
                     occ.append((i, i + k - 1))
         return out
