@@ -154,6 +154,8 @@ class Concepts:
                 )
             )
         self.rules = tuple(rules)
+        # each rule with its concepts as sets: "are they all in the text" is one C-level test
+        self._checks = tuple((r, frozenset(r.concepts), frozenset(r.unless)) for r in rules)
 
     @classmethod
     def load(
@@ -241,10 +243,11 @@ class Concepts:
                 ]
             return kept[cid]
 
-        for rule in self.rules:
-            if any(c not in occ for c in rule.concepts):
+        present = occ.keys()  # every list in occ has at least one occurrence
+        for rule, needs, unless in self._checks:
+            if not present >= needs:
                 continue
-            if any(occ.get(c) for c in rule.unless):
+            if unless and not present.isdisjoint(unless):
                 continue
             lists = [live(c) for c in rule.concepts]
             if not all(lists) and any(c in self._negative for c in rule.concepts):

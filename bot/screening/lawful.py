@@ -13,6 +13,7 @@ from __future__ import annotations
 import tomllib
 from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass
+from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
 
 LAWFUL_FILE = CONTENT / "screening" / "lawful.toml"
 _Phrase = tuple[frozenset[str], ...]
+_FORM, _LEMMA = itemgetter(0), itemgetter(1)  # of a Word
 
 
 @dataclass(frozen=True)
@@ -140,8 +142,8 @@ class Lawful:
     ) -> list[str]:
         """Drop the flags a named programme explains; return what to tell the person."""
         words = t.words
-        present = {w.lemma for w in words}
-        present.update(w.form for w in words)
+        present = set(map(_LEMMA, words))
+        present.update(map(_FORM, words))
         if present.isdisjoint(self._firsts):
             return []
         notes: list[str] = []

@@ -13,9 +13,10 @@ _MACRO = re.compile(r"%([A-Z_]+)%")
 _TOKEN = re.compile(r"[\w'’-]+")
 _WORD = re.compile(r"\w+")
 # Clause boundaries: negation and "is this a question" never reach across them. Dots and commas
-# inside numbers ("2,5 jt", "3.500.000") are not boundaries.
+# inside numbers ("2,5 jt", "3.500.000") are not boundaries. The look-ahead on the first letters
+# of the words spares trying all eleven of them after every space.
 _CLAUSE_END = re.compile(
-    r"[.,](?=\s|$)|[!?;\n()\[\]]+|\s(?:tapi|tetapi|namun|but|padahal|sedangkan|however|although|walaupun|meskipun|sedang)(?=\s)",
+    r"[.,](?=\s|$)|[!?;\n()\[\]]+|\s(?=[tnbpshwm])(?:tapi|tetapi|namun|but|padahal|sedangkan|however|although|walaupun|meskipun|sedang)(?=\s)",
     re.IGNORECASE,
 )
 _SENTENCE_END = re.compile(r"[.](?=\s|$)|[!?\n]+")

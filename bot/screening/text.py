@@ -83,6 +83,8 @@ class _Text:
         self.clause_starts = [0] + [m.end() for m in _CLAUSE_END.finditer(self.norm)]
         self.sentence_starts = [0] + [m.end() for m in _SENTENCE_END.finditer(self.norm)]
         self._terms: dict[str, list[_Match]] = {}
+        self._has: dict[str, bool] = {}  # term -> does it occur, for terms not matched in full
+        self._hyp_at: dict[int, bool] = {}  # position -> hypothetical(position)
         self._clauses: dict[int, tuple[int, int, int]] = {}
         self._hyp: dict[int, bool] = {}
         self._neg_cache: dict[int, tuple[bool, bool, bool]] = {}
@@ -299,16 +301,44 @@ class _Text:
             if need is None or need in norm:
                 hits.extend(m.span() for m in alts[i][0].finditer(norm))
         hits.sort()
+        negated, hyp_at, hypothetical = self.negated, self._hyp_at, self.hypothetical
         for a, b in hits:
-            if a == b or (a, b) in spans or self.negated(a, b, post, short):
+            if a == b or (a, b) in spans or negated(a, b, post, short):
                 continue
             spans.add((a, b))
             if veto is not None:
                 _, cs, ce = self.clause(a)
                 if veto.search(norm, cs, ce):
                     continue
-            out.append(_Match(a, b, self.hypothetical(a)))
+            h = hyp_at.get(a)
+            if h is None:
+                h = hyp_at[a] = hypothetical(a)
+            out.append(_Match(a, b, h))
         return out
+
+    def _any(self, regex: _Rx) -> bool:
+        """Is there a match of `regex` that is not negated? (`bool(matches(regex))`, stopping
+        at the first one: most look-ups only ask whether a term occurs.)"""
+        run = self.active().get(regex.id)
+        alts, norm = regex.alts, self.norm
+        if run:
+            for i, groups in run.items():
+                match = alts[i][0].match
+                for starts in groups:
+                    for pos in starts:
+                        m = match(norm, pos)
+                        if m is not None:
+                            a, b = m.span()
+                            if a != b and not self.negated(a, b, False):
+                                return True
+        for i in regex.always:
+            need = regex.first_char[i]
+            if need is None or need in norm:
+                for m in alts[i][0].finditer(norm):
+                    a, b = m.span()
+                    if a != b and not self.negated(a, b, False):
+                        return True
+        return False
 
     def term(self, name: str) -> list[_Match]:
         if name not in self._terms:
@@ -319,7 +349,15 @@ class _Text:
         return self._terms[name]
 
     def has(self, name: str) -> bool:
-        return bool(self.term(name))
+        ms = self._terms.get(name)
+        if ms is not None:
+            return bool(ms)
+        if name in ("salary_high", "salary_very_high"):
+            return bool(self.term(name))
+        got = self._has.get(name)
+        if got is None:
+            got = self._has[name] = self._any(self.s._terms[name])
+        return got
 
     def _salaries(self) -> None:
         high: list[_Match] = []
