@@ -484,7 +484,7 @@ class Screener:
         total, named = 0.0, False
         for weight, regex in self._official:
             # "pelatihan gratis di BLK": "gratis" praises the official office, not negates it
-            if t.matches(regex, short=False):
+            if t.any(regex, short=False):
                 total += weight
                 named = True
         return min(self._max_discount, total), named
@@ -516,7 +516,7 @@ class Screener:
             t.has("job_word")
             or t.has("abroad")
             or t.has("topic_fee")
-            or bool(self._salary.context.search(t.norm))
+            or bool(t.scan(self._salary.context))
         )
         return not context
 
@@ -537,7 +537,7 @@ class Screener:
         context = (
             t.has("abroad")
             or t.has("salary_high")
-            or bool(self._salary.context.search(t.norm))
+            or bool(t.scan(self._salary.context))
             or t.has("topic_fee")
             or t.has("topic_visa")
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import dataclass
 from itertools import chain
 from typing import TYPE_CHECKING, NamedTuple
@@ -85,6 +86,7 @@ class _Text:
         self._terms: dict[str, list[_Match]] = {}
         self._has: dict[str, bool] = {}  # term -> does it occur, for terms not matched in full
         self._hyp_at: dict[int, bool] = {}  # position -> hypothetical(position)
+        self._scans: dict[int, list[re.Match[str]]] = {}  # pattern list id -> scan()
         self._clauses: dict[int, tuple[int, int, int]] = {}
         self._hyp: dict[int, bool] = {}
         self._neg_cache: dict[int, tuple[bool, bool, bool]] = {}
@@ -278,6 +280,39 @@ class _Text:
         i = bisect.bisect_left(pos, start)
         return i < len(pos) and pos[i] < end
 
+    def scan(self, regex: _Rx) -> list[re.Match[str]]:
+        """`regex.finditer(norm)` as a list, trying the whole alternation only where one of
+        its patterns can begin (anchor words, or the one character an unanchored pattern
+        starts with) instead of at every position of the text."""
+        hit = self._scans.get(regex.id)
+        if hit is not None:
+            return hit
+        norm = self.norm
+        if regex.id < 0 or any(regex.first_char[i] is None for i in regex.always):
+            return list(regex.finditer(norm))
+        run = self.active().get(regex.id)
+        cands = set(chain.from_iterable(chain.from_iterable(run.values()))) if run else set()
+        for i in regex.always:
+            ch = regex.first_char[i]
+            at = norm.find(ch)
+            while at >= 0:
+                cands.add(at)
+                at = norm.find(ch, at + 1)
+        out: list[re.Match[str]] = []
+        last = 0
+        match = regex.regex.match
+        for pos in sorted(cands):
+            if pos < last:
+                continue  # inside the previous match: finditer goes on after it
+            m = match(norm, pos)
+            if m is not None:
+                if m.end() == pos:  # an empty match: finditer's own rules, not worth copying
+                    return list(regex.finditer(norm))
+                out.append(m)
+                last = m.end()
+        self._scans[regex.id] = out
+        return out
+
     def matches(
         self, regex: _Rx, post: bool = False, veto: _Rx | None = None, short: bool = True
     ) -> list[_Match]:
@@ -316,7 +351,7 @@ class _Text:
             out.append(_Match(a, b, h))
         return out
 
-    def _any(self, regex: _Rx) -> bool:
+    def any(self, regex: _Rx, short: bool = True) -> bool:
         """Is there a match of `regex` that is not negated? (`bool(matches(regex))`, stopping
         at the first one: most look-ups only ask whether a term occurs.)"""
         run = self.active().get(regex.id)
@@ -329,14 +364,14 @@ class _Text:
                         m = match(norm, pos)
                         if m is not None:
                             a, b = m.span()
-                            if a != b and not self.negated(a, b, False):
+                            if a != b and not self.negated(a, b, False, short):
                                 return True
         for i in regex.always:
             need = regex.first_char[i]
             if need is None or need in norm:
                 for m in alts[i][0].finditer(norm):
                     a, b = m.span()
-                    if a != b and not self.negated(a, b, False):
+                    if a != b and not self.negated(a, b, False, short):
                         return True
         return False
 
@@ -356,14 +391,14 @@ class _Text:
             return bool(self.term(name))
         got = self._has.get(name)
         if got is None:
-            got = self._has[name] = self._any(self.s._terms[name])
+            got = self._has[name] = self.any(self.s._terms[name])
         return got
 
     def _salaries(self) -> None:
         high: list[_Match] = []
         very: list[_Match] = []
         sal = self.s._salary
-        for m in sal.context.finditer(self.norm):
+        for m in self.scan(sal.context):
             ss, se = self.sentence(m.start())
             window_end = min(se, m.end() + 45)
             am = _find_amount(self.norm, m.end(), window_end, sal.to_idr)
@@ -371,7 +406,7 @@ class _Text:
                 continue
             value, a_end = am
             self._add_salary(m.start(), a_end, value, high, very)
-        for m in sal.per_month.finditer(self.norm):
+        for m in self.scan(sal.per_month):
             # "$1500/month": an amount right before a per-month marker
             ss, _ = self.sentence(m.start())
             am = _find_amount(self.norm, max(ss, m.start() - 25), m.start(), sal.to_idr, last=True)
