@@ -467,3 +467,57 @@ def test_fine_and_own_ticket_home_is_not_pay_to_leave(s: Screener) -> None:
     # an official notice: a runaway worker pays the fine and the ticket home; nobody holds her
     r = s.check("KDEI: pekerja yang kabur wajib membayar denda dan tiket pulang sendiri.", "id")
     assert "held_against_will" not in {f.code for f in r.flags}
+
+
+# Dev misses of session 4 (issue #13), each sign in both languages, with the lookalike that
+# must stay clear. Written for these tests, not taken from the corpus.
+SESSION4: list[tuple[str, str, str]] = [
+    # a number of months of wages taken for the agent
+    ("en", "The agency took 3 months of my salary as their fee", "salary_deduction"),
+    ("id", "Gaji 3 bulan diambil agen buat biaya", "salary_deduction"),
+    # wages owed
+    ("en", "My boss still owes me four months of wages", "withheld_wages"),
+    ("id", "Gaji 4 bulan belum dibayar majikan", "withheld_wages"),
+    # threatened with the police (ILO: threat of denunciation)
+    ("en", "He said if I complain he will report me to the police", "threats_violence"),
+    ("id", "Majikan ancam lapor polisi kalau saya kabur", "threats_violence"),
+    # told to say they are on holiday
+    ("en", "At the airport the agent told us to say we are on holiday", "coached_lying"),
+    ("id", "Kami disuruh bilang mau liburan kalau ditanya petugas bandara", "coached_lying"),
+    # an age said in years
+    (
+        "en",
+        "My niece is only 16 years old and the agent is sending her to Malaysia",
+        "minor_recruited",
+    ),
+    ("id", "Ponakan saya baru 16 tahun mau diberangkatkan ke Malaysia", "minor_recruited"),
+    # a "booking" of guests in a karaoke job
+    ("en", "Karaoke job, the guests book the girls every night", "sexual_exploitation"),
+    ("id", "Kerja karaoke, ada booking tamu tiap malam", "sexual_exploitation"),
+]
+
+
+@pytest.mark.parametrize(("lang", "text", "code"), SESSION4)
+def test_session4_sign_raises_its_flag(s: Screener, lang: str, text: str, code: str) -> None:
+    r = s.check(text, lang=lang)
+    assert code in [f.code for f in r.flags], (text, r.risk, [f.code for f in r.flags])
+    assert r.risk == "high", (text, r.risk)
+
+
+SESSION4_LOOKALIKES: list[tuple[str, str, str]] = [
+    # years of work are not an age
+    ("en", "She worked for 16 years as a maid in Selangor", "minor_recruited"),
+    ("id", "Ibu saya sudah 16 tahun kerja di Malaysia jadi pembantu", "minor_recruited"),
+    # a lawful cap on an agency's commission is not a deduction of months of wages
+    ("en", "The agency fee is at most 10% of the first month's salary", "salary_deduction"),
+    ("id", "Komisi agen maksimal 10% dari gaji sebulan", "salary_deduction"),
+    # hotel bookings for a trip are not "booking" guests
+    ("en", "We made hotel bookings for the whole trip to Japan", "sexual_exploitation"),
+    ("id", "Kami sudah booking hotel untuk liburan ke Jepang", "sexual_exploitation"),
+]
+
+
+@pytest.mark.parametrize(("lang", "text", "code"), SESSION4_LOOKALIKES)
+def test_session4_lookalike_raises_no_flag(s: Screener, lang: str, text: str, code: str) -> None:
+    r = s.check(text, lang=lang)
+    assert code not in [f.code for f in r.flags], (text, [(f.code, f.evidence) for f in r.flags])
