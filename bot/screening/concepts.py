@@ -66,6 +66,7 @@ class Concepts:
             raw[name] = [str(x) for x in items]
         self.names = tuple(raw)
         ids = {n: i for i, n in enumerate(self.names)}
+        self.ids = ids
 
         def terms(name: str, seen: tuple[str, ...] = ()) -> list[str]:
             if name in seen:
@@ -228,6 +229,7 @@ class Concepts:
         if not words:
             return
         occ = self.occurrences(words, t.raw)
+        t.concepts = occ.keys()  # which concepts the text names, for the screener's own reading
         if not occ:
             return
         sentence_of = t.sentence_index

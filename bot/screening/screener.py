@@ -55,6 +55,10 @@ class Screener:
         # an extra fee on top of an official one weighs what any upfront fee does
         self._lawful = Lawful.load(self._analyser, FLAG_CODES, self._flags["upfront_fee"].weight)
         self._model: Model | None = Model.load() if use_model else None
+        # an authority's warning speaks of everyone's case, not the reader's (see _notice)
+        ids = self._concepts.ids
+        self._authority = ids["official_name"]
+        self._personal = (ids["worker_self"], ids["relative"])
         unmatched = [
             c
             for c in FLAG_CODES
@@ -430,7 +434,27 @@ class Screener:
                 if w > best.weight and all(t.has(n) for n in terms):
                     best.weight = w
             found[code] = best
+        if found and self._notice(t, found):
+            for f in found.values():
+                f.hypothetical = True  # the signs a warning names, not the case at hand
+                f.spans.clear()
         return found
+
+    def _notice(self, t: _Text, found: Mapping[str, _Found]) -> bool:
+        """Is the text an authority's warning ("Kemlu: waspadai tawaran kerja ke Kamboja ...",
+        "Foreign Ministry ... be careful with job offers")? It names an office, gives a warning,
+        and nobody in it is the writer or the writer's family: no "saya", "my sister", "we".
+        A text that asks for money or passes itself off as an office's call is never one: "BP2MI:
+        waspada calo! transfer biaya pendaftaran ke rekening ..." is the scam in a warning's words."""
+        if any(c in found and not found[c].hypothetical for c in _NEVER_IN_A_NOTICE):
+            return False
+        named = t.concepts
+        if self._authority not in named or any(p in named for p in self._personal):
+            return False
+        if t.has("warning_cue"):
+            return True
+        clause = self._neg_clause  # "jangan tergiur ...", "don't be lured ..."
+        return t.may(clause, 0, len(t.norm)) and clause.search(t.norm) is not None
 
     def _rule_hits(
         self, t: _Text, spec: _FlagSpec, rule: _Rule
@@ -610,6 +634,10 @@ class Screener:
             if len(missing) >= self._thin_min:
                 questions = [q.text[lang] for q in missing[: self._max_questions]]
         return Screening(risk, score, lang, flags, tuple(questions), opinion, lawful)
+
+
+# flags of a text that speaks to the reader as a recruiter does, whatever warning it quotes
+_NEVER_IN_A_NOTICE = ("upfront_fee", "fake_official_notice", "task_scam")
 
 
 def _sourced(entry: Mapping[str, Any], where: str) -> None:

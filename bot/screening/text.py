@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from itertools import chain
 from typing import TYPE_CHECKING, NamedTuple
@@ -96,6 +97,7 @@ class _Text:
         self._starts: dict[int, list[int]] = {}  # pattern list id -> sorted anchor positions
         self._negators: tuple[list[int], frozenset[int]] | None = None
         self.words: list[Word] = []  # set by the screener: bot/text words with offsets
+        self.concepts: Collection[int] = ()  # ids of the concepts it names, set by Concepts.hits
 
     # structure -------------------------------------------------------------------------------
     def clause(self, pos: int) -> tuple[int, int, int]:

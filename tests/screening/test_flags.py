@@ -521,3 +521,51 @@ SESSION4_LOOKALIKES: list[tuple[str, str, str]] = [
 def test_session4_lookalike_raises_no_flag(s: Screener, lang: str, text: str, code: str) -> None:
     r = s.check(text, lang=lang)
     assert code not in [f.code for f in r.flags], (text, [(f.code, f.evidence) for f in r.flags])
+
+
+# An authority's warning names the signs of everyone's case; the same words told about one's
+# own family are the case at hand; a scam dressed in a warning's words stays a scam.
+NOTICE_PAIRS: list[tuple[str, str, str]] = [
+    (
+        "en",
+        "Foreign Ministry: hundreds of Indonesians were held by online scam companies in "
+        "Cambodia last year. Be careful with job offers on social media.",
+        "My brother was held by an online scam company in Cambodia. The Foreign Ministry says "
+        "be careful with such offers.",
+    ),
+    (
+        "id",
+        "Kemlu mengimbau: waspadai tawaran kerja online scam di Kamboja lewat media sosial, gaji "
+        "besar tanpa syarat. Ratusan WNI disekap tahun lalu.",
+        "Adik saya disekap perusahaan online scam di Kamboja. Kata Kemlu hati-hati dengan "
+        "tawaran begitu.",
+    ),
+]
+
+
+@pytest.mark.parametrize(("lang", "notice", "own"), NOTICE_PAIRS)
+def test_authority_warning_is_not_the_readers_case(
+    s: Screener, lang: str, notice: str, own: str
+) -> None:
+    assert s.check(notice, lang=lang).risk != "high", notice
+    assert s.check(own, lang=lang).risk == "high", own
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        (
+            "id",
+            "BP2MI: waspada calo! Pendaftaran seleksi G to G Korea lewat admin, transfer biaya "
+            "pendaftaran Rp 500.000 ke rekening a.n. Budi",
+        ),
+        (
+            "en",
+            "BP2MI: beware of brokers! To register for the G to G Korea selection, transfer the "
+            "registration fee of Rp 500,000 to the account of Mr Budi",
+        ),
+    ],
+)
+def test_fee_in_a_warnings_words_stays_high(s: Screener, lang: str, text: str) -> None:
+    r = s.check(text, lang=lang)
+    assert r.risk == "high", (r.risk, [f.code for f in r.flags])
