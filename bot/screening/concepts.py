@@ -13,6 +13,8 @@ from __future__ import annotations
 import tomllib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from itertools import compress
+from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +27,7 @@ if TYPE_CHECKING:
 
 CONCEPTS_FILE = CONTENT / "screening" / "concepts.toml"
 PLACES_FILE = CONTENT / "screening" / "places.toml"
+_FORM, _LEMMA = itemgetter(0), itemgetter(1)  # of a Word
 _MAX_ANCHORS = 8  # occurrences of a rule's first concept tried; enough for any real text
 
 
@@ -180,7 +183,14 @@ class Concepts:
         get = plans.get
         setdefault = out.setdefault
         last = n - 1
-        for i, (form, lemma, _, _) in enumerate(words):  # unpacked: the hot loop of a check
+        # the words any phrase can start at, found in C: most words of a text start none
+        lemmas = list(map(_LEMMA, words))
+        forms = list(map(_FORM, words))
+        known = plans.__contains__
+        at = set(compress(range(n), map(known, lemmas)))
+        at.update(compress(range(n), map(known, forms)))
+        for i in sorted(at):
+            form, lemma = forms[i], lemmas[i]
             plan = get(lemma)
             more = get(form) if form != lemma else None
             if plan is None:

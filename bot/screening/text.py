@@ -6,7 +6,7 @@ import bisect
 import re
 from collections.abc import Collection
 from dataclasses import dataclass
-from itertools import chain
+from itertools import chain, compress
 from typing import TYPE_CHECKING, NamedTuple
 
 from bot.screening.patterns import _CLAUSE_END, _CONDITIONAL, _SENTENCE_END, _TOKEN, _WORD, _Rx
@@ -15,6 +15,8 @@ from bot.text import Word
 
 if TYPE_CHECKING:
     from bot.screening.screener import Screener
+
+_GROUP = re.Match.group
 
 
 @dataclass(frozen=True)
@@ -241,19 +243,18 @@ class _Text:
         long text linear: most of the ~900 patterns have no anchor in it at all.
         """
         if self._active is None:
-            # distinct words first: a long text repeats its words, the anchors are per word
-            starts: dict[str, list[int]] = {}
-            for m in _WORD.finditer(self.norm):
-                w = m.group()
-                pos = starts.get(w)
-                if pos is None:
-                    starts[w] = [m.start()]
-                else:
-                    pos.append(m.start())
-            active: dict[int, dict[int, list[list[int]]]] = {}
+            # distinct words first: a long text repeats its words, the anchors are per word;
+            # only the words that begin some pattern get their starts listed (C-level passes)
+            ms = list(_WORD.finditer(self.norm))
+            words = list(map(_GROUP, ms))
             anchors_of = self.s._anchors_of
+            anchored = {w: a for w in dict.fromkeys(words) if (a := anchors_of(w))}
+            starts: dict[str, list[int]] = {w: [] for w in anchored}
+            for w, m in compress(zip(words, ms, strict=True), map(anchored.__contains__, words)):
+                starts[w].append(m.start())
+            active: dict[int, dict[int, list[list[int]]]] = {}
             for w, pos in starts.items():
-                for rid, alts in anchors_of(w):
+                for rid, alts in anchored[w]:
                     run = active.get(rid)
                     if run is None:
                         run = active[rid] = {}
