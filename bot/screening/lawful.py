@@ -13,6 +13,7 @@ from __future__ import annotations
 import tomllib
 from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass
+from itertools import compress, count
 from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -67,7 +68,12 @@ def _firsts(phrases: tuple[_Phrase, ...]) -> dict[str, tuple[_Phrase, ...]]:
 
 def _spans(words: list[Word], firsts: Mapping[str, tuple[_Phrase, ...]]) -> list[tuple[int, int]]:
     out: list[tuple[int, int]] = []
-    for i, w in enumerate(words):
+    known = firsts.__contains__
+    # the words a name can start at, found in C: a programme's names are a handful of words
+    at = set(compress(count(), map(known, map(_LEMMA, words))))
+    at.update(compress(count(), map(known, map(_FORM, words))))
+    for i in sorted(at):
+        w = words[i]
         cands = firsts.get(w.lemma) or firsts.get(w.form)
         for p in cands or ():
             if _at(words, i, p):

@@ -463,12 +463,11 @@ class Screener:
             for m in t.matches(rule.regex, spec.post_negation, spec.veto):
                 yield rule.weight, m.start, m.end, m.hypothetical
             return
-        lists: list[list[_Match]] = []
-        for n in rule.terms:  # stop at the first missing part: most texts lack most terms
-            ms = t.term(n)
-            if not ms:
-                return
-            lists.append(ms)
+        # stop at the first missing part (most texts lack most terms), known without matching
+        # any part in full; only a rule whose parts all occur needs their positions
+        if not all(t.has(n) for n in rule.terms):
+            return
+        lists: list[list[_Match]] = [t.term(n) for n in rule.terms]
         if any(t.has(n) for n in rule.unless):
             return
         # Prefer parts that are real (not in a question), then in one clause, then close.
