@@ -298,7 +298,10 @@ class Concepts:
                 continue
             _, lo, hi = best
             start, end = words[lo].start, words[hi].end
+            # a question only when all of it is asked: "mau ikut ke Kamboja gk? kerjaannya
+            # marketing online" offers what it asks about
+            question = t.question(start) and t.question(words[hi].start)
             if end - start > 160:  # far apart: quote the first concept's words only
                 a0, b0 = lists[0][0]
                 start, end = words[a0].start, words[b0].end
-            yield ConceptHit(rule.flag, rule.weight, start, end, t.question(start))
+            yield ConceptHit(rule.flag, rule.weight, start, end, question)

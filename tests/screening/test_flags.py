@@ -569,3 +569,74 @@ def test_authority_warning_is_not_the_readers_case(
 def test_fee_in_a_warnings_words_stays_high(s: Screener, lang: str, text: str) -> None:
     r = s.check(text, lang=lang)
     assert r.risk == "high", (r.risk, [f.code for f in r.flags])
+
+
+SESSION4_MORE: list[tuple[str, str, str]] = [
+    # the card or PIN wages are paid into, kept by the agency
+    (
+        "en",
+        "The agency keeps my ATM card and PIN, my salary goes into that account",
+        "withheld_wages",
+    ),
+    ("id", "Kartu ATM saya dipegang agen sama PIN-nya, gaji masuk ke situ", "withheld_wages"),
+    # no papers at all, in Malaysia
+    (
+        "en",
+        "My two children were born in Sabah and have no documents at all, we take them back "
+        "and forth by boat",
+        "informal_route",
+    ),
+    (
+        "id",
+        "Dua anak saya lahir di Malaysia dan belum punya dokumen sama sekali, kami bolak-balik "
+        "naik perahu",
+        "informal_route",
+    ),
+    # an invitation asked as a question offers what it asks about
+    (
+        "en",
+        "Is it ok if I take you to Cambodia? The job is only online marketing, chatting with people",
+        "scam_compound_country",
+    ),
+    (
+        "id",
+        "mau ikut gw ke kamboja gk? kerjaannya marketing online doang, chat2 orang",
+        "scam_compound_country",
+    ),
+]
+
+
+@pytest.mark.parametrize(("lang", "text", "code"), SESSION4_MORE)
+def test_session4_more_signs_are_high(s: Screener, lang: str, text: str, code: str) -> None:
+    r = s.check(text, lang=lang)
+    assert r.risk == "high" and code in [f.code for f in r.flags], (r.risk, r.flags)
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("en", "I keep my own ATM card and my own passport"),
+        ("id", "Kartu ATM dan paspor saya pegang sendiri"),
+    ],
+)
+def test_own_card_kept_is_no_withheld_wage(s: Screener, lang: str, text: str) -> None:
+    assert "withheld_wages" not in [f.code for f in s.check(text, lang=lang).flags]
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        (
+            "en",
+            "Specified Skilled Worker programme in Japan: pass the Japanese language test and the "
+            "skills test for your sector",
+        ),
+        ("id", "Program SSW Jepang: lulus tes bahasa Jepang dan tes keterampilan sesuai bidang"),
+    ],
+)
+def test_ssw_named_in_full_is_the_official_route(s: Screener, lang: str, text: str) -> None:
+    assert s.check(text, lang=lang).risk == "low"
+
+
+def test_the_users_own_whole_question_stays_a_question(s: Screener) -> None:
+    assert s.check("Kerja marketing online di Kamboja aman gak?", lang="id").risk != "high"
