@@ -640,3 +640,34 @@ def test_ssw_named_in_full_is_the_official_route(s: Screener, lang: str, text: s
 
 def test_the_users_own_whole_question_stays_a_question(s: Screener) -> None:
     assert s.check("Kerja marketing online di Kamboja aman gak?", lang="id").risk != "high"
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("en", "The LPK says I can pay the training fee in instalments during the course"),
+        ("id", "Biaya pelatihan LPK bisa dicicil selama pelatihan"),
+    ],
+)
+def test_paying_in_instalments_is_no_debt_bondage(s: Screener, lang: str, text: str) -> None:
+    assert "debt_bondage" not in [f.code for f in s.check(text, lang=lang).flags]
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "code"),
+    [
+        (
+            "en",
+            "The agency takes the loan back in instalments from my salary every month",
+            "debt_bondage",
+        ),
+        ("id", "Utang ke agen dicicil dari gaji tiap bulan", "debt_bondage"),
+        ("en", "The fee is 40 million, once it is paid off we book your flight", "upfront_fee"),
+        ("id", "Biayanya 40 juta, setelah lunas langsung dijadwalkan terbang", "upfront_fee"),
+    ],
+)
+def test_instalments_from_wages_and_pay_off_then_fly(
+    s: Screener, lang: str, text: str, code: str
+) -> None:
+    r = s.check(text, lang=lang)
+    assert r.risk == "high" and code in [f.code for f in r.flags], (r.risk, r.flags)
