@@ -58,7 +58,7 @@ class Screener:
         # an authority's warning speaks of everyone's case, not the reader's (see _notice)
         ids = self._concepts.ids
         self._authority = ids["official_name"]
-        self._personal = (ids["worker_self"], ids["relative"])
+        self._personal = ids["worker_self"]
         unmatched = [
             c
             for c in FLAG_CODES
@@ -443,13 +443,14 @@ class Screener:
     def _notice(self, t: _Text, found: Mapping[str, _Found]) -> bool:
         """Is the text an authority's warning ("Kemlu: waspadai tawaran kerja ke Kamboja ...",
         "Foreign Ministry ... be careful with job offers")? It names an office, gives a warning,
-        and nobody in it is the writer or the writer's family: no "saya", "my sister", "we".
+        and the writer is not in it: no "saya", "my", "we" ("the husband is often a farmer" is
+        the office speaking; "my husband" is a case).
         A text that asks for money or passes itself off as an office's call is never one: "BP2MI:
         waspada calo! transfer biaya pendaftaran ke rekening ..." is the scam in a warning's words."""
         if any(c in found and not found[c].hypothetical for c in _NEVER_IN_A_NOTICE):
             return False
         named = t.concepts
-        if self._authority not in named or any(p in named for p in self._personal):
+        if self._authority not in named or self._personal in named:
             return False
         if t.has("warning_cue"):
             return True

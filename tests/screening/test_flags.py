@@ -671,3 +671,22 @@ def test_instalments_from_wages_and_pay_off_then_fly(
 ) -> None:
     r = s.check(text, lang=lang)
     assert r.risk == "high" and code in [f.code for f in r.flags], (r.risk, r.flags)
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        (
+            "en",
+            "Indonesian Embassy in Beijing: be aware of marriage fraud. Women are promised a "
+            "dowry and a rich Chinese husband, but the husband is often a poor farmer.",
+        ),
+        (
+            "id",
+            "KBRI Beijing: waspadai penipuan pengantin pesanan. Perempuan dijanjikan mahar dan "
+            "suami China yang kaya, padahal suaminya sering hanya petani miskin.",
+        ),
+    ],
+)
+def test_embassy_warning_about_brides_is_not_high(s: Screener, lang: str, text: str) -> None:
+    assert s.check(text, lang=lang).risk != "high"
