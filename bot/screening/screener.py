@@ -530,11 +530,11 @@ class Screener:
             return "medium"
         return "low"
 
-    def _too_thin(self, t: _Text, found: Mapping[str, _Found]) -> bool:
+    def _too_thin(self, t: _Text, found: Mapping[str, _Found], bare: bool = False) -> bool:
         """Not an offer nor a situation, or too little of one, to judge."""
         if any(not f.hypothetical for f in found.values()):
             return False
-        if len(t.words) < 4:
+        if len(t.words) < 4 or bare:
             return True
         context = (
             t.has("job_word")
@@ -588,6 +588,7 @@ class Screener:
         eff = {code: self._effective(f) for code, f in found.items()}
         discount, official = self._official_discount(t)
         score = self._score(list(eff.values()), discount)
+        floored = False
         if (
             score < self._floor
             and not official
@@ -596,10 +597,13 @@ class Screener:
             and self._looks_like_offer(t, found)
         ):
             # an overseas offer with no sign of the official route: check before you go
-            score = self._floor
+            score, floored = self._floor, True
         score = min(1.0, max(0.0, score))
         risk = self._risk(score)
-        if risk == "low" and self._too_thin(t, found):
+        # "taiwan caregiver", "info loker jepang kak?": a country and a job, nothing else; the
+        # floor's "check before you go" has nothing to check yet, the questions do
+        bare = floored and not found and len(t.words) < 6
+        if (risk == "low" or bare) and self._too_thin(t, found, bare):
             # a single word, a bare company name, an empty message: say so and ask
             questions = tuple(q.text[lang] for q in self._followups[: self._max_questions])
             return Screening("unclear", score, lang, (), questions, lawful=lawful)

@@ -690,3 +690,22 @@ def test_instalments_from_wages_and_pay_off_then_fly(
 )
 def test_embassy_warning_about_brides_is_not_high(s: Screener, lang: str, text: str) -> None:
     assert s.check(text, lang=lang).risk != "high"
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [("en", "caregiver job Taiwan"), ("id", "lowongan pabrik Korea kak")],
+)
+def test_a_country_and_a_job_alone_is_not_enough_to_judge(
+    s: Screener, lang: str, text: str
+) -> None:
+    r = s.check(text, lang=lang)
+    assert r.risk == "unclear" and r.questions, r
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [("en", "tourist visa to Malaysia for work"), ("id", "visa turis kerja ke Malaysia")],
+)
+def test_a_short_text_with_a_sign_is_judged(s: Screener, lang: str, text: str) -> None:
+    assert s.check(text, lang=lang).risk == "high"
