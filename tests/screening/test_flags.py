@@ -709,3 +709,57 @@ def test_a_country_and_a_job_alone_is_not_enough_to_judge(
 )
 def test_a_short_text_with_a_sign_is_judged(s: Screener, lang: str, text: str) -> None:
     assert s.check(text, lang=lang).risk == "high"
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "code"),
+    [
+        # domestic work for a household in the Middle East, however the job is called
+        (
+            "en",
+            "Cleaning services company in Oman recruiting ladies. Work is placed in family homes, "
+            "direct contract.",
+            "moratorium_domestic_work",
+        ),
+        (
+            "id",
+            "Perusahaan cleaning service di Oman cari tenaga wanita. Ditempatkan di rumah "
+            "keluarga, kontrak langsung.",
+            "moratorium_domestic_work",
+        ),
+        # a new payment at every step
+        (
+            "en",
+            "Every week they ask for another payment, first for the visa, then for the ticket",
+            "upfront_fee",
+        ),
+        (
+            "id",
+            "Setelah DP, disuruh bayar lagi untuk visa, lalu minta lagi untuk tiket",
+            "upfront_fee",
+        ),
+    ],
+)
+def test_household_in_the_gulf_and_payment_after_payment(
+    s: Screener, lang: str, text: str, code: str
+) -> None:
+    r = s.check(text, lang=lang)
+    assert r.risk == "high" and code in [f.code for f in r.flags], (r.risk, r.flags)
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        (
+            "en",
+            "SPSK pilot: domestic workers are employed by a syarikah in Riyadh, which sends them "
+            "to households",
+        ),
+        (
+            "id",
+            "Program SPSK: PMI ditempatkan lewat syarikah di Riyadh, lalu bekerja di rumah tangga",
+        ),
+    ],
+)
+def test_spsk_company_channel_is_not_rated_high(s: Screener, lang: str, text: str) -> None:
+    assert s.check(text, lang=lang).risk != "high"
