@@ -52,6 +52,19 @@ class ConceptHit:
     question: bool  # inside the user's own question
 
 
+def _plan(bucket: list[Any]) -> tuple[int, tuple[Any, ...], frozenset[str], dict[str, Any]]:
+    """(size, the one-word phrases as (place, concept), every word that may come second in a
+    longer one, second word -> (place, concept, phrase) of the longer ones) of one index key;
+    places keep the index order."""
+    second: dict[str, list[tuple[int, int, Any]]] = {}
+    for o, (cid, phrase) in enumerate(bucket):
+        if len(phrase) > 1:
+            for lemma in phrase[1]:
+                second.setdefault(lemma, []).append((o, cid, phrase))
+    singles = tuple((o, cid) for o, (cid, phrase) in enumerate(bucket) if len(phrase) == 1)
+    return len(bucket), singles, frozenset(second), {k: tuple(v) for k, v in second.items()}
+
+
 class Concepts:
     """Compiled concepts and rules; `hits` reads one text. Immutable once loaded."""
 
@@ -112,13 +125,8 @@ class Concepts:
         # lemma -> (its phrases, the one-word ones alone, every word that may follow as the
         # second of a longer one): a word like "di" or "tidak" starts hundreds of phrases, and
         # a text where the next word fits none of them takes only the one-word ones, at once
-        self._plans: dict[str, tuple[list[Any], tuple[Any, ...], frozenset[str]]] = {
-            key: (
-                bucket,
-                tuple(e for e in bucket if len(e[1]) == 1),
-                frozenset().union(*(e[1][1] for e in bucket if len(e[1]) > 1)),
-            )
-            for key, bucket in index.items()
+        self._plans: dict[str, tuple[int, tuple[Any, ...], frozenset[str], dict[str, Any]]] = {
+            key: _plan(bucket) for key, bucket in index.items()
         }
         # concepts whose own terms carry a negation ("tidak dibayar", "not paid")
         negators = {"tidak", "not", "belum", "never", "no", "tanpa", "without", "bukan", "tak"}
@@ -208,28 +216,39 @@ class Concepts:
                 longer = False
             if not longer:
                 # no longer phrase can start here: the one-word ones, in the order of the index
-                for cid, _ in plan[1] if more is None else plan[1] + more[1]:
+                for _, cid in plan[1] if more is None else plan[1] + more[1]:
                     occ = setdefault(cid, [])
                     if not occ or occ[-1] != (i, i):
                         occ.append((i, i))
                 continue
-            cands = plan[0] if more is None else plan[0] + more[0]
-            for cid, phrase in cands:
-                k = len(phrase)
-                if k > 1:
-                    if i + k > n:
-                        continue
-                    if nxt.lemma not in phrase[1] and nxt.form not in phrase[1]:
-                        continue
-                    if not all(
-                        (words[i + j].lemma in phrase[j] or words[i + j].form in phrase[j])
-                        and (
-                            words[i + j].start == words[i + j - 1].start  # one token, two words
-                            or not text[words[i + j - 1].end : words[i + j].start].strip()
-                        )
-                        for j in range(1, k)
-                    ):
-                        continue
+            # the one-word phrases and the longer ones whose second word is the next word, in
+            # the order of the index (a position's order decides which occurrence comes first)
+            picks: list[tuple[int, int, int]] = []
+            for offset, p in ((0, plan),) if more is None else ((0, plan), (plan[0], more)):
+                picks.extend((offset + o, cid, 1) for o, cid in p[1])
+                second = p[3]
+                tried: set[int] = set()
+                for key in (nxt.lemma, nxt.form):
+                    for o, cid, phrase in second.get(key, ()):
+                        if o in tried:
+                            continue
+                        tried.add(o)
+                        k = len(phrase)
+                        if (
+                            i + k > n
+                            or not all(
+                                (words[i + j].lemma in phrase[j] or words[i + j].form in phrase[j])
+                                and (
+                                    words[i + j].start == words[i + j - 1].start  # one token, two
+                                    or not text[words[i + j - 1].end : words[i + j].start].strip()
+                                )
+                                for j in range(1, k)
+                            )
+                        ):
+                            continue
+                        picks.append((offset + o, cid, k))
+            picks.sort()
+            for _, cid, k in picks:
                 occ = setdefault(cid, [])
                 if not occ or occ[-1] != (i, i + k - 1):
                     occ.append((i, i + k - 1))
