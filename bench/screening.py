@@ -1,10 +1,13 @@
 """Screening throughput and latency over the evaluation set, on one core.
 
-    python bench/screening.py [--repeat N]
+    python bench/screening.py [--repeat N] [--chars 1000] [--against REV]
 
 Runs Screener.check on every offer in tests/data/offers.jsonl, N times over, in one thread, and
 prints checks per second with p50/p99 latency. Loading the indicator files is timed apart: it
 happens once per process. Target (issue #13): >= 1,500 checks/s at --chars 1000 with the model.
+`--against REV` times the screener of git revision REV (its bot/ and content/) too, each in a
+process of its own, taking turns for `--rounds` rounds, and prints both side by side with the
+best CPU rate of each: on a shared machine that ratio is the figure to trust.
 """
 
 from __future__ import annotations
@@ -12,15 +15,14 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from bot.screening import Screener
-
-OFFERS = Path(__file__).resolve().parent.parent / "tests" / "data" / "offers.jsonl"
+ROOT = Path(__file__).resolve().parent.parent
+OFFERS = ROOT / "tests" / "data" / "offers.jsonl"
 TARGET = 1500.0
 
 
@@ -36,7 +38,15 @@ def main(argv: list[str] | None = None) -> int:
         "--chars", type=int, default=0, help="repeat each offer up to this length (e.g. 1000)"
     )
     parser.add_argument("--no-model", action="store_true", help="rules only")
+    parser.add_argument("--against", metavar="REV", help="time the screener of REV too")
+    parser.add_argument("--rounds", type=int, default=3, help="turns each with --against")
+    parser.add_argument("--root", type=Path, default=ROOT, help=argparse.SUPPRESS)
+    parser.add_argument("--json", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.against:
+        return side_by_side(args, argv or sys.argv[1:])
+    sys.path.insert(0, str(args.root))
+    from bot.screening import Screener
 
     cases = [json.loads(line) for line in OFFERS.read_text(encoding="utf-8").splitlines() if line]
     if args.chars:
@@ -68,6 +78,9 @@ def main(argv: list[str] | None = None) -> int:
 
     n = len(latencies)
     rate = n / total
+    if args.json:
+        print(json.dumps({"wall": rate, "cpu": n / cpu, "p50": percentile(latencies, 50)}))
+        return 0
     print(f"offers: {len(cases)}  passes: {args.repeat}  checks: {n}")
     print(f"load: {load_ms:.0f} ms (once per process)")
     print(f"throughput: {rate:,.0f} checks/s (one core)")
@@ -80,6 +93,44 @@ def main(argv: list[str] | None = None) -> int:
     )
     verdict = "meets" if rate >= TARGET else "BELOW"
     print(f"target {TARGET:,.0f} checks/s: {verdict}")
+    return 0
+
+
+def side_by_side(args: argparse.Namespace, argv: list[str]) -> int:
+    sys.path.insert(0, str(ROOT))
+    from scripts.screening_identity import checkout
+
+    rest: list[str] = []
+    skip = False
+    for a in argv:  # the same options for both, without --against/--rounds
+        if skip:
+            skip = False
+        elif a in ("--against", "--rounds"):
+            skip = True
+        elif not a.startswith(("--against=", "--rounds=")):
+            rest.append(a)
+    with tempfile.TemporaryDirectory() as tmp:
+        checkout(args.against, Path(tmp))
+        roots = {"now": ROOT, args.against: Path(tmp)}
+        runs: dict[str, list[dict[str, float]]] = {name: [] for name in roots}
+        for _ in range(args.rounds):
+            for name, root in roots.items():
+                out = subprocess.run(
+                    [sys.executable, __file__, *rest, "--root", str(root), "--json"],
+                    check=True,
+                    capture_output=True,
+                    text=True,
+                ).stdout
+                runs[name].append(json.loads(out.strip().splitlines()[-1]))
+    best = {name: max(r["cpu"] for r in rs) for name, rs in runs.items()}
+    print(f"{'':>12} {'cpu checks/s (best)':>20} {'wall checks/s (best)':>21} {'p50 us':>8}")
+    for name, rs in runs.items():
+        wall = max(r["wall"] for r in rs)
+        p50 = min(r["p50"] for r in rs) * 1e6
+        print(f"{name:>12} {best[name]:>20,.0f} {wall:>21,.0f} {p50:>8,.0f}")
+    print(f"now / {args.against}: {best['now'] / best[args.against]:.2f}x (CPU rate)")
+    verdict = "meets" if best["now"] >= TARGET else "BELOW"
+    print(f"target {TARGET:,.0f} checks/s (CPU rate, now): {verdict}")
     return 0
 
 

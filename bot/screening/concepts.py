@@ -13,6 +13,8 @@ from __future__ import annotations
 import tomllib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from itertools import compress
+from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +27,7 @@ if TYPE_CHECKING:
 
 CONCEPTS_FILE = CONTENT / "screening" / "concepts.toml"
 PLACES_FILE = CONTENT / "screening" / "places.toml"
+_FORM, _LEMMA = itemgetter(0), itemgetter(1)  # of a Word
 _MAX_ANCHORS = 8  # occurrences of a rule's first concept tried; enough for any real text
 
 
@@ -49,6 +52,19 @@ class ConceptHit:
     question: bool  # inside the user's own question
 
 
+def _plan(bucket: list[Any]) -> tuple[int, tuple[Any, ...], frozenset[str], dict[str, Any]]:
+    """(size, the one-word phrases as (place, concept), every word that may come second in a
+    longer one, second word -> (place, concept, phrase) of the longer ones) of one index key;
+    places keep the index order."""
+    second: dict[str, list[tuple[int, int, Any]]] = {}
+    for o, (cid, phrase) in enumerate(bucket):
+        if len(phrase) > 1:
+            for lemma in phrase[1]:
+                second.setdefault(lemma, []).append((o, cid, phrase))
+    singles = tuple((o, cid) for o, (cid, phrase) in enumerate(bucket) if len(phrase) == 1)
+    return len(bucket), singles, frozenset(second), {k: tuple(v) for k, v in second.items()}
+
+
 class Concepts:
     """Compiled concepts and rules; `hits` reads one text. Immutable once loaded."""
 
@@ -66,6 +82,7 @@ class Concepts:
             raw[name] = [str(x) for x in items]
         self.names = tuple(raw)
         ids = {n: i for i, n in enumerate(self.names)}
+        self.ids = ids
 
         def terms(name: str, seen: tuple[str, ...] = ()) -> list[str]:
             if name in seen:
@@ -105,6 +122,12 @@ class Concepts:
                     if entry not in bucket:
                         bucket.append(entry)
         self._index = index
+        # lemma -> (its phrases, the one-word ones alone, every word that may follow as the
+        # second of a longer one): a word like "di" or "tidak" starts hundreds of phrases, and
+        # a text where the next word fits none of them takes only the one-word ones, at once
+        self._plans: dict[str, tuple[int, tuple[Any, ...], frozenset[str], dict[str, Any]]] = {
+            key: _plan(bucket) for key, bucket in index.items()
+        }
         # concepts whose own terms carry a negation ("tidak dibayar", "not paid")
         negators = {"tidak", "not", "belum", "never", "no", "tanpa", "without", "bukan", "tak"}
         self._negative = frozenset(
@@ -143,6 +166,8 @@ class Concepts:
                 )
             )
         self.rules = tuple(rules)
+        # each rule with its concepts as sets: "are they all in the text" is one C-level test
+        self._checks = tuple((r, frozenset(r.concepts), frozenset(r.unless)) for r in rules)
 
     @classmethod
     def load(
@@ -161,35 +186,70 @@ class Concepts:
         a phrase follow each other with nothing but spaces between ("tidak ada, gaji" is not
         "tidak ada gaji")."""
         out: dict[int, list[tuple[int, int]]] = {}
-        index = self._index
+        plans = self._plans
         n = len(words)
-        get = index.get
-        for i, (form, lemma, _, _) in enumerate(words):  # unpacked: the hot loop of a check
-            cands = get(lemma)
-            if form != lemma:
-                more = get(form)
-                if more:
-                    cands = cands + more if cands else more
-            if not cands:
+        get = plans.get
+        setdefault = out.setdefault
+        last = n - 1
+        # the words any phrase can start at, found in C: most words of a text start none
+        lemmas = list(map(_LEMMA, words))
+        forms = list(map(_FORM, words))
+        known = plans.__contains__
+        at = set(compress(range(n), map(known, lemmas)))
+        at.update(compress(range(n), map(known, forms)))
+        for i in sorted(at):
+            form, lemma = forms[i], lemmas[i]
+            plan = get(lemma)
+            more = get(form) if form != lemma else None
+            if plan is None:
+                if more is None:
+                    continue
+                plan, more = more, None
+            if i < last:
+                nxt = words[i + 1]
+                follows = plan[2]
+                longer = nxt.lemma in follows or nxt.form in follows
+                if not longer and more is not None:
+                    follows = more[2]
+                    longer = nxt.lemma in follows or nxt.form in follows
+            else:
+                longer = False
+            if not longer:
+                # no longer phrase can start here: the one-word ones, in the order of the index
+                for _, cid in plan[1] if more is None else plan[1] + more[1]:
+                    occ = setdefault(cid, [])
+                    if not occ or occ[-1] != (i, i):
+                        occ.append((i, i))
                 continue
-            for cid, phrase in cands:
-                k = len(phrase)
-                if k > 1:
-                    if i + k > n:
-                        continue
-                    nxt = words[i + 1]  # most phrases fail on their second word: test it first
-                    if nxt.lemma not in phrase[1] and nxt.form not in phrase[1]:
-                        continue
-                    if not all(
-                        (words[i + j].lemma in phrase[j] or words[i + j].form in phrase[j])
-                        and (
-                            words[i + j].start == words[i + j - 1].start  # one token, two words
-                            or not text[words[i + j - 1].end : words[i + j].start].strip()
-                        )
-                        for j in range(1, k)
-                    ):
-                        continue
-                occ = out.setdefault(cid, [])
+            # the one-word phrases and the longer ones whose second word is the next word, in
+            # the order of the index (a position's order decides which occurrence comes first)
+            picks: list[tuple[int, int, int]] = []
+            for offset, p in ((0, plan),) if more is None else ((0, plan), (plan[0], more)):
+                picks.extend((offset + o, cid, 1) for o, cid in p[1])
+                second = p[3]
+                tried: set[int] = set()
+                for key in (nxt.lemma, nxt.form):
+                    for o, cid, phrase in second.get(key, ()):
+                        if o in tried:
+                            continue
+                        tried.add(o)
+                        k = len(phrase)
+                        if (
+                            i + k > n
+                            or not all(
+                                (words[i + j].lemma in phrase[j] or words[i + j].form in phrase[j])
+                                and (
+                                    words[i + j].start == words[i + j - 1].start  # one token, two
+                                    or not text[words[i + j - 1].end : words[i + j].start].strip()
+                                )
+                                for j in range(1, k)
+                            )
+                        ):
+                            continue
+                        picks.append((offset + o, cid, k))
+            picks.sort()
+            for _, cid, k in picks:
+                occ = setdefault(cid, [])
                 if not occ or occ[-1] != (i, i + k - 1):
                     occ.append((i, i + k - 1))
         return out
@@ -198,6 +258,7 @@ class Concepts:
         if not words:
             return
         occ = self.occurrences(words, t.raw)
+        t.concepts = occ.keys()  # which concepts the text names, for the screener's own reading
         if not occ:
             return
         sentence_of = t.sentence_index
@@ -213,10 +274,11 @@ class Concepts:
                 ]
             return kept[cid]
 
-        for rule in self.rules:
-            if any(c not in occ for c in rule.concepts):
+        present = occ.keys()  # every list in occ has at least one occurrence
+        for rule, needs, unless in self._checks:
+            if not present >= needs:
                 continue
-            if any(occ.get(c) for c in rule.unless):
+            if unless and not present.isdisjoint(unless):
                 continue
             lists = [live(c) for c in rule.concepts]
             if not all(lists) and any(c in self._negative for c in rule.concepts):
@@ -255,7 +317,10 @@ class Concepts:
                 continue
             _, lo, hi = best
             start, end = words[lo].start, words[hi].end
+            # a question only when all of it is asked: "mau ikut ke Kamboja gk? kerjaannya
+            # marketing online" offers what it asks about
+            question = t.question(start) and t.question(words[hi].start)
             if end - start > 160:  # far apart: quote the first concept's words only
                 a0, b0 = lists[0][0]
                 start, end = words[a0].start, words[b0].end
-            yield ConceptHit(rule.flag, rule.weight, start, end, t.question(start))
+            yield ConceptHit(rule.flag, rule.weight, start, end, question)

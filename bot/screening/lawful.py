@@ -13,6 +13,8 @@ from __future__ import annotations
 import tomllib
 from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass
+from itertools import compress, count
+from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -28,6 +30,7 @@ if TYPE_CHECKING:
 
 LAWFUL_FILE = CONTENT / "screening" / "lawful.toml"
 _Phrase = tuple[frozenset[str], ...]
+_FORM, _LEMMA = itemgetter(0), itemgetter(1)  # of a Word
 
 
 @dataclass(frozen=True)
@@ -65,7 +68,12 @@ def _firsts(phrases: tuple[_Phrase, ...]) -> dict[str, tuple[_Phrase, ...]]:
 
 def _spans(words: list[Word], firsts: Mapping[str, tuple[_Phrase, ...]]) -> list[tuple[int, int]]:
     out: list[tuple[int, int]] = []
-    for i, w in enumerate(words):
+    known = firsts.__contains__
+    # the words a name can start at, found in C: a programme's names are a handful of words
+    at = set(compress(count(), map(known, map(_LEMMA, words))))
+    at.update(compress(count(), map(known, map(_FORM, words))))
+    for i in sorted(at):
+        w = words[i]
         cands = firsts.get(w.lemma) or firsts.get(w.form)
         for p in cands or ():
             if _at(words, i, p):
@@ -140,8 +148,8 @@ class Lawful:
     ) -> list[str]:
         """Drop the flags a named programme explains; return what to tell the person."""
         words = t.words
-        present = {w.lemma for w in words}
-        present.update(w.form for w in words)
+        present = set(map(_LEMMA, words))
+        present.update(map(_FORM, words))
         if present.isdisjoint(self._firsts):
             return []
         notes: list[str] = []

@@ -15,8 +15,11 @@ _WORD = re.compile(r"\w+")
 # Clause boundaries: negation and "is this a question" never reach across them. Dots and commas
 # inside numbers ("2,5 jt", "3.500.000") are not boundaries.
 _CLAUSE_END = re.compile(
-    r"[.,](?=\s|$)|[!?;\n()\[\]]+|\s(?:tapi|tetapi|namun|but|padahal|sedangkan|however|although|walaupun|meskipun|sedang)(?=\s)",
-    re.IGNORECASE,
+    # one character class first (a fast scan), then which boundary it is: a dot or comma
+    # before a space, a run of other marks, or a space before a joining word
+    r"[.,!?;\n()\[\]\s](?:(?<=[.,])(?=\s|$)|(?<=[!?;\n()\[\]])[!?;\n()\[\]]*"
+    r"|(?<=\s)(?=[tnbpshwmTNBPSHWM])(?i:tapi|tetapi|namun|but|padahal|sedangkan|however"
+    r"|although|walaupun|meskipun|sedang)(?=\s))"
 )
 _SENTENCE_END = re.compile(r"[.](?=\s|$)|[!?\n]+")
 _CONDITIONAL = re.compile(r"^\W*(?:kalau|kalo|klo|jika|jikalau|apabila|bila|seandainya|if)\b", re.I)

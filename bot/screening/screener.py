@@ -55,6 +55,10 @@ class Screener:
         # an extra fee on top of an official one weighs what any upfront fee does
         self._lawful = Lawful.load(self._analyser, FLAG_CODES, self._flags["upfront_fee"].weight)
         self._model: Model | None = Model.load() if use_model else None
+        # an authority's warning speaks of everyone's case, not the reader's (see _notice)
+        ids = self._concepts.ids
+        self._authority = ids["official_name"]
+        self._personal = ids["worker_self"]
         unmatched = [
             c
             for c in FLAG_CODES
@@ -430,7 +434,28 @@ class Screener:
                 if w > best.weight and all(t.has(n) for n in terms):
                     best.weight = w
             found[code] = best
+        if found and self._notice(t, found):
+            for f in found.values():
+                f.hypothetical = True  # the signs a warning names, not the case at hand
+                f.spans.clear()
         return found
+
+    def _notice(self, t: _Text, found: Mapping[str, _Found]) -> bool:
+        """Is the text an authority's warning ("Kemlu: waspadai tawaran kerja ke Kamboja ...",
+        "Foreign Ministry ... be careful with job offers")? It names an office, gives a warning,
+        and the writer is not in it: no "saya", "my", "we" ("the husband is often a farmer" is
+        the office speaking; "my husband" is a case).
+        A text that asks for money or passes itself off as an office's call is never one: "BP2MI:
+        waspada calo! transfer biaya pendaftaran ke rekening ..." is the scam in a warning's words."""
+        if any(c in found and not found[c].hypothetical for c in _NEVER_IN_A_NOTICE):
+            return False
+        named = t.concepts
+        if self._authority not in named or self._personal in named:
+            return False
+        if t.has("warning_cue"):
+            return True
+        clause = self._neg_clause  # "jangan tergiur ...", "don't be lured ..."
+        return t.may(clause, 0, len(t.norm)) and clause.search(t.norm) is not None
 
     def _rule_hits(
         self, t: _Text, spec: _FlagSpec, rule: _Rule
@@ -439,12 +464,11 @@ class Screener:
             for m in t.matches(rule.regex, spec.post_negation, spec.veto):
                 yield rule.weight, m.start, m.end, m.hypothetical
             return
-        lists: list[list[_Match]] = []
-        for n in rule.terms:  # stop at the first missing part: most texts lack most terms
-            ms = t.term(n)
-            if not ms:
-                return
-            lists.append(ms)
+        # stop at the first missing part (most texts lack most terms), known without matching
+        # any part in full; only a rule whose parts all occur needs their positions
+        if not all(t.has(n) for n in rule.terms):
+            return
+        lists: list[list[_Match]] = [t.term(n) for n in rule.terms]
         if any(t.has(n) for n in rule.unless):
             return
         # Prefer parts that are real (not in a question), then in one clause, then close.
@@ -484,7 +508,7 @@ class Screener:
         total, named = 0.0, False
         for weight, regex in self._official:
             # "pelatihan gratis di BLK": "gratis" praises the official office, not negates it
-            if t.matches(regex, short=False):
+            if t.any(regex, short=False):
                 total += weight
                 named = True
         return min(self._max_discount, total), named
@@ -506,17 +530,17 @@ class Screener:
             return "medium"
         return "low"
 
-    def _too_thin(self, t: _Text, found: Mapping[str, _Found]) -> bool:
+    def _too_thin(self, t: _Text, found: Mapping[str, _Found], bare: bool = False) -> bool:
         """Not an offer nor a situation, or too little of one, to judge."""
         if any(not f.hypothetical for f in found.values()):
             return False
-        if len(t.words) < 4:
+        if len(t.words) < 4 or bare:
             return True
         context = (
             t.has("job_word")
             or t.has("abroad")
             or t.has("topic_fee")
-            or bool(self._salary.context.search(t.norm))
+            or bool(t.scan(self._salary.context))
         )
         return not context
 
@@ -537,7 +561,7 @@ class Screener:
         context = (
             t.has("abroad")
             or t.has("salary_high")
-            or bool(self._salary.context.search(t.norm))
+            or bool(t.scan(self._salary.context))
             or t.has("topic_fee")
             or t.has("topic_visa")
         )
@@ -564,6 +588,7 @@ class Screener:
         eff = {code: self._effective(f) for code, f in found.items()}
         discount, official = self._official_discount(t)
         score = self._score(list(eff.values()), discount)
+        floored = False
         if (
             score < self._floor
             and not official
@@ -572,10 +597,13 @@ class Screener:
             and self._looks_like_offer(t, found)
         ):
             # an overseas offer with no sign of the official route: check before you go
-            score = self._floor
+            score, floored = self._floor, True
         score = min(1.0, max(0.0, score))
         risk = self._risk(score)
-        if risk == "low" and self._too_thin(t, found):
+        # "taiwan caregiver", "info loker jepang kak?": a country and a job, nothing else; the
+        # floor's "check before you go" has nothing to check yet, the questions do
+        bare = floored and not found and len(t.words) < 6
+        if (risk == "low" or bare) and self._too_thin(t, found, bare):
             # a single word, a bare company name, an empty message: say so and ask
             questions = tuple(q.text[lang] for q in self._followups[: self._max_questions])
             return Screening("unclear", score, lang, (), questions, lawful=lawful)
@@ -610,6 +638,10 @@ class Screener:
             if len(missing) >= self._thin_min:
                 questions = [q.text[lang] for q in missing[: self._max_questions]]
         return Screening(risk, score, lang, flags, tuple(questions), opinion, lawful)
+
+
+# flags of a text that speaks to the reader as a recruiter does, whatever warning it quotes
+_NEVER_IN_A_NOTICE = ("upfront_fee", "fake_official_notice", "task_scam")
 
 
 def _sourced(entry: Mapping[str, Any], where: str) -> None:

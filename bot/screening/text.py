@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import bisect
+import re
+from collections.abc import Collection
 from dataclasses import dataclass
-from itertools import chain
+from itertools import chain, compress
 from typing import TYPE_CHECKING, NamedTuple
 
 from bot.screening.patterns import _CLAUSE_END, _CONDITIONAL, _SENTENCE_END, _TOKEN, _WORD, _Rx
@@ -13,6 +15,8 @@ from bot.text import Word
 
 if TYPE_CHECKING:
     from bot.screening.screener import Screener
+
+_GROUP = re.Match.group
 
 
 @dataclass(frozen=True)
@@ -83,6 +87,9 @@ class _Text:
         self.clause_starts = [0] + [m.end() for m in _CLAUSE_END.finditer(self.norm)]
         self.sentence_starts = [0] + [m.end() for m in _SENTENCE_END.finditer(self.norm)]
         self._terms: dict[str, list[_Match]] = {}
+        self._has: dict[str, bool] = {}  # term -> does it occur, for terms not matched in full
+        self._hyp_at: dict[int, bool] = {}  # position -> hypothetical(position)
+        self._scans: dict[int, list[re.Match[str]]] = {}  # pattern list id -> scan()
         self._clauses: dict[int, tuple[int, int, int]] = {}
         self._hyp: dict[int, bool] = {}
         self._neg_cache: dict[int, tuple[bool, bool, bool]] = {}
@@ -92,6 +99,7 @@ class _Text:
         self._starts: dict[int, list[int]] = {}  # pattern list id -> sorted anchor positions
         self._negators: tuple[list[int], frozenset[int]] | None = None
         self.words: list[Word] = []  # set by the screener: bot/text words with offsets
+        self.concepts: Collection[int] = ()  # ids of the concepts it names, set by Concepts.hits
 
     # structure -------------------------------------------------------------------------------
     def clause(self, pos: int) -> tuple[int, int, int]:
@@ -235,19 +243,18 @@ class _Text:
         long text linear: most of the ~900 patterns have no anchor in it at all.
         """
         if self._active is None:
-            # distinct words first: a long text repeats its words, the anchors are per word
-            starts: dict[str, list[int]] = {}
-            for m in _WORD.finditer(self.norm):
-                w = m.group()
-                pos = starts.get(w)
-                if pos is None:
-                    starts[w] = [m.start()]
-                else:
-                    pos.append(m.start())
-            active: dict[int, dict[int, list[list[int]]]] = {}
+            # distinct words first: a long text repeats its words, the anchors are per word;
+            # only the words that begin some pattern get their starts listed (C-level passes)
+            ms = list(_WORD.finditer(self.norm))
+            words = list(map(_GROUP, ms))
             anchors_of = self.s._anchors_of
+            anchored = {w: a for w in dict.fromkeys(words) if (a := anchors_of(w))}
+            starts: dict[str, list[int]] = {w: [] for w in anchored}
+            for w, m in compress(zip(words, ms, strict=True), map(anchored.__contains__, words)):
+                starts[w].append(m.start())
+            active: dict[int, dict[int, list[list[int]]]] = {}
             for w, pos in starts.items():
-                for rid, alts in anchors_of(w):
+                for rid, alts in anchored[w]:
                     run = active.get(rid)
                     if run is None:
                         run = active[rid] = {}
@@ -276,6 +283,39 @@ class _Text:
         i = bisect.bisect_left(pos, start)
         return i < len(pos) and pos[i] < end
 
+    def scan(self, regex: _Rx) -> list[re.Match[str]]:
+        """`regex.finditer(norm)` as a list, trying the whole alternation only where one of
+        its patterns can begin (anchor words, or the one character an unanchored pattern
+        starts with) instead of at every position of the text."""
+        hit = self._scans.get(regex.id)
+        if hit is not None:
+            return hit
+        norm = self.norm
+        if regex.id < 0 or any(regex.first_char[i] is None for i in regex.always):
+            return list(regex.finditer(norm))
+        run = self.active().get(regex.id)
+        cands = set(chain.from_iterable(chain.from_iterable(run.values()))) if run else set()
+        for i in regex.always:
+            ch = regex.first_char[i]
+            at = norm.find(ch)
+            while at >= 0:
+                cands.add(at)
+                at = norm.find(ch, at + 1)
+        out: list[re.Match[str]] = []
+        last = 0
+        match = regex.regex.match
+        for pos in sorted(cands):
+            if pos < last:
+                continue  # inside the previous match: finditer goes on after it
+            m = match(norm, pos)
+            if m is not None:
+                if m.end() == pos:  # an empty match: finditer's own rules, not worth copying
+                    return list(regex.finditer(norm))
+                out.append(m)
+                last = m.end()
+        self._scans[regex.id] = out
+        return out
+
     def matches(
         self, regex: _Rx, post: bool = False, veto: _Rx | None = None, short: bool = True
     ) -> list[_Match]:
@@ -299,16 +339,44 @@ class _Text:
             if need is None or need in norm:
                 hits.extend(m.span() for m in alts[i][0].finditer(norm))
         hits.sort()
+        negated, hyp_at, hypothetical = self.negated, self._hyp_at, self.hypothetical
         for a, b in hits:
-            if a == b or (a, b) in spans or self.negated(a, b, post, short):
+            if a == b or (a, b) in spans or negated(a, b, post, short):
                 continue
             spans.add((a, b))
             if veto is not None:
                 _, cs, ce = self.clause(a)
                 if veto.search(norm, cs, ce):
                     continue
-            out.append(_Match(a, b, self.hypothetical(a)))
+            h = hyp_at.get(a)
+            if h is None:
+                h = hyp_at[a] = hypothetical(a)
+            out.append(_Match(a, b, h))
         return out
+
+    def any(self, regex: _Rx, short: bool = True) -> bool:
+        """Is there a match of `regex` that is not negated? (`bool(matches(regex))`, stopping
+        at the first one: most look-ups only ask whether a term occurs.)"""
+        run = self.active().get(regex.id)
+        alts, norm = regex.alts, self.norm
+        if run:
+            for i, groups in run.items():
+                match = alts[i][0].match
+                for starts in groups:
+                    for pos in starts:
+                        m = match(norm, pos)
+                        if m is not None:
+                            a, b = m.span()
+                            if a != b and not self.negated(a, b, False, short):
+                                return True
+        for i in regex.always:
+            need = regex.first_char[i]
+            if need is None or need in norm:
+                for m in alts[i][0].finditer(norm):
+                    a, b = m.span()
+                    if a != b and not self.negated(a, b, False, short):
+                        return True
+        return False
 
     def term(self, name: str) -> list[_Match]:
         if name not in self._terms:
@@ -319,13 +387,21 @@ class _Text:
         return self._terms[name]
 
     def has(self, name: str) -> bool:
-        return bool(self.term(name))
+        ms = self._terms.get(name)
+        if ms is not None:
+            return bool(ms)
+        if name in ("salary_high", "salary_very_high"):
+            return bool(self.term(name))
+        got = self._has.get(name)
+        if got is None:
+            got = self._has[name] = self.any(self.s._terms[name])
+        return got
 
     def _salaries(self) -> None:
         high: list[_Match] = []
         very: list[_Match] = []
         sal = self.s._salary
-        for m in sal.context.finditer(self.norm):
+        for m in self.scan(sal.context):
             ss, se = self.sentence(m.start())
             window_end = min(se, m.end() + 45)
             am = _find_amount(self.norm, m.end(), window_end, sal.to_idr)
@@ -333,7 +409,7 @@ class _Text:
                 continue
             value, a_end = am
             self._add_salary(m.start(), a_end, value, high, very)
-        for m in sal.per_month.finditer(self.norm):
+        for m in self.scan(sal.per_month):
             # "$1500/month": an amount right before a per-month marker
             ss, _ = self.sentence(m.start())
             am = _find_amount(self.norm, max(ss, m.start() - 25), m.start(), sal.to_idr, last=True)

@@ -467,3 +467,299 @@ def test_fine_and_own_ticket_home_is_not_pay_to_leave(s: Screener) -> None:
     # an official notice: a runaway worker pays the fine and the ticket home; nobody holds her
     r = s.check("KDEI: pekerja yang kabur wajib membayar denda dan tiket pulang sendiri.", "id")
     assert "held_against_will" not in {f.code for f in r.flags}
+
+
+# Dev misses of session 4 (issue #13), each sign in both languages, with the lookalike that
+# must stay clear. Written for these tests, not taken from the corpus.
+SESSION4: list[tuple[str, str, str]] = [
+    # a number of months of wages taken for the agent
+    ("en", "The agency took 3 months of my salary as their fee", "salary_deduction"),
+    ("id", "Gaji 3 bulan diambil agen buat biaya", "salary_deduction"),
+    # wages owed
+    ("en", "My boss still owes me four months of wages", "withheld_wages"),
+    ("id", "Gaji 4 bulan belum dibayar majikan", "withheld_wages"),
+    # threatened with the police (ILO: threat of denunciation)
+    ("en", "He said if I complain he will report me to the police", "threats_violence"),
+    ("id", "Majikan ancam lapor polisi kalau saya kabur", "threats_violence"),
+    # told to say they are on holiday
+    ("en", "At the airport the agent told us to say we are on holiday", "coached_lying"),
+    ("id", "Kami disuruh bilang mau liburan kalau ditanya petugas bandara", "coached_lying"),
+    # an age said in years
+    (
+        "en",
+        "My niece is only 16 years old and the agent is sending her to Malaysia",
+        "minor_recruited",
+    ),
+    ("id", "Ponakan saya baru 16 tahun mau diberangkatkan ke Malaysia", "minor_recruited"),
+    # a "booking" of guests in a karaoke job
+    ("en", "Karaoke job, the guests book the girls every night", "sexual_exploitation"),
+    ("id", "Kerja karaoke, ada booking tamu tiap malam", "sexual_exploitation"),
+]
+
+
+@pytest.mark.parametrize(("lang", "text", "code"), SESSION4)
+def test_session4_sign_raises_its_flag(s: Screener, lang: str, text: str, code: str) -> None:
+    r = s.check(text, lang=lang)
+    assert code in [f.code for f in r.flags], (text, r.risk, [f.code for f in r.flags])
+    assert r.risk == "high", (text, r.risk)
+
+
+SESSION4_LOOKALIKES: list[tuple[str, str, str]] = [
+    # years of work are not an age
+    ("en", "She worked for 16 years as a maid in Selangor", "minor_recruited"),
+    ("id", "Ibu saya sudah 16 tahun kerja di Malaysia jadi pembantu", "minor_recruited"),
+    # a lawful cap on an agency's commission is not a deduction of months of wages
+    ("en", "The agency fee is at most 10% of the first month's salary", "salary_deduction"),
+    ("id", "Komisi agen maksimal 10% dari gaji sebulan", "salary_deduction"),
+    # hotel bookings for a trip are not "booking" guests
+    ("en", "We made hotel bookings for the whole trip to Japan", "sexual_exploitation"),
+    ("id", "Kami sudah booking hotel untuk liburan ke Jepang", "sexual_exploitation"),
+]
+
+
+@pytest.mark.parametrize(("lang", "text", "code"), SESSION4_LOOKALIKES)
+def test_session4_lookalike_raises_no_flag(s: Screener, lang: str, text: str, code: str) -> None:
+    r = s.check(text, lang=lang)
+    assert code not in [f.code for f in r.flags], (text, [(f.code, f.evidence) for f in r.flags])
+
+
+# An authority's warning names the signs of everyone's case; the same words told about one's
+# own family are the case at hand; a scam dressed in a warning's words stays a scam.
+NOTICE_PAIRS: list[tuple[str, str, str]] = [
+    (
+        "en",
+        "Foreign Ministry: hundreds of Indonesians were held by online scam companies in "
+        "Cambodia last year. Be careful with job offers on social media.",
+        "My brother was held by an online scam company in Cambodia. The Foreign Ministry says "
+        "be careful with such offers.",
+    ),
+    (
+        "id",
+        "Kemlu mengimbau: waspadai tawaran kerja online scam di Kamboja lewat media sosial, gaji "
+        "besar tanpa syarat. Ratusan WNI disekap tahun lalu.",
+        "Adik saya disekap perusahaan online scam di Kamboja. Kata Kemlu hati-hati dengan "
+        "tawaran begitu.",
+    ),
+]
+
+
+@pytest.mark.parametrize(("lang", "notice", "own"), NOTICE_PAIRS)
+def test_authority_warning_is_not_the_readers_case(
+    s: Screener, lang: str, notice: str, own: str
+) -> None:
+    assert s.check(notice, lang=lang).risk != "high", notice
+    assert s.check(own, lang=lang).risk == "high", own
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        (
+            "id",
+            "BP2MI: waspada calo! Pendaftaran seleksi G to G Korea lewat admin, transfer biaya "
+            "pendaftaran Rp 500.000 ke rekening a.n. Budi",
+        ),
+        (
+            "en",
+            "BP2MI: beware of brokers! To register for the G to G Korea selection, transfer the "
+            "registration fee of Rp 500,000 to the account of Mr Budi",
+        ),
+    ],
+)
+def test_fee_in_a_warnings_words_stays_high(s: Screener, lang: str, text: str) -> None:
+    r = s.check(text, lang=lang)
+    assert r.risk == "high", (r.risk, [f.code for f in r.flags])
+
+
+SESSION4_MORE: list[tuple[str, str, str]] = [
+    # the card or PIN wages are paid into, kept by the agency
+    (
+        "en",
+        "The agency keeps my ATM card and PIN, my salary goes into that account",
+        "withheld_wages",
+    ),
+    ("id", "Kartu ATM saya dipegang agen sama PIN-nya, gaji masuk ke situ", "withheld_wages"),
+    # no papers at all, in Malaysia
+    (
+        "en",
+        "My two children were born in Sabah and have no documents at all, we take them back "
+        "and forth by boat",
+        "informal_route",
+    ),
+    (
+        "id",
+        "Dua anak saya lahir di Malaysia dan belum punya dokumen sama sekali, kami bolak-balik "
+        "naik perahu",
+        "informal_route",
+    ),
+    # an invitation asked as a question offers what it asks about
+    (
+        "en",
+        "Is it ok if I take you to Cambodia? The job is only online marketing, chatting with people",
+        "scam_compound_country",
+    ),
+    (
+        "id",
+        "mau ikut gw ke kamboja gk? kerjaannya marketing online doang, chat2 orang",
+        "scam_compound_country",
+    ),
+]
+
+
+@pytest.mark.parametrize(("lang", "text", "code"), SESSION4_MORE)
+def test_session4_more_signs_are_high(s: Screener, lang: str, text: str, code: str) -> None:
+    r = s.check(text, lang=lang)
+    assert r.risk == "high" and code in [f.code for f in r.flags], (r.risk, r.flags)
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("en", "I keep my own ATM card and my own passport"),
+        ("id", "Kartu ATM dan paspor saya pegang sendiri"),
+    ],
+)
+def test_own_card_kept_is_no_withheld_wage(s: Screener, lang: str, text: str) -> None:
+    assert "withheld_wages" not in [f.code for f in s.check(text, lang=lang).flags]
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        (
+            "en",
+            "Specified Skilled Worker programme in Japan: pass the Japanese language test and the "
+            "skills test for your sector",
+        ),
+        ("id", "Program SSW Jepang: lulus tes bahasa Jepang dan tes keterampilan sesuai bidang"),
+    ],
+)
+def test_ssw_named_in_full_is_the_official_route(s: Screener, lang: str, text: str) -> None:
+    assert s.check(text, lang=lang).risk == "low"
+
+
+def test_the_users_own_whole_question_stays_a_question(s: Screener) -> None:
+    assert s.check("Kerja marketing online di Kamboja aman gak?", lang="id").risk != "high"
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("en", "The LPK says I can pay the training fee in instalments during the course"),
+        ("id", "Biaya pelatihan LPK bisa dicicil selama pelatihan"),
+    ],
+)
+def test_paying_in_instalments_is_no_debt_bondage(s: Screener, lang: str, text: str) -> None:
+    assert "debt_bondage" not in [f.code for f in s.check(text, lang=lang).flags]
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "code"),
+    [
+        (
+            "en",
+            "The agency takes the loan back in instalments from my salary every month",
+            "debt_bondage",
+        ),
+        ("id", "Utang ke agen dicicil dari gaji tiap bulan", "debt_bondage"),
+        ("en", "The fee is 40 million, once it is paid off we book your flight", "upfront_fee"),
+        ("id", "Biayanya 40 juta, setelah lunas langsung dijadwalkan terbang", "upfront_fee"),
+    ],
+)
+def test_instalments_from_wages_and_pay_off_then_fly(
+    s: Screener, lang: str, text: str, code: str
+) -> None:
+    r = s.check(text, lang=lang)
+    assert r.risk == "high" and code in [f.code for f in r.flags], (r.risk, r.flags)
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        (
+            "en",
+            "Indonesian Embassy in Beijing: be aware of marriage fraud. Women are promised a "
+            "dowry and a rich Chinese husband, but the husband is often a poor farmer.",
+        ),
+        (
+            "id",
+            "KBRI Beijing: waspadai penipuan pengantin pesanan. Perempuan dijanjikan mahar dan "
+            "suami China yang kaya, padahal suaminya sering hanya petani miskin.",
+        ),
+    ],
+)
+def test_embassy_warning_about_brides_is_not_high(s: Screener, lang: str, text: str) -> None:
+    assert s.check(text, lang=lang).risk != "high"
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [("en", "caregiver job Taiwan"), ("id", "lowongan pabrik Korea kak")],
+)
+def test_a_country_and_a_job_alone_is_not_enough_to_judge(
+    s: Screener, lang: str, text: str
+) -> None:
+    r = s.check(text, lang=lang)
+    assert r.risk == "unclear" and r.questions, r
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [("en", "tourist visa to Malaysia for work"), ("id", "visa turis kerja ke Malaysia")],
+)
+def test_a_short_text_with_a_sign_is_judged(s: Screener, lang: str, text: str) -> None:
+    assert s.check(text, lang=lang).risk == "high"
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "code"),
+    [
+        # domestic work for a household in the Middle East, however the job is called
+        (
+            "en",
+            "Cleaning services company in Oman recruiting ladies. Work is placed in family homes, "
+            "direct contract.",
+            "moratorium_domestic_work",
+        ),
+        (
+            "id",
+            "Perusahaan cleaning service di Oman cari tenaga wanita. Ditempatkan di rumah "
+            "keluarga, kontrak langsung.",
+            "moratorium_domestic_work",
+        ),
+        # a new payment at every step
+        (
+            "en",
+            "Every week they ask for another payment, first for the visa, then for the ticket",
+            "upfront_fee",
+        ),
+        (
+            "id",
+            "Setelah DP, disuruh bayar lagi untuk visa, lalu minta lagi untuk tiket",
+            "upfront_fee",
+        ),
+    ],
+)
+def test_household_in_the_gulf_and_payment_after_payment(
+    s: Screener, lang: str, text: str, code: str
+) -> None:
+    r = s.check(text, lang=lang)
+    assert r.risk == "high" and code in [f.code for f in r.flags], (r.risk, r.flags)
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        (
+            "en",
+            "SPSK pilot: domestic workers are employed by a syarikah in Riyadh, which sends them "
+            "to households",
+        ),
+        (
+            "id",
+            "Program SPSK: PMI ditempatkan lewat syarikah di Riyadh, lalu bekerja di rumah tangga",
+        ),
+    ],
+)
+def test_spsk_company_channel_is_not_rated_high(s: Screener, lang: str, text: str) -> None:
+    assert s.check(text, lang=lang).risk != "high"
