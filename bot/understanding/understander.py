@@ -26,10 +26,12 @@ from typing import TYPE_CHECKING
 
 from bot.understanding.lexicon import (
     Hit,
+    Indexed,
     Lexicon,
     Patterns,
     default_lexicon,
     fold,
+    indexed,
     key_of_folded,
 )
 from bot.understanding.result import Answer, Intent, Understanding
@@ -610,7 +612,7 @@ def _harm_text(raw: str, lex: Lexicon, words: list[Word]) -> str | None:
         out.append(HARM if harm else raw[word.start : word.end])
         last, found = word.end, found or harm
     out.append(raw[last:])
-    return fold("".join(out)) if found else None
+    return indexed(fold("".join(out))) if found else None
 
 
 def _spelled(raw: str, folded: str, words: list[Word]) -> str:
@@ -627,7 +629,9 @@ def _spelled(raw: str, folded: str, words: list[Word]) -> str:
             out.append(" " + word.form)
     out.append(raw[last:])
     spelled = fold("".join(out))
-    return spelled if spelled != folded else folded
+    if spelled == folded:
+        return folded
+    return Indexed.ending_as(spelled, folded) if isinstance(folded, Indexed) else spelled
 
 
 # Longer than any match of the lists, with what they look at around it.
@@ -730,7 +734,7 @@ class _Found:
     def __init__(self, understander: Understander, raw: str, folded: str, whole: str) -> None:
         self.u = understander
         self.raw = raw
-        self.folded = folded
+        self.folded = indexed(folded)
         self.whole = whole  # key(raw)
         self.answer: Answer | None = None
         self.country = self._country()
@@ -761,7 +765,11 @@ class _Found:
         folded, spelled = texts
         same = _common_end(folded, spelled)
         cut = spelled.find(" ", len(spelled) - same + _MATCH_MARGIN)  # at a space: words whole
-        return texts if cut < 0 else (folded, spelled[:cut])
+        if cut < 0:
+            return texts
+        return folded, Indexed.start_of(spelled, cut) if isinstance(spelled, Indexed) else spelled[
+            :cut
+        ]
 
     @cached_property
     def spelled_key(self) -> str:
@@ -770,7 +778,7 @@ class _Found:
     @cached_property
     def opening(self) -> str:
         """The whole message after the greetings at its start."""
-        return self.u._strip_greeting(self.whole)
+        return indexed(self.u._strip_greeting(self.whole))
 
     def result(self, intent: Intent, **fields: object) -> Understanding:
         values: dict[str, object] = {
