@@ -23,7 +23,11 @@ from bot.paths import CONTENT
 LEXICON_FILE = CONTENT / "understanding.toml"
 
 _SQUEEZE = re.compile(r"([a-z])\1{2,}")
+_TRIPLES = tuple(chr(c) * 3 for c in range(ord("a"), ord("z") + 1))
 _REDUP_TWO = re.compile(r"\b([a-z]{3,})2\b")
+# Where _REDUP_TWO can match: a "2" after three letters (searched from its literal "2", which
+# the engine finds at once; _REDUP_TWO starts with a look-behind, tried at every character).
+_REDUP_HINT = re.compile(r"2(?<=[a-z]{3}2)(?!\w)")
 _MACRO = re.compile(r"%([A-Z_]+)%")
 # What is not a word: punctuation and symbols (emoji included), kept apart from letters.
 _NON_WORD = re.compile(r"[^\w\s/'-]")  # and "_", replaced before: one class is faster
@@ -50,9 +54,11 @@ def fold(text: str) -> str:
     text = text.lower().replace("\u2019", "'").replace("`", "'").replace("\u2018", "'")
     # Searched before replaced: a replacement with a template costs more than the search,
     # and most texts have neither.
-    if _SQUEEZE.search(text):
+    # A long text is asked first whether a letter stands three times in a row at all (26
+    # substring searches in C cost less than the expression over every character).
+    if (len(text) < _SHORT or any(map(text.__contains__, _TRIPLES))) and _SQUEEZE.search(text):
         text = _SQUEEZE.sub(_first_group, text)
-    if "2" in text and _REDUP_TWO.search(text):
+    if "2" in text and _REDUP_HINT.search(text) and _REDUP_TWO.search(text):
         text = _REDUP_TWO.sub(_first_group, text)
     return " ".join(text.split())  # str.split and \s agree on what is a space
 
@@ -63,9 +69,19 @@ def key(text: str) -> str:
     return key_of_folded(fold(text))
 
 
+# _NON_WORD and "_" as one byte table, for ASCII texts (made from the expression itself)
+_KEY_SPACES = bytes(
+    ord(" ") if chr(b) == "_" or _NON_WORD.match(chr(b)) else b for b in range(128)
+) + bytes(range(128, 256))
+
+
 def key_of_folded(folded: str) -> str:
     """`key` of a text already folded (`fold(text)`)."""
-    words = " ".join(_NON_WORD.sub(" ", folded.replace("_", " ")).split()).strip(" -'/")
+    if folded.isascii():
+        spaced = folded.encode("ascii").translate(_KEY_SPACES).decode("ascii")
+    else:
+        spaced = _NON_WORD.sub(" ", folded.replace("_", " "))
+    words = " ".join(spaced.split()).strip(" -'/")
     if words:
         return words
     return folded.replace(" ", "")

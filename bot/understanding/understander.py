@@ -58,6 +58,29 @@ _PHONE = re.compile(
     r"(?<![\d])(?:\+?62|0)8\d(?:[\s.-]?\d){6,11}(?!\d)|(?<![\d])\+\d{2,3}(?:[\s.-]?\d){7,11}(?!\d)"
 )
 _COMPANY = re.compile(r"(?<![\w])(PT|CV|Pt|pt|cv)\.?\s+((?:[A-Za-z0-9&'.-]+\s?){1,4})")
+# What a match of _PHONE or _COMPANY starts with: they are tried only where these stand
+# (both start with a look-behind, which the engine tries at every character of a paste).
+_PHONE_STARTS = ("+", "62", "08")
+_COMPANY_STARTS = ("PT", "CV", "Pt", "pt", "cv")
+
+
+def _first_match(
+    pattern: re.Pattern[str], text: str, starts: tuple[str, ...]
+) -> re.Match[str] | None:
+    """`pattern.search(text)` for a pattern whose matches begin with one of `starts`."""
+    places = []
+    for start in starts:
+        at = text.find(start)
+        while at >= 0:
+            places.append(at)
+            at = text.find(start, at + 1)
+    for at in sorted(places):
+        m = pattern.match(text, at)
+        if m is not None:
+            return m
+    return None
+
+
 _COMPANY_STOP = frozenset(
     [
         "di",
@@ -600,12 +623,15 @@ def _words(raw: str) -> list[Word]:
 def _harm_text(raw: str, lex: Lexicon, words: list[Word]) -> str | None:
     """The text with each word whose root is a word of harm replaced by HARM, so the
     frames and negators around it are read as for a pattern; None when there is none."""
+    lemmas, affixed = lex.harm_lemmas, lex.harm_affixed
+    if not any(
+        w.lemma in lemmas or (w.lemma in affixed and w.form != w.lemma) for w in words
+    ):  # most texts have none: nothing to build
+        return None
     out: list[str] = []
     last, found = 0, False
     for word in words:
-        harm = word.lemma in lex.harm_lemmas or (
-            word.lemma in lex.harm_affixed and word.form != word.lemma
-        )
+        harm = word.lemma in lemmas or (word.lemma in affixed and word.form != word.lemma)
         if word.start < last:
             continue
         out.append(raw[last : word.start])
@@ -869,11 +895,11 @@ class _Found:
         return None
 
     def _phone(self) -> str | None:
-        m = _PHONE.search(self.raw)
+        m = _first_match(_PHONE, self.raw, _PHONE_STARTS)
         return m.group(0).strip() if m else None  # as the person wrote it, dashes and spaces kept
 
     def _company(self) -> str | None:
-        m = _COMPANY.search(self.raw)
+        m = _first_match(_COMPANY, self.raw, _COMPANY_STARTS)
         if not m:
             return None
         words = []
