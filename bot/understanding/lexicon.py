@@ -1004,6 +1004,9 @@ class Lexicon:
         self.any_command = compile_patterns(
             [p for ps in section("command").values() for p in ps], macros, "command"
         )
+        self.introductions = compile_patterns(
+            section("smalltalk").get("introductions", []), macros, "smalltalk.introductions"
+        )
         self.unknown_patterns = compile_patterns(
             section("unknown").get("patterns", []), macros, "unknown"
         )

@@ -319,7 +319,10 @@ class Understander:
                         return self._command(found, action)
         if answer is not None:  # "gak tau", "ya", "skip": an answer to whatever was asked
             return found.result(Intent.NAVIGATION, action="answer")
-        smalltalk = self._smalltalk_only(stripped)
+        # "makasih bnyk kak", "oke sy paham skrg": small talk in chat spelling, written out
+        smalltalk = self._smalltalk_only(stripped) or self._smalltalk_only(
+            self._strip_address(found.spelled_key)
+        )
         if smalltalk:
             return found.result(Intent.SMALLTALK, action=smalltalk)
         topic = lex.topics.get(stripped) or lex.topics.get(whole)
@@ -487,6 +490,12 @@ class Understander:
             if asks_check or (asks and not rhetorical and _ends_asking(found.raw)):
                 also.append(Intent.QUESTION)
             return found.result(Intent.OFFER, also=also)
+        if (
+            not asks
+            and found.opening != found.whole
+            and lex.introductions.search(found.opening) is not None
+        ):  # "halo kak salam kenal, sy bmi di hk": a greeting, and who is writing
+            return found.result(Intent.SMALLTALK, action="greeting")
         relevant = self._relevant(found)
         if asks and relevant:
             return found.result(Intent.QUESTION, topic=found.topic())

@@ -278,3 +278,65 @@ def test_reporting_someone_with_a_worry_is_a_report_and_the_worry_a_question() -
     u = understand("kalau sy lapor calonya, dia tau gak itu sy?")
     assert u.intent == Intent.REPORT and Intent.QUESTION in u.also
     assert understand("if I report, who will see my name?").intent == Intent.QUESTION
+
+
+@pytest.mark.parametrize(
+    ("text", "action"),
+    [
+        ("makasih bnyk kak, membantu bgt", "thanks"),
+        ("ok sy udh paham skrg", "ok"),
+        ("met malem min", "greeting"),
+        ("siap, nanti sy kabari lg ya", "ok"),
+        ("thanks so much for the help", "thanks"),
+        ("ok, have a good night", "ok"),
+    ],
+)
+def test_small_talk_in_chat_spelling_and_longer_thanks(text: str, action: str) -> None:
+    u = understand(text)
+    assert (u.intent, u.action) == (Intent.SMALLTALK, action)
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("halo min salam kenal, aku tkw di taiwan", Intent.SMALLTALK),
+        ("hi there, i am a helper from indonesia", Intent.SMALLTALK),
+        # who is writing, then what they want: that is read
+        ("halo kak, sy tkw di taiwan, mau tanya soal libur", Intent.QUESTION),
+        ("hello, im a domestic helper in hong kong, can i change employer?", Intent.QUESTION),
+    ],
+)
+def test_a_greeting_with_who_is_writing_is_small_talk(text: str, intent: Intent) -> None:
+    assert understand(text).intent == intent
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "majikan teu ngidinan abdi uih",  # Sundanese: not allowed to go home
+        "aku ora diolehi mulih karo majikan",  # Javanese
+        "paspor abdi dicandak agen, teu tiasa uih",
+        "my employer does not allow me to go home",
+        "the agency doesnt allow her to call us",
+    ],
+)
+def test_not_allowed_home_in_more_words_is_danger(text: str) -> None:
+    assert understand(text).intent == Intent.DANGER
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("will i go to jail if i leave my employer?", Intent.QUESTION),
+        ("apakah saya akan dipenjara kalau kabur dari majikan?", Intent.QUESTION),
+        ("my employer does not allow me to have a day off, is that legal?", Intent.QUESTION),
+        # the same words as a threat, with someone held: danger
+        (
+            "my agent said i will go to jail if i leave, he keeps me locked in the house",
+            Intent.DANGER,
+        ),
+        ("kata agen sy bakal dipenjara kalau kabur, sy dikunci di kamar", Intent.DANGER),
+    ],
+)
+def test_asking_what_would_happen_to_oneself_is_a_question(text: str, intent: Intent) -> None:
+    assert understand(text).intent == intent
