@@ -340,3 +340,54 @@ def test_not_allowed_home_in_more_words_is_danger(text: str) -> None:
 )
 def test_asking_what_would_happen_to_oneself_is_a_question(text: str, intent: Intent) -> None:
     assert understand(text).intent == intent
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "what do you think about this: maid job in Doha, 1800 QAR, is it ok?",
+        "kak gimana menurutmu, jadi ART di Dubai gaji 7jt, aman gak?",
+        "kata sponsor bisa berangkat tanpa paspor, itu bener gak?",
+        "the broker says i can go without a passport, is it true?",
+    ],
+)
+def test_one_job_with_its_place_and_pay_or_what_a_recruiter_said_is_an_offer(text: str) -> None:
+    u = understand(text)
+    assert u.intent == Intent.OFFER and Intent.QUESTION in u.also
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("berapa gaji jadi ART di Dubai?", Intent.QUESTION),  # no job on the table: a question
+        ("how much is the salary for a maid job in Doha?", Intent.QUESTION),
+    ],
+)
+def test_asking_about_pay_in_general_stays_a_question(text: str, intent: Intent) -> None:
+    assert understand(text).intent == intent
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my agent says i owe 3000 dollars before i can go home",
+        "majikan bilang harus bayar 20jt dulu baru boleh pulang",  # "dulu": first, not long ago
+    ],
+)
+def test_paying_a_debt_before_being_let_home_is_danger(text: str) -> None:
+    assert understand(text).intent == Intent.DANGER
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "okee makasih",
+        "oke siap laksanakan",
+        "maaf ganggu malem gini kak",
+        "makasih penjelasannya kak",
+        "thanks for explaining",
+        "sorry to bother you",
+    ],
+)
+def test_more_small_talk(text: str) -> None:
+    assert understand(text).intent == Intent.SMALLTALK
