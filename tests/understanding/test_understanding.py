@@ -391,3 +391,26 @@ def test_paying_a_debt_before_being_let_home_is_danger(text: str) -> None:
 )
 def test_more_small_talk(text: str) -> None:
     assert understand(text).intent == Intent.SMALLTALK
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "gpp kak santai aja",
+        "gak apa-apa kak",
+        "sukses selalu ya min",
+        "you're welcome",
+        "no worries",
+    ],
+)
+def test_no_matter_welcome_and_good_wishes_are_small_talk(text: str) -> None:
+    assert understand(text).intent == Intent.SMALLTALK
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["gmn cara mencegah perdagangan orang?", "how can my family avoid human trafficking?"],
+)
+def test_asking_how_to_avoid_trafficking_is_a_question_for_the_guides(text: str) -> None:
+    u = understand(text)
+    assert u.intent == Intent.QUESTION and u.topic is not None
