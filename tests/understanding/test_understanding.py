@@ -414,3 +414,21 @@ def test_no_matter_welcome_and_good_wishes_are_small_talk(text: str) -> None:
 def test_asking_how_to_avoid_trafficking_is_a_question_for_the_guides(text: str) -> None:
     u = understand(text)
     assert u.intent == Intent.QUESTION and u.topic is not None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my cousin is flying to qatar next week with an agent from our town, is that ok?",
+        "someone in our village is recruiting girls for cafes in malaysia, going by boat. can we trust him?",
+        "sepupu sy mau berangkat ke qatar minggu depan sama agen dari kampung, aman gak?",
+    ],
+)
+def test_a_recruitment_under_way_told_with_a_question_is_an_offer(text: str) -> None:
+    u = understand(text)
+    assert u.intent == Intent.OFFER and Intent.QUESTION in u.also
+
+
+@pytest.mark.parametrize("text", ["tengkyu kak", "makaci", "thankyu min"])
+def test_thanks_in_chat_spelling(text: str) -> None:
+    assert understand(text).intent == Intent.SMALLTALK
