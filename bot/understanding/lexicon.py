@@ -540,23 +540,16 @@ class Patterns:
     # starts, as part of `words`).
     symbols: re.Pattern[str] | None = None
     at_end: bool = False  # some pattern ends with "$": a text cut short would end it
-    # The word index (see `Indexed`): the first letters of the words a match can start with,
-    # by how many letters are known (`KEY` letters, or the whole word when shorter; fewer
-    # where the pattern goes on with a class such as \w). None: the list is read as above.
-    keys: tuple[tuple[int, frozenset[str]], ...] | None = None
-    # The alternatives the index cannot name (they start with a class, a symbol or anywhere),
-    # searched as a list of their own; matches are still those of `regex`.
-    scan: Patterns | None = None
-    # For each key, the expression of the alternatives a word with those first letters can
-    # start (made when first needed): at most a few tried where the whole list was.
-    parts: Parts | None = field(default=None, compare=False, repr=False)
+    # The word index (see `Indexed` and `WordIndex`), made when a long text first needs it;
+    # None: the list is read as above.
+    index: WordIndex | None = field(default=None, compare=False, repr=False)
 
     def search(self, text: str, pos: int = 0) -> Hit | re.Match[str] | None:
         if self.regex is None:
             return None
         if pos or len(text) < _SHORT:
             return self.regex.search(text, pos)
-        if self.words is None and not (self.keys is not None and isinstance(text, Indexed)):
+        if self.words is None and not (self.index is not None and isinstance(text, Indexed)):
             return self.regex.search(text)
         return next(self.iter(text), None)
 
@@ -568,17 +561,20 @@ class Patterns:
             return iter(())
         if len(text) < _SHORT:
             return self.regex.finditer(text)
-        if self.keys is not None and isinstance(text, Indexed):
-            return self._indexed(text)
+        if self.index is not None and isinstance(text, Indexed):
+            built = self.index.get()
+            if built is not None:
+                return self._indexed(text, built)
         if self.words is None:
             return self.regex.finditer(text)
         return self._merged(text, self.words, self.loose)
 
-    def _indexed(self, text: Indexed) -> Iterator[re.Match[str]]:
+    def _indexed(self, text: Indexed, built: Built) -> Iterator[re.Match[str]]:
         """The matches of `regex.finditer`, tried only where the index says one may start:
         at the start, where a word begins with letters of `keys`, where `scan` matches."""
-        regex, keys, parts = self.regex, self.keys, self.parts
-        assert regex is not None and keys is not None and parts is not None
+        regex = self.regex
+        keys, scan, parts = built
+        assert regex is not None
         first = regex.match(text)  # at the start, where "^" holds and nothing is before
         if first is not None:
             yield first
@@ -588,7 +584,6 @@ class Patterns:
         end = len(text)
         places = text.places(keys, parts.needles)
         at, needle = next(places, (end + 1, None))
-        scan = self.scan
         scan_at = -1  # where `scan` next matches; -1: to search, end + 1: never
         while pos <= end:
             while at < pos:
@@ -686,6 +681,10 @@ def compile_patterns(
     full = _scanned(patterns, macros, where)
     if full.regex is None or not index:
         return full
+    return replace(full, index=WordIndex(lambda: _index_of(patterns, macros, where)))
+
+
+def _index_of(patterns: list[str], macros: dict[str, str], where: str) -> Built | None:
     named: list[frozenset[tuple[Bucket, str, Needle]]] = []
     unnamed: list[str] = []
     kept: list[str] = []  # all but "^": the alternatives that can match after the start
@@ -702,7 +701,7 @@ def compile_patterns(
         kept.append(p)
         of_pattern.append(None if keys is None else frozenset(n for _, _, n in keys))
     if not named:
-        return full
+        return None
     scan = _scanned(unnamed, macros, where) if unnamed else None
 
     def build(chosen: tuple[int, ...]) -> re.Pattern[str]:
@@ -711,7 +710,7 @@ def compile_patterns(
         return part
 
     keys, needles = _by_bucket(named)
-    return replace(full, keys=keys, scan=scan, parts=Parts(of_pattern, needles, build))
+    return keys, scan, Parts(of_pattern, needles, build)
 
 
 def _by_bucket(
@@ -731,6 +730,28 @@ def _by_bucket(
 def _needle_key(bucket: Bucket, k: str) -> str:
     # a cut word ("ma", a class after it), the whole word "ma" and a symbol are different keys
     return k if bucket[0] or bucket[1] in (-1, 0, KEY) else f"{k}*"
+
+
+# A list's word index: its keys, the list of what the index cannot name, the parts by needle.
+Built = tuple[Keys, "Patterns | None", "Parts"]
+
+
+class WordIndex:
+    """A list's word index, worked out from its expressions when a long text first needs it
+    (reading every pattern once more costs half a second: a process that reads only short
+    messages never pays it). Filling it is the only change after load; two threads may both
+    work it out, with the same result."""
+
+    def __init__(self, make: Callable[[], Built | None]) -> None:
+        self._make = make
+        self._built: Built | None = None
+        self._done = False
+
+    def get(self) -> Built | None:
+        if not self._done:
+            self._built = self._make()
+            self._done = True
+        return self._built
 
 
 class Parts:
@@ -937,17 +958,21 @@ def phrase_patterns(words: list[str], index: bool = True) -> Patterns:
     words = re.compile(rf"\W(?=((?:{alternatives})(?![\w])))")
     if not index:
         return Patterns(regex, words=words)
+    return Patterns(regex, words=words, index=WordIndex(lambda: _phrase_index(folded)))
+
+
+def _phrase_index(folded: list[str]) -> Built | None:
     escaped = [re.escape(w).replace(r"\ ", r"\s+") for w in folded]
     named = [_first_keys(e) for e in escaped]
     if any(keys is None for keys in named):
-        return Patterns(regex, words=words)
+        return None
 
     def build(chosen: tuple[int, ...]) -> re.Pattern[str]:
         return re.compile(rf"(?<![\w])(?:{'|'.join(escaped[i] for i in chosen)})(?![\w])")
 
     keys, needles = _by_bucket(named)  # type: ignore[arg-type]
     of_phrase = [frozenset(n for _, _, n in k) for k in named]  # type: ignore[union-attr]
-    return Patterns(regex, words=words, keys=keys, parts=Parts(of_phrase, needles, build))
+    return keys, None, Parts(of_phrase, needles, build)
 
 
 _WORD_CHAR = re.compile(r"\w")
