@@ -432,3 +432,28 @@ def test_a_recruitment_under_way_told_with_a_question_is_an_offer(text: str) -> 
 @pytest.mark.parametrize("text", ["tengkyu kak", "makaci", "thankyu min"])
 def test_thanks_in_chat_spelling(text: str) -> None:
     assert understand(text).intent == Intent.SMALLTALK
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "kulo ditawani kerjo teng hongkong kalih sponsor, kedah mbayar 15 yuto. pripun?",  # Javanese
+        "is 20 million rupiah for a caregiver job in japan too much?",
+        "a man in our street is collecting 3000 dollars each to send us to work in poland, ok?",
+    ],
+)
+def test_an_offer_in_javanese_a_price_for_a_job_or_money_gathered_is_an_offer(text: str) -> None:
+    u = understand(text)
+    assert u.intent == Intent.OFFER and Intent.QUESTION in u.also
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "oke nanti sy coba dulu kak, makasih",
+        "thanks for the quick reply",
+        "makasih atas jawabannya",
+    ],
+)
+def test_trying_later_and_thanks_for_a_reply_are_small_talk(text: str) -> None:
+    assert understand(text).intent == Intent.SMALLTALK
