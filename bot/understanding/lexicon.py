@@ -1,5 +1,6 @@
 """content/understanding.toml read once: word lists keyed for whole-message lookups, and
-patterns compiled into one regular expression per list.
+patterns compiled into one regular expression per list, with a word index (`Indexed`,
+`WordIndex`) that tries a list on a long text only where its first words stand.
 
 The folding here is what the lists are written against; see the head of the TOML file.
 """
@@ -125,9 +126,11 @@ _ASCII_SPACES = bytes(
 _ASCII = frozenset(chr(b) for b in range(128))
 _first = itemgetter(slice(None, KEY))
 
-# A key names where a pattern can start: (pair, letters known) -> the first letters of the
-# word ("dipu"; "hk" when that is the whole word; "ma" when a class follows), or of the word
-# and the next one ("di puku"). A list is tried only where its keys are in the text.
+# A key names where a pattern can start, by its bucket (pair, letters known): the first
+# letters of the word ("dipu"; "hk" when that is the whole word; "ma", 2 letters known, when a
+# class follows), of the word and the next one ("di puku"), a symbol ("$", bucket (False, 0))
+# or a word's end ("kah" of "\w+kah", bucket (False, -1)). A list is tried only where its
+# keys are in the text.
 Bucket = tuple[bool, int]
 Keys = tuple[tuple[Bucket, frozenset[str]], ...]
 # What str.find looks for in the spaced text: " dipu" (a word starting so), " hk " (that word)
@@ -314,7 +317,7 @@ _WORD_ENDING = re.compile(r"\\w\+([a-z]+)\\b")
 
 
 def _first_keys(source: str) -> frozenset[tuple[Bucket, str, Needle]] | None:
-    r"""The keys of the words a match of `source` starts with (see `Key`). None when a match
+    r"""The keys of the words a match of `source` starts with (see `Bucket`). None when a match
     may start otherwise than with a known letter, or the walk does not know the expression
     (the pattern is then searched as before). Every list ends a pattern at a word boundary,
     so a pattern that ends inside a word ends that word."""
