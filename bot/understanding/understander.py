@@ -19,17 +19,19 @@ holds the order in which they are read:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import cache, cached_property, lru_cache
 from itertools import islice
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from bot.understanding.lexicon import (
     Hit,
+    Indexed,
     Lexicon,
     Patterns,
     default_lexicon,
     fold,
+    indexed,
     key_of_folded,
 )
 from bot.understanding.result import Answer, Intent, Understanding
@@ -56,6 +58,29 @@ _PHONE = re.compile(
     r"(?<![\d])(?:\+?62|0)8\d(?:[\s.-]?\d){6,11}(?!\d)|(?<![\d])\+\d{2,3}(?:[\s.-]?\d){7,11}(?!\d)"
 )
 _COMPANY = re.compile(r"(?<![\w])(PT|CV|Pt|pt|cv)\.?\s+((?:[A-Za-z0-9&'.-]+\s?){1,4})")
+# What a match of _PHONE or _COMPANY starts with: they are tried only where these stand
+# (both start with a look-behind, which the engine tries at every character of a paste).
+_PHONE_STARTS = ("+", "62", "08")
+_COMPANY_STARTS = ("PT", "CV", "Pt", "pt", "cv")
+
+
+def _first_match(
+    pattern: re.Pattern[str], text: str, starts: tuple[str, ...]
+) -> re.Match[str] | None:
+    """`pattern.search(text)` for a pattern whose matches begin with one of `starts`."""
+    places = []
+    for start in starts:
+        at = text.find(start)
+        while at >= 0:
+            places.append(at)
+            at = text.find(start, at + 1)
+    for at in sorted(places):
+        m = pattern.match(text, at)
+        if m is not None:
+            return m
+    return None
+
+
 _COMPANY_STOP = frozenset(
     [
         "di",
@@ -149,6 +174,8 @@ _SAFE_NOW = re.compile(
     r"(?:came|come|is|am|are) (?:back|home)|(?:i.?m|we.?re|he.?s|she.?s) back|sekarang (?:\w+ )?sudah pulang"
 )
 
+
+_T = TypeVar("_T")
 
 # What counts as a short message, and how many different ones are remembered.
 SHORT_CHARS = 40
@@ -294,7 +321,10 @@ class Understander:
                         return self._command(found, action)
         if answer is not None:  # "gak tau", "ya", "skip": an answer to whatever was asked
             return found.result(Intent.NAVIGATION, action="answer")
-        smalltalk = self._smalltalk_only(stripped)
+        # "makasih bnyk kak", "oke sy paham skrg": small talk in chat spelling, written out
+        smalltalk = self._smalltalk_only(stripped) or self._smalltalk_only(
+            self._strip_address(found.spelled_key)
+        )
         if smalltalk:
             return found.result(Intent.SMALLTALK, action=smalltalk)
         topic = lex.topics.get(stripped) or lex.topics.get(whole)
@@ -462,6 +492,12 @@ class Understander:
             if asks_check or (asks and not rhetorical and _ends_asking(found.raw)):
                 also.append(Intent.QUESTION)
             return found.result(Intent.OFFER, also=also)
+        if (
+            not asks
+            and found.opening != found.whole
+            and lex.introductions.search(found.opening) is not None
+        ):  # "halo kak salam kenal, sy bmi di hk": a greeting, and who is writing
+            return found.result(Intent.SMALLTALK, action="greeting")
         relevant = self._relevant(found)
         if asks and relevant:
             return found.result(Intent.QUESTION, topic=found.topic())
@@ -598,19 +634,22 @@ def _words(raw: str) -> list[Word]:
 def _harm_text(raw: str, lex: Lexicon, words: list[Word]) -> str | None:
     """The text with each word whose root is a word of harm replaced by HARM, so the
     frames and negators around it are read as for a pattern; None when there is none."""
+    lemmas, affixed = lex.harm_lemmas, lex.harm_affixed
+    if not any(
+        w.lemma in lemmas or (w.lemma in affixed and w.form != w.lemma) for w in words
+    ):  # most texts have none: nothing to build
+        return None
     out: list[str] = []
     last, found = 0, False
     for word in words:
-        harm = word.lemma in lex.harm_lemmas or (
-            word.lemma in lex.harm_affixed and word.form != word.lemma
-        )
+        harm = word.lemma in lemmas or (word.lemma in affixed and word.form != word.lemma)
         if word.start < last:
             continue
         out.append(raw[last : word.start])
         out.append(HARM if harm else raw[word.start : word.end])
         last, found = word.end, found or harm
     out.append(raw[last:])
-    return fold("".join(out)) if found else None
+    return indexed(fold("".join(out))) if found else None
 
 
 def _spelled(raw: str, folded: str, words: list[Word]) -> str:
@@ -627,7 +666,9 @@ def _spelled(raw: str, folded: str, words: list[Word]) -> str:
             out.append(" " + word.form)
     out.append(raw[last:])
     spelled = fold("".join(out))
-    return spelled if spelled != folded else folded
+    if spelled == folded:
+        return folded
+    return Indexed.ending_as(spelled, folded) if isinstance(folded, Indexed) else spelled
 
 
 # Longer than any match of the lists, with what they look at around it.
@@ -724,33 +765,50 @@ def _bare_country(whole: str) -> str:
     )
 
 
+class _once(Generic[_T]):  # used as a decorator, like cached_property
+    """`functools.cached_property` without its lock (Python 3.11 takes one on every first
+    use, which cost a short message a tenth of its time): a `_Found` lives in one thread."""
+
+    def __init__(self, func: Callable[[Any], _T]) -> None:
+        self.func = func
+        self.name = func.__name__
+        self.__doc__ = func.__doc__
+
+    def __get__(self, instance: Any, owner: type | None = None) -> _T:
+        if instance is None:
+            return self  # type: ignore[return-value]
+        value = self.func(instance)
+        instance.__dict__[self.name] = value
+        return value
+
+
 class _Found:
     """The data of one message, each piece looked for once and only when needed."""
 
     def __init__(self, understander: Understander, raw: str, folded: str, whole: str) -> None:
         self.u = understander
         self.raw = raw
-        self.folded = folded
+        self.folded = indexed(folded)
         self.whole = whole  # key(raw)
         self.answer: Answer | None = None
         self.country = self._country()
         self.case = self._case()
         self._topic: str | bool | None = False
 
-    @cached_property
+    @_once
     def words(self) -> list[Word]:
         return _words(self.raw)
 
-    @cached_property
+    @_once
     def spelled(self) -> str:
         return _spelled(self.raw, self.folded, self.words)
 
-    @cached_property
+    @_once
     def texts(self) -> tuple[str, ...]:
         """The folded text, and the spelled one when it differs: the pattern lists read both."""
         return (self.folded,) if self.spelled == self.folded else (self.folded, self.spelled)
 
-    @cached_property
+    @_once
     def reads(self) -> tuple[str, ...]:
         """`texts` for a list that only says whether it matches: the spelled text is cut where
         it has become the folded text again (bot/text reads only the start of a long paste),
@@ -761,16 +819,20 @@ class _Found:
         folded, spelled = texts
         same = _common_end(folded, spelled)
         cut = spelled.find(" ", len(spelled) - same + _MATCH_MARGIN)  # at a space: words whole
-        return texts if cut < 0 else (folded, spelled[:cut])
+        if cut < 0:
+            return texts
+        return folded, Indexed.start_of(spelled, cut) if isinstance(spelled, Indexed) else spelled[
+            :cut
+        ]
 
-    @cached_property
+    @_once
     def spelled_key(self) -> str:
         return key_of_folded(self.spelled)  # `spelled` is folded already
 
-    @cached_property
+    @_once
     def opening(self) -> str:
         """The whole message after the greetings at its start."""
-        return self.u._strip_greeting(self.whole)
+        return indexed(self.u._strip_greeting(self.whole))
 
     def result(self, intent: Intent, **fields: object) -> Understanding:
         values: dict[str, object] = {
@@ -810,6 +872,8 @@ class _Found:
 
     # case number --------------------------------------------------------------------------
     def _case(self) -> str | None:
+        if "ma" not in self.folded:  # every case number starts so, in any case of letters
+            return None
         for m in _CASE.finditer(self.raw):
             body = m.group(3).upper()
             if not set(body) <= _CASE_ALPHABET:
@@ -861,11 +925,11 @@ class _Found:
         return None
 
     def _phone(self) -> str | None:
-        m = _PHONE.search(self.raw)
+        m = _first_match(_PHONE, self.raw, _PHONE_STARTS)
         return m.group(0).strip() if m else None  # as the person wrote it, dashes and spaces kept
 
     def _company(self) -> str | None:
-        m = _COMPANY.search(self.raw)
+        m = _first_match(_COMPANY, self.raw, _COMPANY_STARTS)
         if not m:
             return None
         words = []

@@ -15,15 +15,18 @@ from bot.understanding.evaluation import load, score
 DATA = Path(__file__).resolve().parents[1] / "data" / "understanding"
 
 # What the shipped rules reach on blind (measured, rounded down), not the wish list. Issue 14
-# asks for accuracy >= 0.95 and danger recall >= 0.98: not reached yet. On the 294 blind lines:
-# 0.888 and 0.889 (48/54), false danger 0.004; on the first 262 (u-0001..u-0878, the part the
-# first notes quote, then 0.866): 0.878 and 0.882, against 0.435 and 0.412 for the routing
-# before; dev, which the lists were tuned on, 1.000.
-MIN_ACCURACY = 0.88
+# asks for accuracy >= 0.95 and danger recall >= 0.98: not reached yet. On the 361 blind lines:
+# 0.878 and 0.893 (67/75), false danger 0.003; on the first 262 (u-0001..u-0878, the part the
+# first notes quote, then 0.866): 0.882 and 0.882, against 0.435 and 0.412 for the routing
+# before; on the 67 blind lines written since (u-0969.., of the kinds the rules confused, so
+# harder than the rest) 0.806; dev, which the lists were tuned on, 1.000. The whole set's guard
+# is lower than the first part's because those harder lines were added, not because a line
+# that was right went wrong. `python scripts/understanding_blind.py` prints these per batch.
+MIN_ACCURACY = 0.87
 MIN_DANGER_RECALL = 0.88
 MAX_FALSE_DANGER = 0.01
 FIRST_PART = 878  # lines u-0001..u-0878: the blind figures of the first notes
-MIN_FIRST_PART_ACCURACY = 0.87
+MIN_FIRST_PART_ACCURACY = 0.88
 
 
 def _blind():

@@ -6,7 +6,14 @@ import json
 import unicodedata
 from pathlib import Path
 
-from bot.understanding.lexicon import Patterns, compile_patterns, default_lexicon, fold
+from bot.understanding.lexicon import (
+    Indexed,
+    Patterns,
+    _first_keys,
+    compile_patterns,
+    default_lexicon,
+    fold,
+)
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 
@@ -20,6 +27,13 @@ def _texts() -> list[str]:
     # long pastes, and texts that start or end right on a match
     texts += ["\n".join(texts[i : i + 12]) for i in range(0, 120, 12)]
     texts += ["dikurung", "$50/ 3 jam", "rp 5jt dulu", "gaji rm1500 sebulan", "!", ""]
+    # what the word index reads differently from the engine: digits outside ASCII, symbols,
+    # a word's end, a pattern's class after a few letters, words split by punctuation
+    texts += [
+        "gaji ٣٠٠٠ ringgit sebulan, bayar ٥ juta dulu ke rekening, bisakah saya pulang? " * 2,
+        "€1200 per month, $50 fee, us$ 300 deposit, ma'am keeps my passport, can't leave " * 2,
+        "hati-hati ya, dipukul majikan…di hk!!! sy d pukul, di-pukul, e-pmi, benarkah itu " * 2,
+    ]
     return texts
 
 
@@ -43,7 +57,37 @@ def test_every_list_finds_what_its_regular_expression_finds() -> None:
             first = patterns.search(text)
             assert (first.span() if first else None) == (want[0][0] if want else None), name
             checked += bool(want)
+            if len(text) >= 80:  # long enough for the word index: read through it too
+                indexed = Indexed(text)
+                got = [(m.span(), m.group(0)) for m in patterns.iter(indexed)]
+                assert got == want, ("indexed", name, text[:80])
+                # a text ending as another (the spelled one ends as the folded one)
+                other = Indexed("xx " + text[10:])
+                indexed = Indexed.ending_as(text, other)
+                got = [(m.span(), m.group(0)) for m in patterns.iter(indexed)]
+                assert got == want, ("ending as", name, text[:80])
+                cut = text.find(" ", len(text) // 2)  # its start, cut at a space
+                if cut > 0:
+                    start = Indexed.start_of(Indexed(text), cut)
+                    want = [(m.span(), m.group(0)) for m in patterns.regex.finditer(text[:cut])]
+                    got = [(m.span(), m.group(0)) for m in patterns.iter(start)]
+                    assert got == want, ("start of", name, text[:80])
     assert checked > 500  # the lists do match the messages
+
+
+def test_the_index_names_the_first_letters_a_pattern_starts_with() -> None:
+    # a word and the next, a whole short word, a word ending so, a symbol, a class after "ma"
+    assert _first_keys(r"(?:di|d)\s*pukul\w*") == {
+        ((False, 4), "dipu", " dipu"),
+        ((False, 4), "dpuk", " dpuk"),
+        ((True, 4), "di puku", " di "),
+        ((True, 4), "d puku", " d "),
+    }
+    assert _first_keys("hk") == {((False, 4), "hk", " hk ")}
+    assert _first_keys(r"\w+kah\b") == {((False, -1), "kah", "\0kah")}
+    assert ((False, 0), "$", "$") in (_first_keys(r"(?:rp|\$)\s*\d") or ())
+    assert _first_keys("ma.?am") == {((False, 2), "ma", " ma"), ((False, 4), "maam", " maam")}
+    assert _first_keys(r"(?:\w+ )?foo") is None  # may start with any word: searched
 
 
 def test_word_and_loose_alternatives_merge_in_order() -> None:

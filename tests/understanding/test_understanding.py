@@ -278,3 +278,182 @@ def test_reporting_someone_with_a_worry_is_a_report_and_the_worry_a_question() -
     u = understand("kalau sy lapor calonya, dia tau gak itu sy?")
     assert u.intent == Intent.REPORT and Intent.QUESTION in u.also
     assert understand("if I report, who will see my name?").intent == Intent.QUESTION
+
+
+@pytest.mark.parametrize(
+    ("text", "action"),
+    [
+        ("makasih bnyk kak, membantu bgt", "thanks"),
+        ("ok sy udh paham skrg", "ok"),
+        ("met malem min", "greeting"),
+        ("siap, nanti sy kabari lg ya", "ok"),
+        ("thanks so much for the help", "thanks"),
+        ("ok, have a good night", "ok"),
+    ],
+)
+def test_small_talk_in_chat_spelling_and_longer_thanks(text: str, action: str) -> None:
+    u = understand(text)
+    assert (u.intent, u.action) == (Intent.SMALLTALK, action)
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("halo min salam kenal, aku tkw di taiwan", Intent.SMALLTALK),
+        ("hi there, i am a helper from indonesia", Intent.SMALLTALK),
+        # who is writing, then what they want: that is read
+        ("halo kak, sy tkw di taiwan, mau tanya soal libur", Intent.QUESTION),
+        ("hello, im a domestic helper in hong kong, can i change employer?", Intent.QUESTION),
+    ],
+)
+def test_a_greeting_with_who_is_writing_is_small_talk(text: str, intent: Intent) -> None:
+    assert understand(text).intent == intent
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "majikan teu ngidinan abdi uih",  # Sundanese: not allowed to go home
+        "aku ora diolehi mulih karo majikan",  # Javanese
+        "paspor abdi dicandak agen, teu tiasa uih",
+        "my employer does not allow me to go home",
+        "the agency doesnt allow her to call us",
+    ],
+)
+def test_not_allowed_home_in_more_words_is_danger(text: str) -> None:
+    assert understand(text).intent == Intent.DANGER
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("will i go to jail if i leave my employer?", Intent.QUESTION),
+        ("apakah saya akan dipenjara kalau kabur dari majikan?", Intent.QUESTION),
+        ("my employer does not allow me to have a day off, is that legal?", Intent.QUESTION),
+        # the same words as a threat, with someone held: danger
+        (
+            "my agent said i will go to jail if i leave, he keeps me locked in the house",
+            Intent.DANGER,
+        ),
+        ("kata agen sy bakal dipenjara kalau kabur, sy dikunci di kamar", Intent.DANGER),
+    ],
+)
+def test_asking_what_would_happen_to_oneself_is_a_question(text: str, intent: Intent) -> None:
+    assert understand(text).intent == intent
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "what do you think about this: maid job in Doha, 1800 QAR, is it ok?",
+        "kak gimana menurutmu, jadi ART di Dubai gaji 7jt, aman gak?",
+        "kata sponsor bisa berangkat tanpa paspor, itu bener gak?",
+        "the broker says i can go without a passport, is it true?",
+    ],
+)
+def test_one_job_with_its_place_and_pay_or_what_a_recruiter_said_is_an_offer(text: str) -> None:
+    u = understand(text)
+    assert u.intent == Intent.OFFER and Intent.QUESTION in u.also
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("berapa gaji jadi ART di Dubai?", Intent.QUESTION),  # no job on the table: a question
+        ("how much is the salary for a maid job in Doha?", Intent.QUESTION),
+    ],
+)
+def test_asking_about_pay_in_general_stays_a_question(text: str, intent: Intent) -> None:
+    assert understand(text).intent == intent
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my agent says i owe 3000 dollars before i can go home",
+        "majikan bilang harus bayar 20jt dulu baru boleh pulang",  # "dulu": first, not long ago
+    ],
+)
+def test_paying_a_debt_before_being_let_home_is_danger(text: str) -> None:
+    assert understand(text).intent == Intent.DANGER
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "okee makasih",
+        "oke siap laksanakan",
+        "maaf ganggu malem gini kak",
+        "makasih penjelasannya kak",
+        "thanks for explaining",
+        "sorry to bother you",
+    ],
+)
+def test_more_small_talk(text: str) -> None:
+    assert understand(text).intent == Intent.SMALLTALK
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "gpp kak santai aja",
+        "gak apa-apa kak",
+        "sukses selalu ya min",
+        "you're welcome",
+        "no worries",
+    ],
+)
+def test_no_matter_welcome_and_good_wishes_are_small_talk(text: str) -> None:
+    assert understand(text).intent == Intent.SMALLTALK
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["gmn cara mencegah perdagangan orang?", "how can my family avoid human trafficking?"],
+)
+def test_asking_how_to_avoid_trafficking_is_a_question_for_the_guides(text: str) -> None:
+    u = understand(text)
+    assert u.intent == Intent.QUESTION and u.topic is not None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my cousin is flying to qatar next week with an agent from our town, is that ok?",
+        "someone in our village is recruiting girls for cafes in malaysia, going by boat. can we trust him?",
+        "sepupu sy mau berangkat ke qatar minggu depan sama agen dari kampung, aman gak?",
+    ],
+)
+def test_a_recruitment_under_way_told_with_a_question_is_an_offer(text: str) -> None:
+    u = understand(text)
+    assert u.intent == Intent.OFFER and Intent.QUESTION in u.also
+
+
+@pytest.mark.parametrize("text", ["tengkyu kak", "makaci", "thankyu min"])
+def test_thanks_in_chat_spelling(text: str) -> None:
+    assert understand(text).intent == Intent.SMALLTALK
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "kulo ditawani kerjo teng hongkong kalih sponsor, kedah mbayar 15 yuto. pripun?",  # Javanese
+        "is 20 million rupiah for a caregiver job in japan too much?",
+        "a man in our street is collecting 3000 dollars each to send us to work in poland, ok?",
+    ],
+)
+def test_an_offer_in_javanese_a_price_for_a_job_or_money_gathered_is_an_offer(text: str) -> None:
+    u = understand(text)
+    assert u.intent == Intent.OFFER and Intent.QUESTION in u.also
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "oke nanti sy coba dulu kak, makasih",
+        "thanks for the quick reply",
+        "makasih atas jawabannya",
+    ],
+)
+def test_trying_later_and_thanks_for_a_reply_are_small_talk(text: str) -> None:
+    assert understand(text).intent == Intent.SMALLTALK

@@ -1,0 +1,46 @@
+"""Blind figures of the understanding step, by the batch the lines were written in.
+
+    python scripts/understanding_blind.py
+
+Prints only totals (accuracy, danger recall, false danger) for the blind lines of each batch
+of ids and for all of them: never a line, so the figures can be reported without tuning on
+them. The batches are where the labelled set grew (tests/data/understanding/README.md).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bot.understanding import default_understander  # noqa: E402
+from bot.understanding.evaluation import load, score  # noqa: E402
+
+FILE = ROOT / "tests" / "data" / "understanding" / "messages.jsonl"
+# (first id, last id, name): the original lines, then each batch added after
+BATCHES = [
+    (1, 878, "u-0001..u-0878 (original)"),
+    (879, 968, "u-0879..u-0968"),
+    (969, 9999, "u-0969.."),
+]
+
+
+def main() -> int:
+    understander = default_understander()
+
+    def predict(text: str, lang: str | None) -> str:
+        return understander.understand(text, lang).intent.value
+
+    rows = [r for r in load([FILE]) if r["split"] == "blind"]
+    for first, last, name in BATCHES:
+        part = [r for r in rows if first <= int(r["id"][2:]) <= last]
+        if part:
+            print(f"blind {name}: {score(part, predict).line()}")
+    print(f"blind all: {score(rows, predict).line()}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
