@@ -151,7 +151,7 @@ class Indexed(str):
         """`text`, which ends as `other` does (the spelled text of a long paste and its folded
         text differ at the start only): the words of the common end are not split again."""
         new = cls(text)
-        same = _common_end(text, other)
+        same = common_end(text, other)
         cut = text.find(" ", len(text) - same)  # a space: the words after it are the same
         if cut >= 0 and same > 0:
             new.__dict__["_from"] = (other, cut, cut - (len(text) - len(other)))
@@ -288,7 +288,7 @@ def _spaces(text: str) -> str:
     return "".join(c if c.isalnum() or c == "_" else " " for c in text)
 
 
-def _common_end(a: str, b: str) -> int:
+def common_end(a: str, b: str) -> int:
     """How many characters `a` and `b` end with in common (found by halving: a few slice
     comparisons instead of a loop over characters)."""
     low, high = 0, min(len(a), len(b))

@@ -29,6 +29,7 @@ from bot.understanding.lexicon import (
     Indexed,
     Lexicon,
     Patterns,
+    common_end,
     default_lexicon,
     fold,
     indexed,
@@ -675,19 +676,6 @@ def _spelled(raw: str, folded: str, words: list[Word]) -> str:
 _MATCH_MARGIN = 300
 
 
-def _common_end(a: str, b: str) -> int:
-    """How many characters `a` and `b` end with in common (found by halving: a few slice
-    comparisons instead of a loop over characters)."""
-    low, high = 0, min(len(a), len(b))
-    while low < high:
-        mid = (low + high + 1) // 2
-        if a[len(a) - mid :] == b[len(b) - mid :]:
-            low = mid
-        else:
-            high = mid - 1
-    return low
-
-
 def _count(hits: Iterator[object], most: int) -> int:
     return sum(1 for _ in islice(hits, most))
 
@@ -817,7 +805,7 @@ class _Found:
         if len(texts) == 1:
             return texts
         folded, spelled = texts
-        same = _common_end(folded, spelled)
+        same = common_end(folded, spelled)
         cut = spelled.find(" ", len(spelled) - same + _MATCH_MARGIN)  # at a space: words whole
         if cut < 0:
             return texts
