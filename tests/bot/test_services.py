@@ -17,3 +17,5 @@ def test_loaded_content_is_out_of_the_collectors_sight_after_warm() -> None:
     assert id(services.screener) not in walked
     assert id(services.understander) not in walked
     assert gc.get_freeze_count() > 50_000
+    # and the young generation is not collected every 700 new objects
+    assert gc.get_threshold()[0] >= 10_000
