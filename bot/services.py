@@ -3,7 +3,6 @@ channel can do, and data loaded once. Built by the composition root (bot/system.
 
 from __future__ import annotations
 
-import gc
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -84,23 +83,3 @@ class Services:
             translations(locale)
             format_timestamp(0.0, locale)
             format_rupiah(1, locale)
-        _settle_loaded()
-
-
-def _settle_loaded() -> None:
-    """Put what was just loaded out of the garbage collector's sight, once per process.
-
-    The loaded content (concept tables, the model, the search index, the catalogs) is about
-    90,000 objects that live as long as the process. Every full collection walked them all:
-    about 60 ms, once every few thousand messages, which was a tenth of the engine's CPU per
-    message. Frozen objects are still freed by reference counting; a collection first, so no
-    garbage is kept. Later Services in the same process share the same loaded content.
-
-    The youngest generation is also collected less often: a batch of 200 messages makes
-    tens of thousands of short-lived objects that reference counting frees anyway, and at
-    the default threshold (700) every batch paid for several collections that found nothing."""
-    if gc.get_freeze_count() == 0:
-        gc.collect()
-        gc.freeze()
-        _young, *older = gc.get_threshold()
-        gc.set_threshold(20_000, *older)
