@@ -3,9 +3,20 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import Callable, Coroutine
 from typing import Any
+
+
+async def cancel_and_wait(task: asyncio.Task[Any]) -> None:
+    """Cancel `task` and wait until it has ended; re-raise what it failed with, if anything.
+
+    A cancel of the caller itself still reaches the caller: `suppress(CancelledError)` around
+    `await task` would swallow that one too (a stop under a timeout then never timed out).
+    """
+    task.cancel()
+    await asyncio.wait({task})
+    if not task.cancelled():
+        task.result()
 
 
 class Background:
@@ -23,7 +34,5 @@ class Background:
 
     async def stop(self) -> None:
         if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            await cancel_and_wait(self._task)
             self._task = None

@@ -719,8 +719,11 @@ class Dispatcher:
                 lead = self._lead_time()
                 self._launch(lead=lead)
                 wait = min(self._next_event(idle, lead), max(0.005, next_load - loop.time()))
+                # asyncio.timeout, not wait_for: on Python 3.11 wait_for swallows a cancel
+                # that arrives as the wake-up does, and stop() then waited for ever.
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), timeout=wait)
+                    async with asyncio.timeout(wait):
+                        await self._wake.wait()
         finally:
             await self._drain()
 

@@ -168,16 +168,16 @@ class Poller:
         if self.offset is None:
             return
         with contextlib.suppress(TelegramError, TimeoutError):
-            await asyncio.wait_for(
-                self.tg.bot.get_updates(
+            async with asyncio.timeout(5.0):
+                await self.tg.bot.get_updates(
                     offset=self.offset, limit=1, timeout=0, allowed_updates=list(ALLOWED_UPDATES)
-                ),
-                timeout=5.0,
-            )
+                )
 
     async def _pause(self, seconds: float) -> None:
+        # asyncio.timeout, not wait_for, which on 3.11 can swallow a cancel (see outbox.run).
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self.stop.wait(), timeout=seconds)
+            async with asyncio.timeout(seconds):
+                await self.stop.wait()
 
     async def _unless_stopped(self, work: Awaitable[T]) -> T:
         task = asyncio.ensure_future(work)

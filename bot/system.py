@@ -17,7 +17,6 @@ process) the store's defaults make this the plain single-process path.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
@@ -26,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from bot import channels as channel_registry
-from bot.background import Background
+from bot.background import Background, cancel_and_wait
 from bot.capabilities import Capabilities
 from bot.cases.nearest import volunteer_index
 from bot.clock import Clock, SystemClock
@@ -86,9 +85,7 @@ class CommitRelay:
 
     async def close(self) -> None:
         if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            await cancel_and_wait(self._task)
 
 
 @asynccontextmanager

@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 
 pytest_plugins = [
+    "tests.hangs",
     "tests.stores",
     "tests.fakes.telegram",
     "tests.fakes.twilio",

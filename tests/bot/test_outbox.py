@@ -165,6 +165,24 @@ async def dispatching(system, sender, limits: Limits):
         await dispatcher.stop()
 
 
+async def test_stopping_as_a_wake_up_arrives_still_stops(db_path: Path) -> None:
+    # The stop that hung CI: the dispatcher idle, woken by a commit in the same moment it is
+    # told to stop. Each number of loop turns between the two hits a different step of the
+    # wake-up; every one of them must end the dispatcher, and quickly.
+    async with running(db_path) as system:
+        for turns in range(6):
+            dispatcher = Dispatcher(system.engine, RecordingSender(), FAST)
+            await dispatcher.start()
+            await asyncio.sleep(0.05)  # loaded, nothing to send: waiting to be woken
+            dispatcher.wake({"console"})
+            for _ in range(turns):
+                await asyncio.sleep(0)
+            start = time.monotonic()
+            async with asyncio.timeout(2.0):
+                await dispatcher.stop()
+            assert time.monotonic() - start < 1.0, f"stop took long after {turns} turns"
+
+
 def peak(times: list[float], window: float) -> int:
     times = sorted(times)
     best, start = 0, 0
