@@ -291,10 +291,9 @@ def _compute(hint: Hint, services: Services) -> dict[Key, object]:
     if hint.forwarded or (hint.flow == "check" and hint.step in ("paste", "result")):
         out[("screen", text, hint.locale)] = screener.check(text, lang=hint.locale)
     elif hint.flow in (None, "menu"):  # free text at the menu may be a pasted offer
-        like = screener.looks_like_offer(text)
-        out[("looks_like_offer", text)] = like
-        if like:
-            out[("screen", text, hint.locale)] = screener.check(text, lang=hint.locale)
+        screening = screener.check_if_offer(text, lang=hint.locale)
+        if screening is not None:
+            out[("screen", text, hint.locale)] = screening
     return out
 
 

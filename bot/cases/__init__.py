@@ -18,7 +18,7 @@ from __future__ import annotations
 from bot.cases import relay
 from bot.cases.delivery import on_delivery_failed
 from bot.cases.nearest import nearest_available, volunteer_index
-from bot.cases.recruiters import linked_reports, normalize_phone, same_recruiter
+from bot.cases.recruiters import linked_reports, normalize_phone
 from bot.cases.reporter import tell_the_reporter
 from bot.cases.transitions import VOLUNTEER_STATUSES, Casework
 from bot.cases.wording import (
@@ -41,7 +41,6 @@ __all__ = [
     "normalize_phone",
     "on_delivery_failed",
     "relay",
-    "same_recruiter",
     "status_label",
     "tell_the_reporter",
     "volunteer_index",

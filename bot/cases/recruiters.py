@@ -48,12 +48,6 @@ def _name_key(name: str | None) -> str:
     return " ".join(w for w in words if w not in ignore)
 
 
-def same_recruiter(a: Case, b: Case) -> bool:
-    if a.recruiter_phone_norm and a.recruiter_phone_norm == b.recruiter_phone_norm:
-        return True
-    return _similar(_name_key(a.recruiter_name), _name_key(b.recruiter_name))
-
-
 def _similar(ka: str, kb: str) -> bool:
     if len(ka) < 4 or len(kb) < 4:
         return False
@@ -63,9 +57,9 @@ def _similar(ka: str, kb: str) -> bool:
 async def linked_reports(
     tx: Tx, case: Case, place_allowed: Callable[[str | None], bool] | None = None
 ) -> int:
-    """How many other reports name the same recruiter (same_recruiter, for each candidate;
-    with `place_allowed`, only those of places it allows: a province-scoped coordinator learns
-    nothing of other provinces)."""
+    """How many other reports name the same recruiter: the same phone number in any spelling,
+    or a near-identical name (with `place_allowed`, only reports of places it allows: a
+    province-scoped coordinator learns nothing of other provinces)."""
     others = await tx.cases.recruiter_candidates(
         case.id, case.recruiter_phone_norm, name_key(case.recruiter_name)
     )

@@ -329,6 +329,24 @@ class Screener:
         t = _Text(self, text)
         return self._looks_like_offer(t, self._find_flags(t, guess_language(text) or "id"))
 
+    def check_if_offer(self, text: str, lang: str | None = None) -> Screening | None:
+        """`check(text, lang)` when free text `looks_like_offer`, else None: what the menu
+        asks of typed text. The text is read once when its own language is `lang` (most
+        messages), instead of once for each question."""
+        text = (text or "")[:MAX_TEXT]
+        if not text.strip():
+            return None
+        t = _Text(self, text)
+        own = guess_language(text) or "id"
+        found = self._find_flags(t, own)
+        if not self._looks_like_offer(t, found):
+            return None
+        lang = self._lang(text, lang)
+        if lang != own:  # the flags are read in the language the answer is given in
+            t = _Text(self, text)
+            found = self._find_flags(t, lang)
+        return self._result(t, found, lang)
+
     def check_answers(self, answers: Mapping[str, str], lang: str) -> Screening:
         """Score the guided check: question id -> option key."""
         lang = self._lang("", lang)

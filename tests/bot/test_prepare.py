@@ -39,7 +39,7 @@ def calls(monkeypatch: pytest.MonkeyPatch):
     screener = default_screener()
     seen: list[tuple[str, str | None, bool]] = []
     loop_thread = threading.get_ident()
-    check, looks = screener.check, screener.looks_like_offer
+    check, looks, if_offer = screener.check, screener.looks_like_offer, screener.check_if_offer
 
     def spy_check(text: str, lang: str | None = None):
         seen.append(("check", lang, threading.get_ident() == loop_thread))
@@ -49,8 +49,13 @@ def calls(monkeypatch: pytest.MonkeyPatch):
         seen.append(("looks_like_offer", None, threading.get_ident() == loop_thread))
         return looks(text)
 
+    def spy_if_offer(text: str, lang: str | None = None):
+        seen.append(("check_if_offer", lang, threading.get_ident() == loop_thread))
+        return if_offer(text, lang=lang)
+
     monkeypatch.setattr(screener, "check", spy_check)
     monkeypatch.setattr(screener, "looks_like_offer", spy_looks)
+    monkeypatch.setattr(screener, "check_if_offer", spy_if_offer)
     return seen
 
 
@@ -78,7 +83,7 @@ async def test_an_offer_typed_at_the_menu_is_recognised_and_checked_off_the_loop
         calls.clear()
         handled = await system.engine.handle(msg(OFFER, n))
         assert "Risiko" in handled.replies[-1].text
-        assert calls and not any(on_loop for _, _, on_loop in calls)
+        assert calls == [("check_if_offer", "id", False)]  # read once, in a worker thread
 
 
 async def test_a_wrong_guess_of_the_language_still_answers_in_the_right_one(

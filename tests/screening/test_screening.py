@@ -370,6 +370,29 @@ def test_questions_and_greetings_do_not_look_like_offers(s: Screener, text: str)
     assert s.looks_like_offer(text) is False
 
 
+def test_checking_typed_text_once_answers_as_the_two_questions_do(s: Screener) -> None:
+    # The menu asks "is it an offer, and if so its check" in one reading of the text: the
+    # answer must be exactly that of the two calls, in either language of reply.
+    texts = [
+        json.loads(line)["text"]
+        for line in (Path(__file__).parent.parent / "data" / "offers.jsonl")
+        .read_text()
+        .splitlines()
+        if line.strip()
+    ]
+    texts += ["halo", "", "   ", "berapa biaya ke taiwan?", "Hiring housemaids for Saudi Arabia"]
+    offers = 0
+    for text in texts:
+        for lang in ("id", "en"):
+            once = s.check_if_offer(text, lang=lang)
+            if s.looks_like_offer(text):
+                offers += 1
+                assert once is not None and once.to_dict() == s.check(text, lang).to_dict()
+            else:
+                assert once is None, text
+    assert offers > 20  # the corpus holds offers in both languages, not only non-offers
+
+
 def test_a_users_own_question_is_not_rated_high(s: Screener) -> None:
     r = s.check("Apakah sekarang sudah boleh kerja jadi PRT di Arab Saudi?", lang="id")
     assert r.risk == "low"
