@@ -287,7 +287,12 @@ async def drive(
     reply_ms: list[float] = []
     errors: Counter[str] = Counter()
     public = f"http://127.0.0.1:{server.port}/whatsapp"
-    limits = httpx.Limits(max_connections=users, max_keepalive_connections=users)
+    # Idle connections are dropped by the client before uvicorn's 5 s keep-alive ends them:
+    # with both at 5 s a request sometimes went out on a connection the server was closing
+    # (one ReadError a run, at 1M rows, where pauses are longest). Platforms retry those.
+    limits = httpx.Limits(
+        max_connections=users, max_keepalive_connections=users, keepalive_expiry=2.0
+    )
     async with httpx.AsyncClient(base_url=server.url, limits=limits, timeout=60) as client:
 
         async def person(i: int) -> None:
