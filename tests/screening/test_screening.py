@@ -370,16 +370,16 @@ def test_questions_and_greetings_do_not_look_like_offers(s: Screener, text: str)
     assert s.looks_like_offer(text) is False
 
 
+def offers_corpus() -> list[str]:
+    """The texts of tests/data/offers.jsonl: real offers and non-offers, both languages."""
+    lines = (Path(__file__).parent.parent / "data" / "offers.jsonl").read_text().splitlines()
+    return [json.loads(line)["text"] for line in lines if line.strip()]
+
+
 def test_checking_typed_text_once_answers_as_the_two_questions_do(s: Screener) -> None:
     # The menu asks "is it an offer, and if so its check" in one reading of the text: the
     # answer must be exactly that of the two calls, in either language of reply.
-    texts = [
-        json.loads(line)["text"]
-        for line in (Path(__file__).parent.parent / "data" / "offers.jsonl")
-        .read_text()
-        .splitlines()
-        if line.strip()
-    ]
+    texts = offers_corpus()
     texts += ["halo", "", "   ", "berapa biaya ke taiwan?", "Hiring housemaids for Saudi Arabia"]
     offers = 0
     for text in texts:
@@ -586,13 +586,7 @@ def test_the_word_prefilter_never_changes_a_result(monkeypatch: pytest.MonkeyPat
     fast = Screener.load()
     monkeypatch.setattr(screening, "_anchors", lambda source: None)
     slow = Screener.load()
-    texts = [
-        json.loads(line)["text"]
-        for line in (Path(__file__).parent.parent / "data" / "offers.jsonl")
-        .read_text()
-        .splitlines()
-        if line.strip()
-    ]
+    texts = offers_corpus()
     texts += [
         "GA boleh PULANG",
         "e-Visa wisata, bayar Rp.5.000.000 ke rek. pribadi",
