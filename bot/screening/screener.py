@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Iterable, Mapping
 from datetime import date
@@ -171,6 +172,10 @@ class Screener:
             high_idr=float(sal["high_idr"]),
             very_high_idr=float(sal["very_high_idr"]),
             to_idr=to_idr,
+            local_dollar=tuple(
+                (cur, re.compile(r"\b(?:" + "|".join(names) + r")\b", re.IGNORECASE))
+                for cur, names in sal.get("local_dollar", {}).items()
+            ),
         )
 
         def term_ref(ref: str, where: str) -> str:

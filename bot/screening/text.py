@@ -401,10 +401,11 @@ class _Text:
         high: list[_Match] = []
         very: list[_Match] = []
         sal = self.s._salary
+        dollar = sal.dollar(self.norm)
         for m in self.scan(sal.context):
             ss, se = self.sentence(m.start())
             window_end = min(se, m.end() + 45)
-            am = _find_amount(self.norm, m.end(), window_end, sal.to_idr)
+            am = _find_amount(self.norm, m.end(), window_end, sal.to_idr, dollar=dollar)
             if am is None:
                 continue
             value, a_end = am
@@ -412,7 +413,9 @@ class _Text:
         for m in self.scan(sal.per_month):
             # "$1500/month": an amount right before a per-month marker
             ss, _ = self.sentence(m.start())
-            am = _find_amount(self.norm, max(ss, m.start() - 25), m.start(), sal.to_idr, last=True)
+            am = _find_amount(
+                self.norm, max(ss, m.start() - 25), m.start(), sal.to_idr, True, dollar
+            )
             if am is not None:
                 value, _ = am
                 a_start = _amount_start(self.norm, max(ss, m.start() - 25), m.start())

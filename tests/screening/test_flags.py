@@ -763,3 +763,86 @@ def test_household_in_the_gulf_and_payment_after_payment(
 )
 def test_spsk_company_channel_is_not_rated_high(s: Screener, lang: str, text: str) -> None:
     assert s.check(text, lang=lang).risk != "high"
+
+
+def _codes(s: Screener, text: str, lang: str) -> list[str]:
+    return [f.code for f in s.check(text, lang=lang).flags]
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "code", "raised"),
+    [
+        # a bare "$" in a Hong Kong text is HK$ (HK$4,900 is an ordinary helper's wage) ...
+        (
+            "en",
+            "Hong Kong helper job, salary $4,900 a month, day off every Sunday",
+            "too_good_salary",
+            False,
+        ),
+        (
+            "id",
+            "Kerja di Hongkong gaji $4.900 per bulan, libur tiap Minggu",
+            "too_good_salary",
+            False,
+        ),
+        # ... and still US$ where no place with its own dollar is named
+        (
+            "en",
+            "Office job in Dubai, no experience needed, salary $4,900 a month",
+            "too_good_salary",
+            True,
+        ),
+        (
+            "id",
+            "Kerja kantor di Dubai tanpa pengalaman, gaji $4.900 per bulan",
+            "too_good_salary",
+            True,
+        ),
+        # the pay a job gives each month is a wage, not a fee ...
+        ("en", "Chef job in Japan with pay from USD 1,500 a month", "upfront_fee", False),
+        ("id", "Lowongan chef di Jepang, bayaran 1.500 dolar per bulan", "upfront_fee", False),
+        # ... unless it is paid each month to the agent
+        ("en", "You pay 500 dollars per month to the agent for 7 months", "upfront_fee", True),
+        ("id", "Kamu bayar 5 juta per bulan ke agen selama 7 bulan", "upfront_fee", True),
+        # money borrowed to pay the recruiter is a fee paid up front
+        ("en", "I borrowed 4,000 dollars from my uncle to pay the agency", "upfront_fee", True),
+        ("id", "Saya pinjam 30 juta dari saudara buat bayar agen", "upfront_fee", True),
+        # a big salary in a high-wage destination is no bait on its own ...
+        (
+            "en",
+            "Farm work in Korea on an E-8 visa, salary around 25 million rupiah a month",
+            "too_good_salary",
+            False,
+        ),
+        (
+            "id",
+            "Kerja pertanian di Korea visa E-8, gaji sekitar 25 juta per bulan",
+            "too_good_salary",
+            False,
+        ),
+        # ... but it still is next to 'no experience needed'
+        (
+            "en",
+            "Korea factory, no experience needed, salary 25 million rupiah a month",
+            "too_good_salary",
+            True,
+        ),
+        ("id", "Pabrik Korea tanpa pengalaman, gaji 25 juta per bulan", "too_good_salary", True),
+    ],
+)
+def test_amounts_read_as_wage_or_fee(
+    s: Screener, lang: str, text: str, code: str, raised: bool
+) -> None:
+    assert (code in _codes(s, text, lang)) is raised, s.check(text, lang=lang)
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("en", "Factory job in Taiwan through BNP2TKI, the selection is in Jakarta"),
+        ("id", "Lowongan pabrik ke Taiwan lewat BNP2TKI, seleksi di Jakarta"),
+    ],
+)
+def test_old_name_of_the_agency_is_the_official_route(s: Screener, lang: str, text: str) -> None:
+    # BNP2TKI is BP2MI's old name (domain-facts §13): no "check before you go" floor
+    assert s.check(text, lang=lang).risk == "low"
