@@ -162,6 +162,7 @@ class Screener:
         }
         self._question_cue = self._terms["question_cue"]
         self._past_cue = self._terms["past_cue"]
+        self._presupposing = self._terms["presupposing_question"]
         self._warning_cue = self._terms["warning_cue"]
 
         sal = data["salary"]

@@ -846,3 +846,41 @@ def test_amounts_read_as_wage_or_fee(
 def test_old_name_of_the_agency_is_the_official_route(s: Screener, lang: str, text: str) -> None:
     # BNP2TKI is BP2MI's old name (domain-facts §13): no "check before you go" floor
     assert s.check(text, lang=lang).risk == "low"
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "code"),
+    [
+        # "is it normal that ...": what happened is told, the question is whether it is allowed
+        (
+            "en",
+            "Is it normal that the agent takes 3 months of my salary after I start working in "
+            "Malaysia?",
+            "salary_deduction",
+        ),
+        (
+            "id",
+            "Wajar gak kalau agen potong gaji 3 bulan setelah saya kerja di Malaysia?",
+            "salary_deduction",
+        ),
+        ("en", "Is it normal that my employer in Saudi keeps my passport?", "passport_retention"),
+        ("id", "Apakah wajar kalau majikan di Saudi menahan paspor saya?", "passport_retention"),
+    ],
+)
+def test_question_that_tells_what_happened_is_the_case(
+    s: Screener, lang: str, text: str, code: str
+) -> None:
+    r = s.check(text, lang=lang)
+    assert r.risk == "high" and code in [f.code for f in r.flags], (r.risk, r.flags)
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        # asking whether something would be allowed stays a question
+        ("en", "Is it legal for my employer to keep my passport?"),
+        ("id", "Boleh gak kalau majikan menahan paspor saya?"),
+    ],
+)
+def test_question_whether_allowed_stays_a_question(s: Screener, lang: str, text: str) -> None:
+    assert s.check(text, lang=lang).risk != "high"
