@@ -458,7 +458,7 @@ class Screener:
         named = t.concepts
         if self._authority not in named or self._personal in named:
             return False
-        if t.has("warning_cue"):
+        if t.has("warning_cue") or t.has("rule_cue"):
             return True
         clause = self._neg_clause  # "jangan tergiur ...", "don't be lured ..."
         return t.may(clause, 0, len(t.norm)) and clause.search(t.norm) is not None

@@ -884,3 +884,43 @@ def test_question_that_tells_what_happened_is_the_case(
 )
 def test_question_whether_allowed_stays_a_question(s: Screener, lang: str, text: str) -> None:
     assert s.check(text, lang=lang).risk != "high"
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        # an office stating a rule names signs as everyone's, not the reader's case
+        (
+            "en",
+            "Ministry of Manpower Singapore: agencies must check the helper's age against her "
+            "passport. Anyone found underage is not allowed to work.",
+        ),
+        (
+            "id",
+            "Disnaker: agensi wajib mencocokkan umur calon pekerja dengan paspornya. Yang "
+            "ketahuan di bawah umur dilarang bekerja ke luar negeri.",
+        ),
+        (
+            "en",
+            "The minister said individuals may not recruit domestic workers for Saudi Arabia, "
+            "only licensed companies can.",
+        ),
+        (
+            "id",
+            "Menteri bilang perorangan dilarang merekrut pekerja rumah tangga ke Arab Saudi, "
+            "hanya perusahaan berizin.",
+        ),
+    ],
+)
+def test_office_stating_a_rule_is_low(s: Screener, lang: str, text: str) -> None:
+    assert s.check(text, lang=lang).risk in ("low", "unclear")
+
+
+def test_rule_words_do_not_clear_the_readers_own_case(s: Screener) -> None:
+    # the writer is in it: "dilarang keluar" next to the ministry's name is still a case
+    r = s.check(
+        "Menurut aturan Kemnaker majikan wajib kasih libur, tapi saya dikurung dan paspor "
+        "saya ditahan majikan di Riyadh",
+        lang="id",
+    )
+    assert r.risk == "high"
