@@ -924,3 +924,23 @@ def test_rule_words_do_not_clear_the_readers_own_case(s: Screener) -> None:
         lang="id",
     )
     assert r.risk == "high"
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "raised"),
+    [
+        # a spa for women customers: the woman named is the client ...
+        (
+            "en",
+            "Spa therapist jobs in Dubai, a spa for female customers (woman to woman), "
+            "training before placement",
+            False,
+        ),
+        ("id", "Lowongan terapis spa ke Oman, spa khusus tamu wanita, dilatih dulu", False),
+        # ... while women offered for spa work are still the sign
+        ("en", "Spa therapist jobs in Dubai for young women, high salary, send a photo", True),
+        ("id", "Lowongan terapis spa wanita muda ke Oman, gaji besar", True),
+    ],
+)
+def test_spa_for_women_customers(s: Screener, lang: str, text: str, raised: bool) -> None:
+    assert ("sexual_exploitation" in _codes(s, text, lang)) is raised
