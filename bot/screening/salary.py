@@ -11,11 +11,11 @@ from bot.screening.patterns import _Rx
 # Amounts for salary parsing: currency before or unit after, optional range ("12-15jt").
 _AMOUNT = re.compile(
     r"""(?ix)
-    (?P<cur>rp\.?|idr|usd|us\$|\$|rm|sgd|s\$|hkd|hk\$|nt\$|ntd|sar|aed|¥|€|eur)?\s*
+    (?P<cur>rp\.?|idr|usd|us\$|\$|rm|sgd|s\$|hkd|hk\$|nt\$|ntd|sar|aed|¥|€|eur|£|gbp)?\s*
     (?P<n1>\d{1,9}(?:[.,]\d{1,3}){0,4})
     (?:\s*(?P<u1>jt|juta|rb|ribu|k)?\s*(?:-|–|~|s/?d|sampai|to)\s*(?:rp\.?\s*|\$\s*)?(?P<n2>\d{1,9}(?:[.,]\d{1,3}){0,4}))?
     \s*(?P<unit>jt|juta|jutaan|rb|ribu|k|million|rupiah|ringgit|rm|dolar|dollar|dollars|usd|
-        yuan|rmb|yen|won|ntd|nt|sgd|hkd|riyal|sar|dirham|aed|euro|eur|zloty|pln)?
+        yuan|rmb|yen|won|ntd|nt|sgd|hkd|riyal|sar|dirham|aed|euros|euro|eur|zloty|pln|pounds|pound|gbp)?
     (?!\w)
     """
 )
@@ -51,6 +51,11 @@ _CURRENCY = {
     "euro": "eur",
     "eur": "eur",
     "€": "eur",
+    "euros": "eur",
+    "£": "gbp",
+    "gbp": "gbp",
+    "pound": "gbp",
+    "pounds": "gbp",
     "zloty": "pln",
     "pln": "pln",
 }

@@ -944,3 +944,18 @@ def test_rule_words_do_not_clear_the_readers_own_case(s: Screener) -> None:
 )
 def test_spa_for_women_customers(s: Screener, lang: str, text: str, raised: bool) -> None:
     assert ("sexual_exploitation" in _codes(s, text, lang)) is raised
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        # euro and pound amounts are money too (the routes to Poland, Germany and the UK)
+        ("en", "The Indonesian organisation took another 1,100 pounds to get him to the UK faster"),
+        ("id", "Yayasan itu minta 1.100 pound lagi biar cepat berangkat ke Inggris"),
+        ("en", "Pay €3,500 to the recruiter for the Poland work permit"),
+        ("id", "Bayar 3.500 euro ke perekrut untuk izin kerja Polandia"),
+    ],
+)
+def test_euro_and_pound_fees(s: Screener, lang: str, text: str) -> None:
+    r = s.check(text, lang=lang)
+    assert r.risk == "high" and "upfront_fee" in [f.code for f in r.flags], (r.risk, r.flags)
