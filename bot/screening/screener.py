@@ -453,12 +453,19 @@ class Screener:
         the office speaking; "my husband" is a case).
         A text that asks for money or passes itself off as an office's call is never one: "BP2MI:
         waspada calo! transfer biaya pendaftaran ke rekening ..." is the scam in a warning's words."""
-        if any(c in found and not found[c].hypothetical for c in _NEVER_IN_A_NOTICE):
+        # an office calling a poster fake names that fake notice; it does not pass one on
+        denied = "fake_official_notice" in found and t.has("denial_cue")
+        if any(
+            c in found
+            and not found[c].hypothetical
+            and not (denied and c == "fake_official_notice")
+            for c in _NEVER_IN_A_NOTICE
+        ):
             return False
         named = t.concepts
         if self._authority not in named or self._personal in named:
             return False
-        if t.has("warning_cue") or t.has("rule_cue"):
+        if t.has("warning_cue") or t.has("rule_cue") or t.has("denial_cue"):
             return True
         clause = self._neg_clause  # "jangan tergiur ...", "don't be lured ..."
         return t.may(clause, 0, len(t.norm)) and clause.search(t.norm) is not None

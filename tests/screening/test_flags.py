@@ -959,3 +959,38 @@ def test_spa_for_women_customers(s: Screener, lang: str, text: str, raised: bool
 def test_euro_and_pound_fees(s: Screener, lang: str, text: str) -> None:
     r = s.check(text, lang=lang)
     assert r.risk == "high" and "upfront_fee" in [f.code for f in r.flags], (r.risk, r.flags)
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "high"),
+    [
+        # an office calling a poster fake is a warning ...
+        (
+            "id",
+            "BP2MI menegaskan poster lowongan kerja ke Jepang yang memakai logo BP2MI dan meminta "
+            "biaya pendaftaran adalah hoaks. BP2MI tidak pernah memungut biaya.",
+            False,
+        ),
+        (
+            "en",
+            "KP2MI says the viral poster of jobs in Germany with its logo asking a registration "
+            "fee to a WhatsApp number is a hoax. Official vacancies are only on siskop2mi.",
+            False,
+        ),
+        # ... a poster in the office's name that asks for money is the fake, whatever it says
+        (
+            "id",
+            "PENGUMUMAN KP2MI: dibuka lowongan kerja ke Jepang, kirim biaya pendaftaran 500 ribu "
+            "ke nomor admin di bawah. Jangan percaya hoaks!",
+            True,
+        ),
+        (
+            "en",
+            "Official KP2MI vacancy: jobs in Germany, send the registration fee of 500,000 rupiah "
+            "to our admin on WhatsApp. Do not believe hoaxes!",
+            True,
+        ),
+    ],
+)
+def test_hoax_denial_is_a_warning(s: Screener, lang: str, text: str, high: bool) -> None:
+    assert (s.check(text, lang=lang).risk == "high") is high
