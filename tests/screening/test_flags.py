@@ -994,3 +994,32 @@ def test_euro_and_pound_fees(s: Screener, lang: str, text: str) -> None:
 )
 def test_hoax_denial_is_a_warning(s: Screener, lang: str, text: str, high: bool) -> None:
     assert (s.check(text, lang=lang).risk == "high") is high
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "high"),
+    [
+        # Taiwan's monthly service fee taken from the wage is that lawful fee (domain-facts §1.7)
+        (
+            "en",
+            "In Taiwan my agency charges a monthly service fee of NT$1,800 in the first year, "
+            "deducted from my salary. Is that allowed?",
+            False,
+        ),
+        (
+            "id",
+            "Di Taiwan biaya jasa bulanan agensi NT$1.800 dipotong dari gaji saya tiap bulan, "
+            "itu boleh?",
+            False,
+        ),
+        # months of wages for the agent are not that fee
+        (
+            "en",
+            "In Taiwan the agency said 7 months of my salary will be deducted for the service fee.",
+            True,
+        ),
+        ("id", "Di Taiwan gaji saya dipotong 7 bulan untuk biaya jasa agensi.", True),
+    ],
+)
+def test_taiwan_service_fee_from_the_wage(s: Screener, lang: str, text: str, high: bool) -> None:
+    assert (s.check(text, lang=lang).risk == "high") is high
