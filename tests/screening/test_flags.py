@@ -1023,3 +1023,52 @@ def test_hoax_denial_is_a_warning(s: Screener, lang: str, text: str, high: bool)
 )
 def test_taiwan_service_fee_from_the_wage(s: Screener, lang: str, text: str, high: bool) -> None:
     assert (s.check(text, lang=lang).risk == "high") is high
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "code"),
+    [
+        # office jobs in a scam-compound city, reached through a transit hub
+        (
+            "en",
+            "The agent flew them to Kuala Lumpur first and from there to Phnom Penh for office jobs.",
+            "scam_compound_country",
+        ),
+        (
+            "id",
+            "Agen terbangkan mereka ke Kuala Lumpur dulu, lalu ke Phnom Penh untuk kerja kantoran.",
+            "scam_compound_country",
+        ),
+        # costs taken from the wage for months, said the other way round
+        (
+            "en",
+            "The company deducted the cost of her training and flight from her wages for ten months.",
+            "salary_deduction",
+        ),
+        (
+            "id",
+            "Perusahaan memotong biaya pelatihan dan tiket dari gajinya selama sepuluh bulan.",
+            "salary_deduction",
+        ),
+        # costs to repay before she may go home
+        (
+            "en",
+            "When she asked to go home, the agency said she must first repay 30 million for the "
+            "costs.",
+            "held_against_will",
+        ),
+        (
+            "id",
+            "Waktu dia minta pulang, agensi bilang dia harus ganti semua biaya 30 juta dulu.",
+            "held_against_will",
+        ),
+    ],
+)
+def test_told_in_other_words(s: Screener, lang: str, text: str, code: str) -> None:
+    r = s.check(text, lang=lang)
+    assert r.risk == "high" and code in [f.code for f in r.flags], (r.risk, r.flags)
+
+
+def test_office_job_elsewhere_is_no_scam_sign(s: Screener) -> None:
+    r = s.check("Office job in Dubai through a licensed agency, contract signed before departure")
+    assert r.risk == "low", r
