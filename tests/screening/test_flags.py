@@ -1072,3 +1072,60 @@ def test_told_in_other_words(s: Screener, lang: str, text: str, code: str) -> No
 def test_office_job_elsewhere_is_no_scam_sign(s: Screener) -> None:
     r = s.check("Office job in Dubai through a licensed agency, contract signed before departure")
     assert r.risk == "low", r
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "code", "raised"),
+    [
+        # "interested applicants" is no interest on a debt ...
+        (
+            "en",
+            "Caregiver in Taiwan, salary NT$20,000, interested applicants contact the P3MI office.",
+            "debt_bondage",
+            False,
+        ),
+        (
+            "en",
+            "The agent's loan has high interest and it is taken from my salary every month",
+            "debt_bondage",
+            True,
+        ),
+        # ... a JLPT certificate is no land title given as security ...
+        (
+            "id",
+            "Lowongan pabrik Jepang, gaji 180.000 yen, yang punya sertifikat JLPT silakan daftar.",
+            "debt_bondage",
+            False,
+        ),
+        (
+            "id",
+            "Sertifikat tanah orang tua jadi jaminan utang ke sponsor, gaji dipotong tiap bulan",
+            "debt_bondage",
+            True,
+        ),
+        # ... and a fee that "cannot be refunded" is no wage left unpaid
+        (
+            "id",
+            "Biaya ujian tidak dapat dikembalikan, gaji di Jepang sesuai kontrak.",
+            "withheld_wages",
+            False,
+        ),
+        (
+            "id",
+            "Sudah 3 bulan kerja di Malaysia gaji tidak dapat sama sekali",
+            "withheld_wages",
+            True,
+        ),
+        (
+            "en",
+            "The test fee cannot be refunded; the salary in Japan follows the contract.",
+            "withheld_wages",
+            False,
+        ),
+        ("en", "Three months working in Malaysia and no salary at all", "withheld_wages", True),
+    ],
+)
+def test_words_with_two_meanings(
+    s: Screener, lang: str, text: str, code: str, raised: bool
+) -> None:
+    assert (code in _codes(s, text, lang)) is raised, s.check(text, lang=lang)
