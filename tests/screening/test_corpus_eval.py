@@ -17,7 +17,7 @@ from bot.screening.corpus import CORPUS_DIR, figures, load_cases
 
 TARGET_HIGH_HIGH, TARGET_HIGH_MEDIUM, TARGET_LEGIT_HIGH = 0.85, 0.97, 0.05
 # reached on the blind split (see the module docstring)
-MIN_HIGH_HIGH, MIN_HIGH_MEDIUM, MAX_LEGIT_HIGH, MIN_LEGIT_LOW = 0.86, 0.92, 0.12, 0.75
+MIN_HIGH_HIGH, MIN_HIGH_MEDIUM, MAX_LEGIT_HIGH, MIN_LEGIT_LOW = 0.86, 0.92, 0.11, 0.77
 
 pytestmark = pytest.mark.skipif(
     not list(CORPUS_DIR.glob("cases_*.jsonl")), reason="corpus files not present"

@@ -1129,3 +1129,61 @@ def test_words_with_two_meanings(
     s: Screener, lang: str, text: str, code: str, raised: bool
 ) -> None:
     assert (code in _codes(s, text, lang)) is raised, s.check(text, lang=lang)
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "code", "raised"),
+    [
+        # "keeps you on a permanent contract" keeps no wage ...
+        (
+            "en",
+            "Nurses wanted for Germany, the hospital pays for the language course and keeps you "
+            "on a permanent contract.",
+            "withheld_wages",
+            False,
+        ),
+        (
+            "en",
+            "The employer keeps my salary and says he will send it later",
+            "withheld_wages",
+            True,
+        ),
+        ("id", "Gaji saya ditahan majikan sudah 5 bulan", "withheld_wages", True),
+        # ... a passport kept by the worker is not held from her ...
+        (
+            "en",
+            "Plantation job in Malaysia, levy paid by the company, passport kept by the worker.",
+            "passport_retention",
+            False,
+        ),
+        (
+            "id",
+            "Kerja kebun sawit Malaysia, levy dibayar perusahaan, paspor dipegang pekerja sendiri.",
+            "passport_retention",
+            False,
+        ),
+        ("en", "My passport was kept by the agency in Johor", "passport_retention", True),
+        # ... and a cruise ship's crew is no fishing crew
+        (
+            "en",
+            "Ship crew for a cruise line, BST certificate and seaman book needed, apply to the "
+            "manning agency.",
+            "fishing_vessel",
+            False,
+        ),
+        (
+            "id",
+            "ABK kapal pesiar, wajib punya sertifikat BST dan buku pelaut, daftar di manning agency.",
+            "fishing_vessel",
+            False,
+        ),
+        (
+            "id",
+            "ABK kapal ikan Taiwan, gaji ditahan kapten sampai kontrak habis",
+            "fishing_vessel",
+            True,
+        ),
+    ],
+)
+def test_lawful_ad_words(s: Screener, lang: str, text: str, code: str, raised: bool) -> None:
+    assert (code in _codes(s, text, lang)) is raised, s.check(text, lang=lang)
