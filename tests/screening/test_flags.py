@@ -1187,3 +1187,26 @@ def test_words_with_two_meanings(
 )
 def test_lawful_ad_words(s: Screener, lang: str, text: str, code: str, raised: bool) -> None:
     assert (code in _codes(s, text, lang)) is raised, s.check(text, lang=lang)
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "raised"),
+    [
+        # a rule that forbids holding passports denies the act ...
+        ("id", "Malaysia: majikan dilarang menahan paspor pekerja, itu pelanggaran hukum.", False),
+        ("en", "In Malaysia employers are prohibited from holding workers' passports.", False),
+        ("id", "Paspor tidak boleh ditahan oleh majikan, itu hak pekerja.", False),
+        # ... while a worker who may not go out still has her passport taken
+        ("id", "Kami dilarang keluar dan paspor disita majikan", True),
+        ("en", "We are not allowed to go out and the employer took our passports", True),
+        # advice to keep one's own passport safe is no retention
+        (
+            "id",
+            "Simpan paspor dan kontrak baik-baik, fotokopi dan tinggalkan satu di keluarga.",
+            False,
+        ),
+        ("en", "Keep your passport and contract in a safe place and leave a copy at home.", False),
+    ],
+)
+def test_forbidden_or_advised_is_not_done(s: Screener, lang: str, text: str, raised: bool) -> None:
+    assert ("passport_retention" in _codes(s, text, lang)) is raised, s.check(text, lang=lang)
