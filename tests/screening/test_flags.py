@@ -1210,3 +1210,55 @@ def test_lawful_ad_words(s: Screener, lang: str, text: str, code: str, raised: b
 )
 def test_forbidden_or_advised_is_not_done(s: Screener, lang: str, text: str, raised: bool) -> None:
     assert ("passport_retention" in _codes(s, text, lang)) is raised, s.check(text, lang=lang)
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "code", "raised"),
+    [
+        # sitting with the guests of a karaoke is the hostess work of issue 13
+        (
+            "en",
+            "Now she works in a karaoke in Kuching and says she has to sit with the guests.",
+            "sexual_exploitation",
+            True,
+        ),
+        (
+            "id",
+            "Ponakan saya kerja di karaoke di Kuching, katanya harus duduk sama tamu sampai pagi.",
+            "sexual_exploitation",
+            True,
+        ),
+        # pupils still at school recruited for work are minors ...
+        (
+            "en",
+            "The recruiter signed up twelve girls from the junior high school for factory work in "
+            "Batam.",
+            "minor_recruited",
+            True,
+        ),
+        (
+            "id",
+            "Perekrut itu mendaftarkan dua belas siswi SMP untuk kerja pabrik di Batam.",
+            "minor_recruited",
+            True,
+        ),
+        # ... a junior-high graduate of 18 or more is not
+        (
+            "id",
+            "Lowongan pabrik Malaysia, syarat minimal lulusan SMP, usia 18-35 tahun, lewat P3MI "
+            "resmi.",
+            "minor_recruited",
+            False,
+        ),
+        (
+            "en",
+            "Factory jobs in Malaysia, junior high graduates aged 18 to 35, through a licensed P3MI.",
+            "minor_recruited",
+            False,
+        ),
+    ],
+)
+def test_hostess_and_school_pupils(
+    s: Screener, lang: str, text: str, code: str, raised: bool
+) -> None:
+    assert (code in _codes(s, text, lang)) is raised, s.check(text, lang=lang)
