@@ -1262,3 +1262,60 @@ def test_hostess_and_school_pupils(
     s: Screener, lang: str, text: str, code: str, raised: bool
 ) -> None:
     assert (code in _codes(s, text, lang)) is raised, s.check(text, lang=lang)
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "code", "raised"),
+    [
+        # a report of workers stopped as illegal, and recruited by a broker
+        (
+            "id",
+            "Satgas TPPO menggagalkan keberangkatan 20 CPMI ilegal di Bandara El Tari; mereka "
+            "direkrut calo.",
+            "no_training_or_process",
+            True,
+        ),
+        (
+            "en",
+            "Police at Kupang airport stopped 20 illegal migrant workers; they were recruited by a "
+            "broker.",
+            "no_training_or_process",
+            True,
+        ),
+        (
+            "id",
+            "Mereka direkrut calo dari kampung sebelah untuk kerja di Malaysia.",
+            "unlicensed_recruiter",
+            True,
+        ),
+        (
+            "en",
+            "They were recruited by a broker from the next village for work in Malaysia.",
+            "unlicensed_recruiter",
+            True,
+        ),
+    ],
+)
+def test_illegal_departure_and_broker_named(
+    s: Screener, lang: str, text: str, code: str, raised: bool
+) -> None:
+    assert (code in _codes(s, text, lang)) is raised, s.check(text, lang=lang)
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        # a warning or a comparison question names illegal work without being a case of it
+        (
+            "id",
+            "Waspada! Jangan berangkat jadi PMI ilegal, risikonya besar. Daftar lewat Disnaker.",
+        ),
+        (
+            "en",
+            "BP2MI warns: do not become an illegal migrant worker; register at the manpower office.",
+        ),
+        ("id", "Temanku kerja pakai WHV di Melbourne. Apa sama aja kayak jadi TKI ilegal?"),
+    ],
+)
+def test_illegal_named_in_a_warning_or_question(s: Screener, lang: str, text: str) -> None:
+    assert s.check(text, lang=lang).risk != "high"
