@@ -1319,3 +1319,39 @@ def test_illegal_departure_and_broker_named(
 )
 def test_illegal_named_in_a_warning_or_question(s: Screener, lang: str, text: str) -> None:
     assert s.check(text, lang=lang).risk != "high"
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "code"),
+    [
+        # a bride matched with "a man from China" for money to the family
+        (
+            "en",
+            "My cousin's daughter was matched with a man from China by a broker; the family got "
+            "50 million.",
+            "marriage_brokering",
+        ),
+        (
+            "id",
+            "Anak sepupu saya dijodohkan calo dengan pria dari China, keluarga dapat 50 juta.",
+            "marriage_brokering",
+        ),
+        # a false theft charge after asking for wages: intimidation (ILO)
+        (
+            "en",
+            "She is in the embassy shelter in Amman because the employer accused her of theft "
+            "after she asked for her wages.",
+            "threats_violence",
+        ),
+        (
+            "id",
+            "Dia di penampungan KBRI Amman karena dituduh mencuri oleh majikan setelah minta gaji.",
+            "threats_violence",
+        ),
+    ],
+)
+def test_bride_from_abroad_and_false_accusation(
+    s: Screener, lang: str, text: str, code: str
+) -> None:
+    r = s.check(text, lang=lang)
+    assert r.risk == "high" and code in [f.code for f in r.flags], (r.risk, r.flags)
