@@ -1355,3 +1355,58 @@ def test_bride_from_abroad_and_false_accusation(
 ) -> None:
     r = s.check(text, lang=lang)
     assert r.risk == "high" and code in [f.code for f in r.flags], (r.risk, r.flags)
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "high"),
+    [
+        # an office telling where to report names abuse as everyone's risk ...
+        (
+            "en",
+            "Taiwan's Ministry of Labor: foreign workers who are abused can call the 1955 hotline "
+            "for free, in Indonesian.",
+            False,
+        ),
+        (
+            "id",
+            "Kementerian Tenaga Kerja Taiwan: pekerja asing yang dianiaya bisa hubungi hotline "
+            "1955 gratis.",
+            False,
+        ),
+        # ... the worker who called it is the case
+        (
+            "en",
+            "My employer beats me every day and I work 20 hours. I called the 1955 hotline but "
+            "nobody answered.",
+            True,
+        ),
+        (
+            "id",
+            "Majikan saya memukul saya setiap hari, kerja 20 jam. Saya sudah telepon hotline 1955 "
+            "tapi tidak diangkat.",
+            True,
+        ),
+    ],
+)
+def test_hotline_notice_and_the_caller(s: Screener, lang: str, text: str, high: bool) -> None:
+    assert (s.check(text, lang=lang).risk == "high") is high
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        (
+            "en",
+            "UAE domestic worker law: the recruiter may not charge the worker any fee, and the "
+            "worker keeps her passport.",
+        ),
+        (
+            "id",
+            "Undang-undang PRT di UEA: perekrut dilarang memungut biaya dari pekerja, dan paspor "
+            "dipegang pekerja sendiri.",
+        ),
+    ],
+)
+def test_law_notice_worker_keeps_passport(s: Screener, lang: str, text: str) -> None:
+    r = s.check(text, lang=lang)
+    assert "passport_retention" not in [f.code for f in r.flags] and r.risk != "high", r
