@@ -1410,3 +1410,52 @@ def test_hotline_notice_and_the_caller(s: Screener, lang: str, text: str, high: 
 def test_law_notice_worker_keeps_passport(s: Screener, lang: str, text: str) -> None:
     r = s.check(text, lang=lang)
     assert "passport_retention" not in [f.code for f in r.flags] and r.risk != "high", r
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "code"),
+    [
+        # kept at work past the contract: no ticket home, another year
+        (
+            "en",
+            "After the contract ended the boss refused to buy my ticket home and said I had to "
+            "work another year.",
+            "held_against_will",
+        ),
+        (
+            "id",
+            "Kontrak sudah habis tapi majikan tidak mau membelikan tiket pulang, katanya harus "
+            "kerja setahun lagi.",
+            "held_against_will",
+        ),
+        # the wage "kept until he returns", and no call home for months
+        (
+            "en",
+            "My husband is on a Taiwanese boat near Fiji, he has not been able to call us for ten "
+            "months and the agency says the salary is kept until he returns.",
+            "withheld_wages",
+        ),
+        (
+            "id",
+            "Suami saya di kapal Taiwan dekat Fiji, sudah 10 bulan tidak bisa telepon, kata agen "
+            "gajinya disimpan sampai pulang.",
+            "withheld_wages",
+        ),
+        # everything to pay back before one may quit
+        (
+            "en",
+            "For the first seven months I got nothing, everything went to the agency, and the "
+            "employer said if I quit I would have to pay it all back.",
+            "held_against_will",
+        ),
+        (
+            "id",
+            "Tujuh bulan pertama saya tidak dapat apa-apa, semua ke agensi, dan kata majikan kalau "
+            "berhenti harus bayar balik semua.",
+            "held_against_will",
+        ),
+    ],
+)
+def test_kept_on_and_paid_nothing(s: Screener, lang: str, text: str, code: str) -> None:
+    r = s.check(text, lang=lang)
+    assert r.risk == "high" and code in [f.code for f in r.flags], (r.risk, r.flags)
