@@ -10,6 +10,7 @@ explanation says why.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass
@@ -29,6 +30,12 @@ if TYPE_CHECKING:
     from bot.screening.text import _Text
 
 LAWFUL_FILE = CONTENT / "screening" / "lawful.toml"
+# a count of months ("7 months", "tujuh bulan", "3 bln"): months of wages, not a monthly fee
+_MONTHS = re.compile(
+    r"(?i)\b(?:\d{1,2}|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dua|tiga|empat"
+    r"|lima|enam|tujuh|delapan|sembilan|sepuluh|sebelas|dua belas|several|many|beberapa)"
+    r"\s*(?:months?|bulan|bln)\b"
+)
 _Phrase = tuple[frozenset[str], ...]
 _FORM, _LEMMA = itemgetter(0), itemgetter(1)  # of a Word
 
@@ -187,6 +194,9 @@ class Lawful:
                 if code == "upfront_fee" and not self._fee_ok(t, f, prog, to_idr):
                     above = True
                     continue
+                if code == "salary_deduction" and not self._deduction_ok(t, f, prog):
+                    above = True
+                    continue
                 del found[code]
             if above:
                 notes.append(prog.above[lang])
@@ -210,6 +220,19 @@ class Lawful:
                 if value is not None and value > fee_max:
                     return am.start(), am.end()
         return None
+
+    @staticmethod
+    def _deduction_ok(t: _Text, f: _Found, prog: Programme) -> bool:
+        """A deduction is the programme's own fee ("the monthly service fee is deducted from my
+        salary") only in a sentence that names that fee and counts no months of wages: "7 months
+        of salary deducted for the agent" is the placement cost that rule forbids."""
+        if not prog.fee_context:
+            return True
+        si = t.sentence_index(f.start)
+        if not any(t.sentence_index(a) == si for a, _ in _spans(t.words, prog.fee_context)):
+            return False
+        ss, se = t.sentence(f.start)
+        return _MONTHS.search(t.norm, ss, se) is None
 
     @staticmethod
     def _fee_ok(t: _Text, f: _Found, prog: Programme, to_idr: Mapping[str, float]) -> bool:

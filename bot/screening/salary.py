@@ -11,11 +11,11 @@ from bot.screening.patterns import _Rx
 # Amounts for salary parsing: currency before or unit after, optional range ("12-15jt").
 _AMOUNT = re.compile(
     r"""(?ix)
-    (?P<cur>rp\.?|idr|usd|us\$|\$|rm|sgd|s\$|hkd|hk\$|nt\$|ntd|sar|aed|¥|€|eur)?\s*
+    (?P<cur>rp\.?|idr|usd|us\$|\$|rm|sgd|s\$|hkd|hk\$|nt\$|ntd|sar|aed|¥|€|eur|£|gbp)?\s*
     (?P<n1>\d{1,9}(?:[.,]\d{1,3}){0,4})
     (?:\s*(?P<u1>jt|juta|rb|ribu|k)?\s*(?:-|–|~|s/?d|sampai|to)\s*(?:rp\.?\s*|\$\s*)?(?P<n2>\d{1,9}(?:[.,]\d{1,3}){0,4}))?
     \s*(?P<unit>jt|juta|jutaan|rb|ribu|k|million|rupiah|ringgit|rm|dolar|dollar|dollars|usd|
-        yuan|rmb|yen|won|ntd|nt|sgd|hkd|riyal|sar|dirham|aed|euro|eur|zloty|pln)?
+        yuan|rmb|yen|won|ntd|nt|sgd|hkd|riyal|sar|dirham|aed|euros|euro|eur|zloty|pln|pounds|pound|gbp)?
     (?!\w)
     """
 )
@@ -51,6 +51,11 @@ _CURRENCY = {
     "euro": "eur",
     "eur": "eur",
     "€": "eur",
+    "euros": "eur",
+    "£": "gbp",
+    "gbp": "gbp",
+    "pound": "gbp",
+    "pounds": "gbp",
     "zloty": "pln",
     "pln": "pln",
 }
@@ -76,7 +81,10 @@ def _parse_number(text: str) -> float:
     return float(text.replace(",", "."))
 
 
-def _amount_value(m: re.Match[str], to_idr: Mapping[str, float]) -> float | None:
+def _amount_value(
+    m: re.Match[str], to_idr: Mapping[str, float], dollar: str = "usd"
+) -> float | None:
+    """`dollar`: the currency a bare "$" stands for ("$4,310" in a Hong Kong text is HK$)."""
     cur = (m.group("cur") or "").lower()
     unit = (m.group("unit") or "").lower()
     n = m.group("n2") or m.group("n1")
@@ -86,7 +94,7 @@ def _amount_value(m: re.Match[str], to_idr: Mapping[str, float]) -> float | None
         return None
     mult_unit = unit if unit in _MULTIPLIER else (m.group("u1") or "").lower()
     value *= _MULTIPLIER.get(mult_unit, 1.0)
-    currency = _CURRENCY.get(cur) or _CURRENCY.get(unit)
+    currency = dollar if cur == "$" else _CURRENCY.get(cur) or _CURRENCY.get(unit)
     if currency is None:
         if mult_unit in _MULTIPLIER or value >= 100_000:
             currency = "idr"  # "gaji 15 juta", "gaji 3.500.000"
@@ -96,13 +104,18 @@ def _amount_value(m: re.Match[str], to_idr: Mapping[str, float]) -> float | None
 
 
 def _find_amount(
-    text: str, start: int, end: int, to_idr: Mapping[str, float], last: bool = False
+    text: str,
+    start: int,
+    end: int,
+    to_idr: Mapping[str, float],
+    last: bool = False,
+    dollar: str = "usd",
 ) -> tuple[float, int] | None:
     found: tuple[float, int] | None = None
     for m in _AMOUNT.finditer(text, start, end):
         if not m.group("n1"):
             continue
-        value = _amount_value(m, to_idr)
+        value = _amount_value(m, to_idr, dollar)
         if value is None:
             continue
         found = (value, m.end())
@@ -128,3 +141,13 @@ class _Salary:
     high_idr: float
     very_high_idr: float
     to_idr: dict[str, float]
+    # currency -> the places whose own dollar a bare "$" means (Hong Kong, Taiwan, Singapore)
+    local_dollar: tuple[tuple[str, re.Pattern[str]], ...] = ()
+
+    def dollar(self, text: str) -> str:
+        """What a bare "$" stands for in `text`: the local dollar when exactly one place with
+        its own dollar is named ("salary $4,310" in Hong Kong), else the US dollar."""
+        if "$" not in text:
+            return "usd"
+        named = [cur for cur, rx in self.local_dollar if rx.search(text)]
+        return named[0] if len(named) == 1 else "usd"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Iterable, Mapping
 from datetime import date
@@ -161,6 +162,7 @@ class Screener:
         }
         self._question_cue = self._terms["question_cue"]
         self._past_cue = self._terms["past_cue"]
+        self._presupposing = self._terms["presupposing_question"]
         self._warning_cue = self._terms["warning_cue"]
 
         sal = data["salary"]
@@ -171,6 +173,10 @@ class Screener:
             high_idr=float(sal["high_idr"]),
             very_high_idr=float(sal["very_high_idr"]),
             to_idr=to_idr,
+            local_dollar=tuple(
+                (cur, re.compile(r"\b(?:" + "|".join(names) + r")\b", re.IGNORECASE))
+                for cur, names in sal.get("local_dollar", {}).items()
+            ),
         )
 
         def term_ref(ref: str, where: str) -> str:
@@ -465,12 +471,19 @@ class Screener:
         the office speaking; "my husband" is a case).
         A text that asks for money or passes itself off as an office's call is never one: "BP2MI:
         waspada calo! transfer biaya pendaftaran ke rekening ..." is the scam in a warning's words."""
-        if any(c in found and not found[c].hypothetical for c in _NEVER_IN_A_NOTICE):
+        # an office calling a poster fake names that fake notice; it does not pass one on
+        denied = "fake_official_notice" in found and t.has("denial_cue")
+        if any(
+            c in found
+            and not found[c].hypothetical
+            and not (denied and c == "fake_official_notice")
+            for c in _NEVER_IN_A_NOTICE
+        ):
             return False
         named = t.concepts
         if self._authority not in named or self._personal in named:
             return False
-        if t.has("warning_cue"):
+        if t.has("warning_cue") or t.has("rule_cue") or t.has("denial_cue"):
             return True
         clause = self._neg_clause  # "jangan tergiur ...", "don't be lured ..."
         return t.may(clause, 0, len(t.norm)) and clause.search(t.norm) is not None

@@ -127,7 +127,7 @@ class _Text:
         if hit is None:
             cue = self.s._question_cue
             hit = self._question[idx] = bool(
-                (self.may(cue, cs, ce) and cue.search(self.norm[cs:ce])) or self._warned(cs, ce)
+                (self.may(cue, cs, ce) and self._asks(self.norm[cs:ce])) or self._warned(cs, ce)
             )
         return hit
 
@@ -139,7 +139,7 @@ class _Text:
             s = self.s
             # the user's own question, or a story about the past, is not the offer at hand
             hyp = bool(
-                (self.may(s._question_cue, cs, ce) and s._question_cue.search(clause))
+                (self.may(s._question_cue, cs, ce) and self._asks(clause))
                 or (self.may(s._past_cue, cs, ce) and s._past_cue.search(clause))
                 or self._warned(cs, ce)
             )
@@ -151,6 +151,16 @@ class _Text:
                 hyp = "?" in end and bool(self.s._question_cue.search(sentence))
             self._hyp[idx] = hyp
         return self._hyp[idx]
+
+    def _asks(self, clause: str) -> bool:
+        """Does the clause ask something? "Is it normal that the agent takes my salary?" and
+        "wajar gak kalau agen minta 20 juta?" ask whether what happened is allowed: what
+        happened is told, not supposed, so such a cue alone makes no question."""
+        cue, told = self.s._question_cue, self.s._presupposing
+        for m in cue.regex.finditer(clause):
+            if not told.match(clause, m.start(), len(clause)):
+                return True
+        return False
 
     def _warned(self, cs: int, ce: int) -> bool:
         """Does a warning cue stand in this clause's sentence, before the clause ends?"""
@@ -401,10 +411,11 @@ class _Text:
         high: list[_Match] = []
         very: list[_Match] = []
         sal = self.s._salary
+        dollar = sal.dollar(self.norm)
         for m in self.scan(sal.context):
             ss, se = self.sentence(m.start())
             window_end = min(se, m.end() + 45)
-            am = _find_amount(self.norm, m.end(), window_end, sal.to_idr)
+            am = _find_amount(self.norm, m.end(), window_end, sal.to_idr, dollar=dollar)
             if am is None:
                 continue
             value, a_end = am
@@ -412,7 +423,9 @@ class _Text:
         for m in self.scan(sal.per_month):
             # "$1500/month": an amount right before a per-month marker
             ss, _ = self.sentence(m.start())
-            am = _find_amount(self.norm, max(ss, m.start() - 25), m.start(), sal.to_idr, last=True)
+            am = _find_amount(
+                self.norm, max(ss, m.start() - 25), m.start(), sal.to_idr, True, dollar
+            )
             if am is not None:
                 value, _ = am
                 a_start = _amount_start(self.norm, max(ss, m.start() - 25), m.start())

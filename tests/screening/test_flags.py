@@ -763,3 +763,699 @@ def test_household_in_the_gulf_and_payment_after_payment(
 )
 def test_spsk_company_channel_is_not_rated_high(s: Screener, lang: str, text: str) -> None:
     assert s.check(text, lang=lang).risk != "high"
+
+
+def _codes(s: Screener, text: str, lang: str) -> list[str]:
+    return [f.code for f in s.check(text, lang=lang).flags]
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "code", "raised"),
+    [
+        # a bare "$" in a Hong Kong text is HK$ (HK$4,900 is an ordinary helper's wage) ...
+        (
+            "en",
+            "Hong Kong helper job, salary $4,900 a month, day off every Sunday",
+            "too_good_salary",
+            False,
+        ),
+        (
+            "id",
+            "Kerja di Hongkong gaji $4.900 per bulan, libur tiap Minggu",
+            "too_good_salary",
+            False,
+        ),
+        # ... and still US$ where no place with its own dollar is named
+        (
+            "en",
+            "Office job in Dubai, no experience needed, salary $4,900 a month",
+            "too_good_salary",
+            True,
+        ),
+        (
+            "id",
+            "Kerja kantor di Dubai tanpa pengalaman, gaji $4.900 per bulan",
+            "too_good_salary",
+            True,
+        ),
+        # the pay a job gives each month is a wage, not a fee ...
+        ("en", "Chef job in Japan with pay from USD 1,500 a month", "upfront_fee", False),
+        ("id", "Lowongan chef di Jepang, bayaran 1.500 dolar per bulan", "upfront_fee", False),
+        # ... unless it is paid each month to the agent
+        ("en", "You pay 500 dollars per month to the agent for 7 months", "upfront_fee", True),
+        ("id", "Kamu bayar 5 juta per bulan ke agen selama 7 bulan", "upfront_fee", True),
+        # money borrowed to pay the recruiter is a fee paid up front
+        ("en", "I borrowed 4,000 dollars from my uncle to pay the agency", "upfront_fee", True),
+        ("id", "Saya pinjam 30 juta dari saudara buat bayar agen", "upfront_fee", True),
+        # a big salary in a high-wage destination is no bait on its own ...
+        (
+            "en",
+            "Farm work in Korea on an E-8 visa, salary around 25 million rupiah a month",
+            "too_good_salary",
+            False,
+        ),
+        (
+            "id",
+            "Kerja pertanian di Korea visa E-8, gaji sekitar 25 juta per bulan",
+            "too_good_salary",
+            False,
+        ),
+        # ... but it still is next to 'no experience needed'
+        (
+            "en",
+            "Korea factory, no experience needed, salary 25 million rupiah a month",
+            "too_good_salary",
+            True,
+        ),
+        ("id", "Pabrik Korea tanpa pengalaman, gaji 25 juta per bulan", "too_good_salary", True),
+    ],
+)
+def test_amounts_read_as_wage_or_fee(
+    s: Screener, lang: str, text: str, code: str, raised: bool
+) -> None:
+    assert (code in _codes(s, text, lang)) is raised, s.check(text, lang=lang)
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("en", "Factory job in Taiwan through BNP2TKI, the selection is in Jakarta"),
+        ("id", "Lowongan pabrik ke Taiwan lewat BNP2TKI, seleksi di Jakarta"),
+    ],
+)
+def test_old_name_of_the_agency_is_the_official_route(s: Screener, lang: str, text: str) -> None:
+    # BNP2TKI is BP2MI's old name (domain-facts §13): no "check before you go" floor
+    assert s.check(text, lang=lang).risk == "low"
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "code"),
+    [
+        # "is it normal that ...": what happened is told, the question is whether it is allowed
+        (
+            "en",
+            "Is it normal that the agent takes 3 months of my salary after I start working in "
+            "Malaysia?",
+            "salary_deduction",
+        ),
+        (
+            "id",
+            "Wajar gak kalau agen potong gaji 3 bulan setelah saya kerja di Malaysia?",
+            "salary_deduction",
+        ),
+        ("en", "Is it normal that my employer in Saudi keeps my passport?", "passport_retention"),
+        ("id", "Apakah wajar kalau majikan di Saudi menahan paspor saya?", "passport_retention"),
+    ],
+)
+def test_question_that_tells_what_happened_is_the_case(
+    s: Screener, lang: str, text: str, code: str
+) -> None:
+    r = s.check(text, lang=lang)
+    assert r.risk == "high" and code in [f.code for f in r.flags], (r.risk, r.flags)
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        # asking whether something would be allowed stays a question
+        ("en", "Is it legal for my employer to keep my passport?"),
+        ("id", "Boleh gak kalau majikan menahan paspor saya?"),
+    ],
+)
+def test_question_whether_allowed_stays_a_question(s: Screener, lang: str, text: str) -> None:
+    assert s.check(text, lang=lang).risk != "high"
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        # an office stating a rule names signs as everyone's, not the reader's case
+        (
+            "en",
+            "Ministry of Manpower Singapore: agencies must check the helper's age against her "
+            "passport. Anyone found underage is not allowed to work.",
+        ),
+        (
+            "id",
+            "Disnaker: agensi wajib mencocokkan umur calon pekerja dengan paspornya. Yang "
+            "ketahuan di bawah umur dilarang bekerja ke luar negeri.",
+        ),
+        (
+            "en",
+            "The minister said individuals may not recruit domestic workers for Saudi Arabia, "
+            "only licensed companies can.",
+        ),
+        (
+            "id",
+            "Menteri bilang perorangan dilarang merekrut pekerja rumah tangga ke Arab Saudi, "
+            "hanya perusahaan berizin.",
+        ),
+    ],
+)
+def test_office_stating_a_rule_is_low(s: Screener, lang: str, text: str) -> None:
+    assert s.check(text, lang=lang).risk in ("low", "unclear")
+
+
+def test_rule_words_do_not_clear_the_readers_own_case(s: Screener) -> None:
+    # the writer is in it: "dilarang keluar" next to the ministry's name is still a case
+    r = s.check(
+        "Menurut aturan Kemnaker majikan wajib kasih libur, tapi saya dikurung dan paspor "
+        "saya ditahan majikan di Riyadh",
+        lang="id",
+    )
+    assert r.risk == "high"
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "raised"),
+    [
+        # a spa for women customers: the woman named is the client ...
+        (
+            "en",
+            "Spa therapist jobs in Dubai, a spa for female customers (woman to woman), "
+            "training before placement",
+            False,
+        ),
+        ("id", "Lowongan terapis spa ke Oman, spa khusus tamu wanita, dilatih dulu", False),
+        # ... while women offered for spa work are still the sign
+        ("en", "Spa therapist jobs in Dubai for young women, high salary, send a photo", True),
+        ("id", "Lowongan terapis spa wanita muda ke Oman, gaji besar", True),
+    ],
+)
+def test_spa_for_women_customers(s: Screener, lang: str, text: str, raised: bool) -> None:
+    assert ("sexual_exploitation" in _codes(s, text, lang)) is raised
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        # euro and pound amounts are money too (the routes to Poland, Germany and the UK)
+        ("en", "The Indonesian organisation took another 1,100 pounds to get him to the UK faster"),
+        ("id", "Yayasan itu minta 1.100 pound lagi biar cepat berangkat ke Inggris"),
+        ("en", "Pay €3,500 to the recruiter for the Poland work permit"),
+        ("id", "Bayar 3.500 euro ke perekrut untuk izin kerja Polandia"),
+    ],
+)
+def test_euro_and_pound_fees(s: Screener, lang: str, text: str) -> None:
+    r = s.check(text, lang=lang)
+    assert r.risk == "high" and "upfront_fee" in [f.code for f in r.flags], (r.risk, r.flags)
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "high"),
+    [
+        # an office calling a poster fake is a warning ...
+        (
+            "id",
+            "BP2MI menegaskan poster lowongan kerja ke Jepang yang memakai logo BP2MI dan meminta "
+            "biaya pendaftaran adalah hoaks. BP2MI tidak pernah memungut biaya.",
+            False,
+        ),
+        (
+            "en",
+            "KP2MI says the viral poster of jobs in Germany with its logo asking a registration "
+            "fee to a WhatsApp number is a hoax. Official vacancies are only on siskop2mi.",
+            False,
+        ),
+        # ... a poster in the office's name that asks for money is the fake, whatever it says
+        (
+            "id",
+            "PENGUMUMAN KP2MI: dibuka lowongan kerja ke Jepang, kirim biaya pendaftaran 500 ribu "
+            "ke nomor admin di bawah. Jangan percaya hoaks!",
+            True,
+        ),
+        (
+            "en",
+            "Official KP2MI vacancy: jobs in Germany, send the registration fee of 500,000 rupiah "
+            "to our admin on WhatsApp. Do not believe hoaxes!",
+            True,
+        ),
+    ],
+)
+def test_hoax_denial_is_a_warning(s: Screener, lang: str, text: str, high: bool) -> None:
+    assert (s.check(text, lang=lang).risk == "high") is high
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "high"),
+    [
+        # Taiwan's monthly service fee taken from the wage is that lawful fee (domain-facts §1.7)
+        (
+            "en",
+            "In Taiwan my agency charges a monthly service fee of NT$1,800 in the first year, "
+            "deducted from my salary. Is that allowed?",
+            False,
+        ),
+        (
+            "id",
+            "Di Taiwan biaya jasa bulanan agensi NT$1.800 dipotong dari gaji saya tiap bulan, "
+            "itu boleh?",
+            False,
+        ),
+        # months of wages for the agent are not that fee
+        (
+            "en",
+            "In Taiwan the agency said 7 months of my salary will be deducted for the service fee.",
+            True,
+        ),
+        ("id", "Di Taiwan gaji saya dipotong 7 bulan untuk biaya jasa agensi.", True),
+    ],
+)
+def test_taiwan_service_fee_from_the_wage(s: Screener, lang: str, text: str, high: bool) -> None:
+    assert (s.check(text, lang=lang).risk == "high") is high
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "code"),
+    [
+        # office jobs in a scam-compound city, reached through a transit hub
+        (
+            "en",
+            "The agent flew them to Kuala Lumpur first and from there to Phnom Penh for office jobs.",
+            "scam_compound_country",
+        ),
+        (
+            "id",
+            "Agen terbangkan mereka ke Kuala Lumpur dulu, lalu ke Phnom Penh untuk kerja kantoran.",
+            "scam_compound_country",
+        ),
+        # costs taken from the wage for months, said the other way round
+        (
+            "en",
+            "The company deducted the cost of her training and flight from her wages for ten months.",
+            "salary_deduction",
+        ),
+        (
+            "id",
+            "Perusahaan memotong biaya pelatihan dan tiket dari gajinya selama sepuluh bulan.",
+            "salary_deduction",
+        ),
+        # costs to repay before she may go home
+        (
+            "en",
+            "When she asked to go home, the agency said she must first repay 30 million for the "
+            "costs.",
+            "held_against_will",
+        ),
+        (
+            "id",
+            "Waktu dia minta pulang, agensi bilang dia harus ganti semua biaya 30 juta dulu.",
+            "held_against_will",
+        ),
+    ],
+)
+def test_told_in_other_words(s: Screener, lang: str, text: str, code: str) -> None:
+    r = s.check(text, lang=lang)
+    assert r.risk == "high" and code in [f.code for f in r.flags], (r.risk, r.flags)
+
+
+def test_office_job_elsewhere_is_no_scam_sign(s: Screener) -> None:
+    r = s.check("Office job in Dubai through a licensed agency, contract signed before departure")
+    assert r.risk == "low", r
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "code", "raised"),
+    [
+        # "interested applicants" is no interest on a debt ...
+        (
+            "en",
+            "Caregiver in Taiwan, salary NT$20,000, interested applicants contact the P3MI office.",
+            "debt_bondage",
+            False,
+        ),
+        (
+            "en",
+            "The agent's loan has high interest and it is taken from my salary every month",
+            "debt_bondage",
+            True,
+        ),
+        # ... a JLPT certificate is no land title given as security ...
+        (
+            "id",
+            "Lowongan pabrik Jepang, gaji 180.000 yen, yang punya sertifikat JLPT silakan daftar.",
+            "debt_bondage",
+            False,
+        ),
+        (
+            "id",
+            "Sertifikat tanah orang tua jadi jaminan utang ke sponsor, gaji dipotong tiap bulan",
+            "debt_bondage",
+            True,
+        ),
+        # ... and a fee that "cannot be refunded" is no wage left unpaid
+        (
+            "id",
+            "Biaya ujian tidak dapat dikembalikan, gaji di Jepang sesuai kontrak.",
+            "withheld_wages",
+            False,
+        ),
+        (
+            "id",
+            "Sudah 3 bulan kerja di Malaysia gaji tidak dapat sama sekali",
+            "withheld_wages",
+            True,
+        ),
+        (
+            "en",
+            "The test fee cannot be refunded; the salary in Japan follows the contract.",
+            "withheld_wages",
+            False,
+        ),
+        ("en", "Three months working in Malaysia and no salary at all", "withheld_wages", True),
+    ],
+)
+def test_words_with_two_meanings(
+    s: Screener, lang: str, text: str, code: str, raised: bool
+) -> None:
+    assert (code in _codes(s, text, lang)) is raised, s.check(text, lang=lang)
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "code", "raised"),
+    [
+        # "keeps you on a permanent contract" keeps no wage ...
+        (
+            "en",
+            "Nurses wanted for Germany, the hospital pays for the language course and keeps you "
+            "on a permanent contract.",
+            "withheld_wages",
+            False,
+        ),
+        (
+            "en",
+            "The employer keeps my salary and says he will send it later",
+            "withheld_wages",
+            True,
+        ),
+        ("id", "Gaji saya ditahan majikan sudah 5 bulan", "withheld_wages", True),
+        # ... a passport kept by the worker is not held from her ...
+        (
+            "en",
+            "Plantation job in Malaysia, levy paid by the company, passport kept by the worker.",
+            "passport_retention",
+            False,
+        ),
+        (
+            "id",
+            "Kerja kebun sawit Malaysia, levy dibayar perusahaan, paspor dipegang pekerja sendiri.",
+            "passport_retention",
+            False,
+        ),
+        ("en", "My passport was kept by the agency in Johor", "passport_retention", True),
+        # ... and a cruise ship's crew is no fishing crew
+        (
+            "en",
+            "Ship crew for a cruise line, BST certificate and seaman book needed, apply to the "
+            "manning agency.",
+            "fishing_vessel",
+            False,
+        ),
+        (
+            "id",
+            "ABK kapal pesiar, wajib punya sertifikat BST dan buku pelaut, daftar di manning agency.",
+            "fishing_vessel",
+            False,
+        ),
+        (
+            "id",
+            "ABK kapal ikan Taiwan, gaji ditahan kapten sampai kontrak habis",
+            "fishing_vessel",
+            True,
+        ),
+    ],
+)
+def test_lawful_ad_words(s: Screener, lang: str, text: str, code: str, raised: bool) -> None:
+    assert (code in _codes(s, text, lang)) is raised, s.check(text, lang=lang)
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "raised"),
+    [
+        # a rule that forbids holding passports denies the act ...
+        ("id", "Malaysia: majikan dilarang menahan paspor pekerja, itu pelanggaran hukum.", False),
+        ("en", "In Malaysia employers are prohibited from holding workers' passports.", False),
+        ("id", "Paspor tidak boleh ditahan oleh majikan, itu hak pekerja.", False),
+        # ... while a worker who may not go out still has her passport taken
+        ("id", "Kami dilarang keluar dan paspor disita majikan", True),
+        ("en", "We are not allowed to go out and the employer took our passports", True),
+        # advice to keep one's own passport safe is no retention
+        (
+            "id",
+            "Simpan paspor dan kontrak baik-baik, fotokopi dan tinggalkan satu di keluarga.",
+            False,
+        ),
+        ("en", "Keep your passport and contract in a safe place and leave a copy at home.", False),
+    ],
+)
+def test_forbidden_or_advised_is_not_done(s: Screener, lang: str, text: str, raised: bool) -> None:
+    assert ("passport_retention" in _codes(s, text, lang)) is raised, s.check(text, lang=lang)
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "code", "raised"),
+    [
+        # sitting with the guests of a karaoke is the hostess work of issue 13
+        (
+            "en",
+            "Now she works in a karaoke in Kuching and says she has to sit with the guests.",
+            "sexual_exploitation",
+            True,
+        ),
+        (
+            "id",
+            "Ponakan saya kerja di karaoke di Kuching, katanya harus duduk sama tamu sampai pagi.",
+            "sexual_exploitation",
+            True,
+        ),
+        # pupils still at school recruited for work are minors ...
+        (
+            "en",
+            "The recruiter signed up twelve girls from the junior high school for factory work in "
+            "Batam.",
+            "minor_recruited",
+            True,
+        ),
+        (
+            "id",
+            "Perekrut itu mendaftarkan dua belas siswi SMP untuk kerja pabrik di Batam.",
+            "minor_recruited",
+            True,
+        ),
+        # ... a junior-high graduate of 18 or more is not
+        (
+            "id",
+            "Lowongan pabrik Malaysia, syarat minimal lulusan SMP, usia 18-35 tahun, lewat P3MI "
+            "resmi.",
+            "minor_recruited",
+            False,
+        ),
+        (
+            "en",
+            "Factory jobs in Malaysia, junior high graduates aged 18 to 35, through a licensed P3MI.",
+            "minor_recruited",
+            False,
+        ),
+    ],
+)
+def test_hostess_and_school_pupils(
+    s: Screener, lang: str, text: str, code: str, raised: bool
+) -> None:
+    assert (code in _codes(s, text, lang)) is raised, s.check(text, lang=lang)
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "code", "raised"),
+    [
+        # a report of workers stopped as illegal, and recruited by a broker
+        (
+            "id",
+            "Satgas TPPO menggagalkan keberangkatan 20 CPMI ilegal di Bandara El Tari; mereka "
+            "direkrut calo.",
+            "no_training_or_process",
+            True,
+        ),
+        (
+            "en",
+            "Police at Kupang airport stopped 20 illegal migrant workers; they were recruited by a "
+            "broker.",
+            "no_training_or_process",
+            True,
+        ),
+        (
+            "id",
+            "Mereka direkrut calo dari kampung sebelah untuk kerja di Malaysia.",
+            "unlicensed_recruiter",
+            True,
+        ),
+        (
+            "en",
+            "They were recruited by a broker from the next village for work in Malaysia.",
+            "unlicensed_recruiter",
+            True,
+        ),
+    ],
+)
+def test_illegal_departure_and_broker_named(
+    s: Screener, lang: str, text: str, code: str, raised: bool
+) -> None:
+    assert (code in _codes(s, text, lang)) is raised, s.check(text, lang=lang)
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        # a warning or a comparison question names illegal work without being a case of it
+        (
+            "id",
+            "Waspada! Jangan berangkat jadi PMI ilegal, risikonya besar. Daftar lewat Disnaker.",
+        ),
+        (
+            "en",
+            "BP2MI warns: do not become an illegal migrant worker; register at the manpower office.",
+        ),
+        ("id", "Temanku kerja pakai WHV di Melbourne. Apa sama aja kayak jadi TKI ilegal?"),
+    ],
+)
+def test_illegal_named_in_a_warning_or_question(s: Screener, lang: str, text: str) -> None:
+    assert s.check(text, lang=lang).risk != "high"
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "code"),
+    [
+        # a bride matched with "a man from China" for money to the family
+        (
+            "en",
+            "My cousin's daughter was matched with a man from China by a broker; the family got "
+            "50 million.",
+            "marriage_brokering",
+        ),
+        (
+            "id",
+            "Anak sepupu saya dijodohkan calo dengan pria dari China, keluarga dapat 50 juta.",
+            "marriage_brokering",
+        ),
+        # a false theft charge after asking for wages: intimidation (ILO)
+        (
+            "en",
+            "She is in the embassy shelter in Amman because the employer accused her of theft "
+            "after she asked for her wages.",
+            "threats_violence",
+        ),
+        (
+            "id",
+            "Dia di penampungan KBRI Amman karena dituduh mencuri oleh majikan setelah minta gaji.",
+            "threats_violence",
+        ),
+    ],
+)
+def test_bride_from_abroad_and_false_accusation(
+    s: Screener, lang: str, text: str, code: str
+) -> None:
+    r = s.check(text, lang=lang)
+    assert r.risk == "high" and code in [f.code for f in r.flags], (r.risk, r.flags)
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "high"),
+    [
+        # an office telling where to report names abuse as everyone's risk ...
+        (
+            "en",
+            "Taiwan's Ministry of Labor: foreign workers who are abused can call the 1955 hotline "
+            "for free, in Indonesian.",
+            False,
+        ),
+        (
+            "id",
+            "Kementerian Tenaga Kerja Taiwan: pekerja asing yang dianiaya bisa hubungi hotline "
+            "1955 gratis.",
+            False,
+        ),
+        # ... the worker who called it is the case
+        (
+            "en",
+            "My employer beats me every day and I work 20 hours. I called the 1955 hotline but "
+            "nobody answered.",
+            True,
+        ),
+        (
+            "id",
+            "Majikan saya memukul saya setiap hari, kerja 20 jam. Saya sudah telepon hotline 1955 "
+            "tapi tidak diangkat.",
+            True,
+        ),
+    ],
+)
+def test_hotline_notice_and_the_caller(s: Screener, lang: str, text: str, high: bool) -> None:
+    assert (s.check(text, lang=lang).risk == "high") is high
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        (
+            "en",
+            "UAE domestic worker law: the recruiter may not charge the worker any fee, and the "
+            "worker keeps her passport.",
+        ),
+        (
+            "id",
+            "Undang-undang PRT di UEA: perekrut dilarang memungut biaya dari pekerja, dan paspor "
+            "dipegang pekerja sendiri.",
+        ),
+    ],
+)
+def test_law_notice_worker_keeps_passport(s: Screener, lang: str, text: str) -> None:
+    r = s.check(text, lang=lang)
+    assert "passport_retention" not in [f.code for f in r.flags] and r.risk != "high", r
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "code"),
+    [
+        # kept at work past the contract: no ticket home, another year
+        (
+            "en",
+            "After the contract ended the boss refused to buy my ticket home and said I had to "
+            "work another year.",
+            "held_against_will",
+        ),
+        (
+            "id",
+            "Kontrak sudah habis tapi majikan tidak mau membelikan tiket pulang, katanya harus "
+            "kerja setahun lagi.",
+            "held_against_will",
+        ),
+        # the wage "kept until he returns", and no call home for months
+        (
+            "en",
+            "My husband is on a Taiwanese boat near Fiji, he has not been able to call us for ten "
+            "months and the agency says the salary is kept until he returns.",
+            "withheld_wages",
+        ),
+        (
+            "id",
+            "Suami saya di kapal Taiwan dekat Fiji, sudah 10 bulan tidak bisa telepon, kata agen "
+            "gajinya disimpan sampai pulang.",
+            "withheld_wages",
+        ),
+        # everything to pay back before one may quit
+        (
+            "en",
+            "For the first seven months I got nothing, everything went to the agency, and the "
+            "employer said if I quit I would have to pay it all back.",
+            "held_against_will",
+        ),
+        (
+            "id",
+            "Tujuh bulan pertama saya tidak dapat apa-apa, semua ke agensi, dan kata majikan kalau "
+            "berhenti harus bayar balik semua.",
+            "held_against_will",
+        ),
+    ],
+)
+def test_kept_on_and_paid_nothing(s: Screener, lang: str, text: str, code: str) -> None:
+    r = s.check(text, lang=lang)
+    assert r.risk == "high" and code in [f.code for f in r.flags], (r.risk, r.flags)
