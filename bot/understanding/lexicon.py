@@ -1035,6 +1035,13 @@ class Lexicon:
         self.introductions = compile_patterns(
             section("smalltalk").get("introductions", []), macros, "smalltalk.introductions"
         )
+        around = section("smalltalk").get("around", {})
+        self.smalltalk_around = tuple(
+            (kind, compile_patterns(ps, macros, f"smalltalk.around.{kind}", index=False))
+            for kind, ps in around.items()
+            if kind != "weak"
+        )
+        self.smalltalk_weak = frozenset(key(w) for w in around.get("weak", []))
         self.unknown_patterns = compile_patterns(
             section("unknown").get("patterns", []), macros, "unknown"
         )
@@ -1046,6 +1053,8 @@ class Lexicon:
         self.danger_weak = compile_patterns(danger.get("weak", []), macros, "danger.weak")
         self.danger_threats = compile_patterns(danger.get("threats", []), macros, "danger.threats")
         self.danger_frames = compile_patterns(danger.get("frames", []), macros, "danger.frames")
+        self.danger_general = compile_patterns(danger.get("general", []), macros, "danger.general")
+        self.danger_own = compile_patterns(danger.get("own", []), macros, "danger.own")
         self.frame_scope = int(danger.get("frame_scope", 8))
         self.danger_present = compile_patterns(danger.get("present", []), macros, "danger.present")
         self.danger_negators = compile_patterns(

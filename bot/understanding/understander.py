@@ -51,6 +51,7 @@ MAX_PLACE_CHARS = 600
 MAX_SPELLED_CHARS = 600
 MAX_WHOLE_WORDS = 16  # longer messages are never read as a command, a choice or small talk
 MAX_PLACE_CUES = 4
+MAX_CHAT_WORDS = 12  # small talk in more words than the lists hold, up to this many words
 _CLAUSE = re.compile(r"[,.;!?\n]+|\s(?:tapi|tp|tetapi|but|namun|padahal)\s")
 _SENTENCE_END = re.compile(r"[.!?\n]+")
 _CASE = re.compile(r"(?<![A-Za-z0-9])([Mm][Aa])([\s-]?)([2-9A-Za-z]{5})(?![A-Za-z0-9])")
@@ -119,7 +120,7 @@ _COMPANY_STOP = frozenset(
     ]
 )
 _NUMBER = re.compile(
-    r"^(?:no|nomor|nomer|nmr|number|num|option|opsi|pilihan|pilih|angka|yang|yg|choice|nr)?\.?\s*"
+    r"^(?:(?:no|nomor|nomer|nmr|number|num|option|opsi|pilihan|pilih|angka|yang|yg|choice|nr)\.?\s*){0,2}"
     r"(?:ke\s*|ke-)?#?(\d{1,2})[.)]?$"
 )
 _ORDINALS = {
@@ -499,6 +500,10 @@ class Understander:
             and lex.introductions.search(found.opening) is not None
         ):  # "halo kak salam kenal, sy bmi di hk": a greeting, and who is writing
             return found.result(Intent.SMALLTALK, action="greeting")
+        if not asks:  # "wah mantap infonya kak, jadi tercerahkan", "maaf baru bales, td lg kerja"
+            chat = self._smalltalk_around(found)
+            if chat is not None:
+                return found.result(Intent.SMALLTALK, action=chat)
         relevant = self._relevant(found)
         if asks and relevant:
             return found.result(Intent.QUESTION, topic=found.topic())
@@ -518,6 +523,54 @@ class Understander:
         ):  # "selamat siang kak, salam dari hongkong"
             return found.result(Intent.SMALLTALK)
         return found.result(Intent.UNKNOWN)
+
+    def _smalltalk_around(self, found: _Found) -> str | None:
+        """Small talk in more words than the whole-message lists hold: the phrases of
+        [smalltalk.around] and of the small-talk list are taken off, and the message is small
+        talk when one was and what is left names nothing the guides know."""
+        for text in dict.fromkeys((found.whole, found.spelled_key)):
+            kind = self._chat_kind(text)
+            if kind is not None:
+                return kind
+        return None
+
+    def _chat_kind(self, text: str) -> str | None:
+        lex = self.lexicon
+        if not text or text.count(" ") >= MAX_CHAT_WORDS:
+            return None
+        kinds: list[str] = []
+        for kind, patterns in lex.smalltalk_around:
+            out, last = [], 0
+            for m in patterns.iter(text):
+                if m.start() < last:
+                    continue
+                out.append(text[last : m.start()])
+                last = m.end()
+            if last:
+                kinds.append(kind)
+                out.append(text[last:])
+                text = " ".join(" ".join(out).split())
+        table = lex.whole["smalltalk"]
+        words, kept, i = text.split(), [], 0
+        while i < len(words):
+            for j in range(min(len(words), i + 5), i, -1):
+                phrase = " ".join(words[i:j])
+                kind = table.get(phrase)
+                if kind is not None and phrase not in lex.smalltalk_weak:
+                    kinds.append(kind)
+                    i = j
+                    break
+            else:
+                kept.append(words[i])
+                i += 1
+        if not kinds:
+            return None
+        rest = " ".join(w for w in kept if w not in lex.address_set)
+        if rest and (
+            _DOMAIN.search(rest) or lex.topic_regex.search(rest) or lex.country_regex.search(rest)
+        ):
+            return None
+        return "thanks" if "thanks" in kinds else kinds[0]
 
     def _relevant(self, found: _Found) -> bool:
         """About something the guides know: words of the domain, a country with an article,
@@ -578,7 +631,10 @@ class Understander:
             if _negated(lex, before):
                 continue
             near = " ".join(before.rsplit(None, lex.frame_scope)[-lex.frame_scope :])
-            framed = lex.danger_frames.search(f"{near} {m.group(0)}") is not None
+            framed = lex.danger_frames.search(f"{near} {m.group(0)}") is not None or (
+                lex.danger_general.search(f"{near} {m.group(0)}") is not None
+                and lex.danger_own.search(before) is None
+            )
             if framed and not (
                 lex.danger_present.search(text[start:end]) or lex.danger_threats.search(near)
             ):
@@ -709,14 +765,16 @@ def _clause_end(text: str, pos: int) -> int:
     return m.start() if m else len(text)
 
 
+# An advert word, with what says it is many adverts in general ("banyak iklannya di tiktok")
+_ADVERT = re.compile(
+    r"(?<![\w])(?:(banyak|byk|many|lots of|sering|often) (?:\w+ )?)?"
+    r"(?:lowongan|loker|iklan\w*|dicari|hiring|vacanc\w*|job ad|advert\w*)"
+)
+
+
 def _advert(text: str) -> bool:
-    return (
-        re.search(
-            r"(?<![\w])(?:lowongan|loker|iklan\w*|dicari|hiring|vacanc\w*|job ad|advert\w*)", text
-        )
-        is not None
-        or '"' in text
-    )
+    """An advert is quoted or named: one advert, not adverts in general."""
+    return '"' in text or any(m.group(1) is None for m in _ADVERT.finditer(text))
 
 
 def _ends_asking(raw: str) -> bool:

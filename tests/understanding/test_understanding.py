@@ -457,3 +457,84 @@ def test_an_offer_in_javanese_a_price_for_a_job_or_money_gathered_is_an_offer(te
 )
 def test_trying_later_and_thanks_for_a_reply_are_small_talk(text: str) -> None:
     assert understand(text).intent == Intent.SMALLTALK
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "makasih ya kak, sangat membantu sekali",
+        "maaf ya kak telat balas, tadi lagi kerja",
+        "semoga lancar terus kerjanya kak",
+        "sorry for the late reply, I was at work",
+        "hope you are doing well!",
+        "good job, keep it up",
+    ],
+)
+def test_small_talk_in_more_words_than_the_lists_hold(text: str) -> None:
+    assert understand(text).intent == Intent.SMALLTALK
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["makasih kak, sy mau kerja ke korea", "thanks, I want to work in japan"],
+)
+def test_thanks_before_a_wish_leaves_the_wish_a_question(text: str) -> None:
+    assert understand(text).intent == Intent.QUESTION
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("ibu saya di arab sering tidak dikasih makan", Intent.DANGER),
+        ("my sister in dubai is often given no food", Intent.DANGER),
+        ("banyak TKW sering tidak dikasih makan majikan, hati-hati ya", Intent.QUESTION),
+        ("many workers are often given no food, be careful", Intent.QUESTION),
+    ],
+)
+def test_often_is_about_others_unless_the_writers_own_people_are_named(
+    text: str, intent: Intent
+) -> None:
+    assert understand(text).intent == intent
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "adik saya cuma bisa telpon diam-diam, hpnya disita",
+        "my daughter can only message me secretly at night",
+        "kalau gak capai target, kami dihukum sama bos",
+        "if we miss the target they punish us",
+        "sudah 3 bulan gak ada kabar sejak dibawa agennya",
+        "my husband says nobody can get off the boat at the port",
+    ],
+)
+def test_contact_in_secret_punishment_and_no_news_are_danger(text: str) -> None:
+    assert understand(text).intent == Intent.DANGER
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "saya dapat tawaran kerja di jepang, gajinya 30 juta, aman gak?",
+        "I got a job offer in Dubai, 2000 dollars a month, is it legit?",
+    ],
+)
+def test_having_got_an_offer_is_an_offer_to_check(text: str) -> None:
+    u = understand(text)
+    assert u.intent == Intent.OFFER and Intent.QUESTION in u.also
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "banyak lowongan ke jepang tanpa tes di facebook, itu beneran?",
+        "there are many job adverts for cambodia on tiktok, are they real?",
+    ],
+)
+def test_asking_about_adverts_in_general_is_a_question(text: str) -> None:
+    assert understand(text).intent == Intent.QUESTION
+
+
+@pytest.mark.parametrize("text", ["yg no 3 kak", "pilihan nomor 2", "option no 2"])
+def test_a_choice_with_two_words_before_its_number(text: str) -> None:
+    assert understand(text).intent == Intent.NAVIGATION
