@@ -1061,6 +1061,10 @@ class Lexicon:
             danger.get("negators", []), macros, "danger.negators"
         )
         self.negator_scope = int(danger.get("negator_scope", 3))
+        self.negator_gap = frozenset(danger.get("negator_gap", []))
+        self.negator_whole = compile_patterns(
+            danger.get("negator_whole", []), macros, "danger.negator_whole"
+        )
         self.report = compile_patterns(section("report").get("patterns", []), macros, "report")
         self.status = compile_patterns(section("status").get("patterns", []), macros, "status")
         question = section("question")

@@ -149,7 +149,8 @@ _AMOUNT_WORDS = re.compile(
     r"(?:rp|rm|usd|\$|nt\$|hk\$|s\$|sr|aed|€)\s?\d"
 )
 _WITH_PLACE = frozenset({Intent.REPORT, Intent.DANGER, Intent.OFFER, Intent.STATUS})
-_QUOTED = re.compile(r"[\"\u201c][^\"\u201d]{20,}")
+# A message quoted in full: in double quotes, or in single quotes opened after no letter
+_QUOTED = re.compile(r"[\"\u201c][^\"\u201d]{20,}|(?<![\w])'[^']{20,}'")
 _EMOJI_ONLY = re.compile(r"[\U0001F300-\U0001FAFF\u2600-\u27BF\uFE0F\u200d\s]+")
 _EMOJI = re.compile(r"[\U0001F300-\U0001FAFF\u2600-\u27BF](?:\uFE0F)?")
 _CONTACT_QUESTION = re.compile(
@@ -749,8 +750,16 @@ def _negated(lex: Lexicon, before: str) -> bool:
     words = before.rsplit(None, lex.negator_scope)[-lex.negator_scope :]
     if not words:
         return False
-    m = lex.danger_negators.search(" ".join(words))
-    return m is not None
+    near = " ".join(words)
+    if lex.negator_whole.search(near) is not None:
+        return True
+    last = None
+    for m in lex.danger_negators.iter(near):
+        last = m
+    if last is None:
+        return False
+    # what stands between the negator and the pattern: only words that carry no verb of their own
+    return all(w in lex.negator_gap for w in near[last.end() :].split())
 
 
 def _clause_start(text: str, pos: int) -> int:

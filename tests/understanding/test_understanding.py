@@ -538,3 +538,86 @@ def test_asking_about_adverts_in_general_is_a_question(text: str) -> None:
 @pytest.mark.parametrize("text", ["yg no 3 kak", "pilihan nomor 2", "option no 2"])
 def test_a_choice_with_two_words_before_its_number(text: str) -> None:
     assert understand(text).intent == Intent.NAVIGATION
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "katanya kalau sakit tetap disuruh kerja tanpa obat",
+        "she said if she gets sick they still force her to work",
+        "kalau target tidak tercapai mereka dihukum",
+        "if we don't meet the target they hit us",
+    ],
+)
+def test_a_condition_told_as_what_happens_is_danger(text: str) -> None:
+    assert understand(text).intent == Intent.DANGER
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "saya tidak pernah dipukul majikan, cuma gaji telat",
+        "we are safe now, nobody beat us",
+        "liat video kapal tenggelam di tiktok, serem",
+        "watching a video of a boat sinking on tiktok, scary",
+    ],
+)
+def test_harm_denied_or_watched_in_a_video_is_not_danger(text: str) -> None:
+    assert understand(text).intent != Intent.DANGER
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "kulo dipun kurung majikan",
+        "abdi teu tiasa kaluar ti bumi",
+        "adik saya disuruh nemenin tamu di karaoke",
+        "my sister is forced to entertain customers at the bar",
+    ],
+)
+def test_held_in_javanese_or_sundanese_and_made_to_serve_men_is_danger(text: str) -> None:
+    assert understand(text).intent == Intent.DANGER
+
+
+@pytest.mark.parametrize(
+    ("text", "asks"),
+    [
+        ("ada broker datang ke rumah, katanya biayanya dipotong dari gaji. ikut gak ya?", True),
+        (
+            "a broker visited us and said the fees are deducted from her wages, can we trust him?",
+            True,
+        ),
+        ("Who wants to work in Dubai? Cleaner job, 1500 AED, visa ready, fly next month", False),
+        (
+            "Siapa mau kerja ke Dubai? Cleaning service, gaji 6jt, visa siap, berangkat bulan depan",
+            False,
+        ),
+        (
+            "my friend forwarded 'nanny job in Riyadh, 1500 SAR, free ticket, send your passport "
+            "photo' what do you think?",
+            True,
+        ),
+        (
+            "temen forward 'kerja pabrik di Malaysia gaji RM1800, tiket gratis, kirim foto paspor' "
+            "menurut kakak gimana?",
+            True,
+        ),
+    ],
+)
+def test_a_broker_the_fee_cut_from_pay_and_a_quoted_advert_are_offers(
+    text: str, asks: bool
+) -> None:
+    u = understand(text)
+    assert u.intent == Intent.OFFER and (Intent.QUESTION in u.also) == asks
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "is it legal for the agency to charge me 3 months salary?",
+        "apakah boleh agen minta biaya pelatihan?",
+        "can an agency ask for a training fee?",
+    ],
+)
+def test_asking_what_an_agency_may_charge_is_a_question(text: str) -> None:
+    assert understand(text).intent == Intent.QUESTION
