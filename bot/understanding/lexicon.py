@@ -1051,6 +1051,10 @@ class Lexicon:
         self.harm_lemmas = frozenset(danger.get("lemmas", []))
         self.harm_affixed = frozenset(danger.get("affixed_lemmas", []))
         self.danger_weak = compile_patterns(danger.get("weak", []), macros, "danger.weak")
+        self.danger_distress = compile_patterns(
+            danger.get("distress", []), macros, "danger.distress"
+        )
+        self.danger_control = compile_patterns(danger.get("control", []), macros, "danger.control")
         self.danger_threats = compile_patterns(danger.get("threats", []), macros, "danger.threats")
         self.danger_frames = compile_patterns(danger.get("frames", []), macros, "danger.frames")
         self.danger_general = compile_patterns(danger.get("general", []), macros, "danger.general")

@@ -468,6 +468,11 @@ class Understander:
         ) or (
             not (offer and concrete + strong >= 1)
             and any(self._danger(t, lex.danger_weak) for t in texts)
+        ) or (
+            not (offer and concrete + strong >= 1)
+            and any(lex.danger_own.search(t) is not None for t in texts)
+            and any(self._danger(t, lex.danger_distress) for t in texts)
+            and any(self._danger(t, lex.danger_control) for t in texts)
         )
 
         if (found.case or status_words) and not danger:
@@ -634,7 +639,7 @@ class Understander:
             near = " ".join(before.rsplit(None, lex.frame_scope)[-lex.frame_scope :])
             framed = lex.danger_frames.search(f"{near} {m.group(0)}") is not None or (
                 lex.danger_general.search(f"{near} {m.group(0)}") is not None
-                and lex.danger_own.search(before) is None
+                and lex.danger_own.search(text[start:end]) is None
             )
             if framed and not (
                 lex.danger_present.search(text[start:end]) or lex.danger_threats.search(near)

@@ -621,3 +621,59 @@ def test_a_broker_the_fee_cut_from_pay_and_a_quoted_advert_are_offers(
 )
 def test_asking_what_an_agency_may_charge_is_a_question(text: str) -> None:
     assert understand(text).intent == Intent.QUESTION
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a woman at church can get my daughter a job in qatar, we don't need to pay anything now. sounds ok?",
+        "tetangga bisa cariin anak saya kerja di qatar, katanya gak perlu bayar dulu. aman?",
+        "I was approached on facebook for a job in laos and they pay for my flight, is it real?",
+        "saya dihubungi orang di fb nawarin kerja di laos, tiket dibayarin. beneran gak?",
+        "saya dibujuk calo supaya umur dituain biar bisa berangkat, bahaya gak?",
+        "my recruiter says my age will be made older on paper so I can go, is that ok?",
+    ],
+)
+def test_someone_who_can_get_a_job_or_made_contact_is_an_offer(text: str) -> None:
+    u = understand(text)
+    assert u.intent == Intent.OFFER and Intent.QUESTION in u.also
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("bot nya canggih juga", Intent.SMALLTALK),
+        ("this bot is really helpful", Intent.SMALLTALK),
+        ("mundur satu", Intent.NAVIGATION),
+        ("go back one", Intent.NAVIGATION),
+    ],
+)
+def test_praise_of_the_bot_and_going_back_one(text: str, intent: Intent) -> None:
+    assert understand(text).intent == intent
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "majikan laki-laki suka masuk kamar saya malam-malam",
+        "her boss comes into her room at night",
+        "kaptennya tidak mengizinkan kami turun",
+        "we are never allowed to get off the ship",
+        "ibu saya nangis terus, gajinya 8 bulan belum dibayar",
+        "my sister is crying all the time, her employer keeps her phone",
+    ],
+)
+def test_the_room_at_night_the_ship_and_fear_with_control_are_danger(text: str) -> None:
+    assert understand(text).intent == Intent.DANGER
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "saya takut kalau nanti gaji tidak dibayar, gimana?",
+        "majikan saya suka marah-marah dan gaji telat 2 bulan, boleh pindah?",
+        "I'm scared of being scammed, how do I check an agency?",
+    ],
+)
+def test_worry_and_a_hard_employer_stay_questions(text: str) -> None:
+    assert understand(text).intent == Intent.QUESTION
