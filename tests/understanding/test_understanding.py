@@ -677,3 +677,47 @@ def test_the_room_at_night_the_ship_and_fear_with_control_are_danger(text: str) 
 )
 def test_worry_and_a_hard_employer_stay_questions(text: str) -> None:
     assert understand(text).intent == Intent.QUESTION
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ada yang jual visa kerja jepang 30jt langsung jadi, beneran gak?",
+        "someone on facebook is selling work permits for poland, is that real?",
+        "my sister is going to qatar tomorrow with a man from the next village, is it safe?",
+        "her agency can bring me to taiwan for free, is that true?",
+    ],
+)
+def test_visas_for_sale_a_departure_with_someone_and_free_passage_are_offers(text: str) -> None:
+    u = understand(text)
+    assert u.intent == Intent.OFFER and Intent.QUESTION in u.also
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("selamat hari raya kak, mohon maaf lahir batin", Intent.SMALLTALK),
+        ("happy weekend everyone", Intent.SMALLTALK),
+        ("apakah harus bayar atau gratis kalau lewat disnaker?", Intent.QUESTION),
+        ("do I have to pay for the training or is it free?", Intent.QUESTION),
+        ("kembali ke daftar", Intent.NAVIGATION),
+        ("back to the list please", Intent.NAVIGATION),
+    ],
+)
+def test_holiday_wishes_asking_whether_to_pay_and_back_to_the_list(
+    text: str, intent: Intent
+) -> None:
+    assert understand(text).intent == intent
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "anak saya kalau minta gaji diancam dilaporin polisi sama majikannya",
+        "if she asks for her salary they threaten to call the police",
+        "kakek yang dirawatnya suka pegang-pegang badannya",
+        "the grandpa she cares for touches her body when nobody is home",
+    ],
+)
+def test_threats_for_asking_for_pay_and_touching_are_danger(text: str) -> None:
+    assert understand(text).intent == Intent.DANGER
