@@ -51,7 +51,8 @@ MAX_PLACE_CHARS = 600
 MAX_SPELLED_CHARS = 600
 MAX_WHOLE_WORDS = 16  # longer messages are never read as a command, a choice or small talk
 MAX_PLACE_CUES = 4
-MAX_CHAT_WORDS = 12  # small talk in more words than the lists hold, up to this many words
+MAX_CHAT_WORDS = 12
+MAX_ASKING_WORDS = 40  # a question ending before words to the reader, up to this many words  # small talk in more words than the lists hold, up to this many words
 _CLAUSE = re.compile(r"[,.;!?\n]+|\s(?:tapi|tp|tetapi|but|namun|padahal)\s")
 _SENTENCE_END = re.compile(r"[.!?\n]+")
 _CASE = re.compile(r"(?<![A-Za-z0-9])([Mm][Aa])([\s-]?)([2-9A-Za-z]{5})(?![A-Za-z0-9])")
@@ -597,7 +598,17 @@ class Understander:
             or ("?" in found.raw and len(found.raw) <= 300)
             or lex.question_starts.search(opening) is not None
             or any(lex.question.search(t) is not None for t in found.texts)
+            or self._asks_before_address(found)
         )
+
+    def _asks_before_address(self, found: _Found) -> bool:
+        """ "... bisa gak kak", "who will see my name kak": the question ends before the
+        words to the reader (a short message only: a paste ends in its own words)."""
+        whole = found.whole
+        if whole.count(" ") >= MAX_ASKING_WORDS:
+            return False
+        stripped = self._strip_address(whole)
+        return stripped != whole and self.lexicon.question.search(stripped) is not None
 
     def _strip_greeting(self, whole: str) -> str:
         """ "halo kak, mau tanya ..." -> "mau tanya ...": the question starts after greetings."""
@@ -660,7 +671,7 @@ class Understander:
             return False
         modal = _MODAL.search(_NOT_ALLOWED.sub(" ", clause))
         person = re.search(
-            r"(?<![\w])(?:saya|sy|aku|gw|ku|kami|adik\w*|anak\w*|kakak\w*|ibu\w*|suami\w*|istri\w*|"
+            r"(?<![\w])(?:saya|sy|aku|gw|ku|kami|adik\w*|anak\w*|kakak\w*(?![\s.!?]*$)|ibu\w*|suami\w*|istri\w*|"
             r"my|i|me|we|our|son|daughter|sister|brother|mother|husband|wife)(?![\w])",
             clause,
         )
@@ -672,7 +683,8 @@ _MODAL = re.compile(
 )
 # "... boleh pegang paspor gak sih": asked without a question mark
 _ASKING_TAG = re.compile(
-    r"(?<![\w])(?:gak|ga|gk|nggak|ngga|enggak|tidak|kah)(?: sih| kak)?[\s.!]*$"
+    r"(?<![\w])(?:gak|ga|gk|nggak|ngga|enggak|tidak|kah)"
+    r"(?: (?:sih|kak|ya|min|dong|deh|nih|gan|sis|bu|pak|mas|mbak|mba|kakak))*[\s.!]*$"
 )
 # "gak boleh keluar", "not allowed to leave": told, not asked
 _NOT_ALLOWED = re.compile(

@@ -721,3 +721,33 @@ def test_holiday_wishes_asking_whether_to_pay_and_back_to_the_list(
 )
 def test_threats_for_asking_for_pay_and_touching_are_danger(text: str) -> None:
     assert understand(text).intent == Intent.DANGER
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("majikan boleh pegang paspor kita gak sih kak", Intent.QUESTION),
+        ("can the employer keep our passports kak", Intent.QUESTION),
+        ("pelatihan di LPK itu wajib bayar atau gratis sih kak", Intent.QUESTION),
+        ("if I report, who will see my name kak", Intent.QUESTION),
+        ("ke jepang bisa mandiri tanpa lpk gak sih katanya ada jalur ssw", Intent.QUESTION),
+        ("r u a bot?", Intent.SMALLTALK),
+    ],
+)
+def test_a_question_asks_before_words_to_the_reader_and_without_its_mark(
+    text: str, intent: Intent
+) -> None:
+    assert understand(text).intent == intent
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "suami sy kerja di kl bosnya nahan gaji dan ngancem lapor polisi kalau dia keluar",
+        "my husband works in kl, the boss holds his pay and threatens to call the police if he leaves",
+        "suami sy di kapal ga pernah turun ke darat kaptennya ga ngizinin",
+        "my husband has never been allowed to get off the ship",
+    ],
+)
+def test_kl_is_a_place_and_never_is_not_long_ago(text: str) -> None:
+    assert understand(text).intent == Intent.DANGER
