@@ -326,8 +326,10 @@ class Understander:
         if answer is not None:  # "gak tau", "ya", "skip": an answer to whatever was asked
             return found.result(Intent.NAVIGATION, action="answer")
         # "makasih bnyk kak", "oke sy paham skrg": small talk in chat spelling, written out
-        smalltalk = self._smalltalk_only(stripped) or self._smalltalk_only(
-            self._strip_address(found.spelled_key)
+        smalltalk = (
+            self._smalltalk_only(stripped)
+            or self._smalltalk_only(self._strip_address(found.spelled_key))
+            or (stripped != whole and self._smalltalk_only(whole))  # "salam, are you a bot?"
         )
         if smalltalk:
             return found.result(Intent.SMALLTALK, action=smalltalk)
@@ -354,6 +356,8 @@ class Understander:
             greeted = self._strip_greeting(stripped)
             yield greeted
             yield _polite(greeted)
+            # "halo kak, are you a bot?": the greeting off, the words to the reader kept ("bot")
+            yield self._strip_greeting(whole, address_after_greeting_only=True)
             yield self._strip_address(found.spelled_key)
             yield from self._address_steps(whole)[1:-1]  # "are you a bot kak" -> "are you a bot"
             yield self._strip_smalltalk_end(whole, address_only=True)  # "bot ini bisa apa aja"
@@ -362,6 +366,7 @@ class Understander:
             thanked = self._strip_smalltalk_end(greeted)
             yield thanked
             yield _polite(thanked)
+            yield self._strip_smalltalk_end(whole)  # "bot ini bisa apa aja? makasih"
 
         for form in forms():
             form = form.strip(" -'/")  # as the lists are keyed: "halo kak /help" -> "help"
@@ -610,18 +615,23 @@ class Understander:
         stripped = self._strip_address(whole)
         return stripped != whole and self.lexicon.question.search(stripped) is not None
 
-    def _strip_greeting(self, whole: str) -> str:
-        """ "halo kak, mau tanya ..." -> "mau tanya ...": the question starts after greetings."""
+    def _strip_greeting(self, whole: str, address_after_greeting_only: bool = False) -> str:
+        """ "halo kak, mau tanya ..." -> "mau tanya ...": the question starts after greetings.
+        `address_after_greeting_only`: a word to the reader goes only right after a greeting
+        ("halo kak, bot ini bisa apa" -> "bot ini bisa apa")."""
         words = whole.split(" ", 60)  # single spaces; a paste's rest stays in one piece
         table = self.lexicon.whole["smalltalk"]
         address = self.lexicon.address_set
-        i, moved = 0, True
+        i, moved, greeted = 0, True, False
         while moved and i < len(words):
             moved = False
             for j in range(min(len(words), i + 5), i, -1):
                 phrase = " ".join(words[i:j])
-                if phrase in table or phrase in address:
-                    i, moved = j, True
+                if phrase in table:
+                    i, moved, greeted = j, True, True
+                    break
+                if phrase in address and (greeted or not address_after_greeting_only):
+                    i, moved, greeted = j, True, False
                     break
         return " ".join(words[i:])
 

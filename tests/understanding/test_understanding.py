@@ -751,3 +751,32 @@ def test_a_question_asks_before_words_to_the_reader_and_without_its_mark(
 )
 def test_kl_is_a_place_and_never_is_not_long_ago(text: str) -> None:
     assert understand(text).intent == Intent.DANGER
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "action"),
+    [
+        ("halo kak, bot ini bisa apa aja?", Intent.COMMAND, "help"),
+        ("hello, what can you do?", Intent.COMMAND, "help"),
+        ("bot ini bisa apa aja? makasih", Intent.COMMAND, "help"),
+        ("what can you do? thanks", Intent.COMMAND, "help"),
+        ("assalamualaikum, are you a bot?", Intent.SMALLTALK, "greeting"),
+        ("halo, kamu bot ya?", Intent.SMALLTALK, "greeting"),
+    ],
+)
+def test_a_greeting_before_or_thanks_after_asking_about_the_bot(
+    text: str, intent: Intent, action: str
+) -> None:
+    u = understand(text)
+    assert u.intent == intent and u.action == action
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "majikannya tidak pernah membiarkan dia keluar rumah",
+        "her employer never lets her out of the house",
+    ],
+)
+def test_never_letting_her_out_is_danger(text: str) -> None:
+    assert understand(text).intent == Intent.DANGER
