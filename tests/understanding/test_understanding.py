@@ -780,3 +780,30 @@ def test_a_greeting_before_or_thanks_after_asking_about_the_bot(
 )
 def test_never_letting_her_out_is_danger(text: str) -> None:
     assert understand(text).intent == Intent.DANGER
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Lowongan jaga lansia Taiwan, gaji 27000, potongan 9 bulan. Yg minat komen MINAT",
+        "Caregiver job in Taiwan, salary 27000, deduction 9 months. Interested comment YES",
+    ],
+)
+def test_an_advert_with_a_bare_salary_and_months_of_deduction_is_an_offer(text: str) -> None:
+    assert understand(text).intent == Intent.OFFER
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("the agent hits the girls who ask to go home", Intent.DANGER),
+        ("agennya mukul cewek-cewek yang minta pulang", Intent.DANGER),
+        ("ke menu awal dong", Intent.NAVIGATION),
+        ("go to the menu", Intent.NAVIGATION),
+        ("gaji 4500 di hongkong cukup gak?", Intent.QUESTION),
+    ],
+)
+def test_hitting_the_girls_the_first_menu_and_a_bare_salary_asked_about(
+    text: str, intent: Intent
+) -> None:
+    assert understand(text).intent == intent
