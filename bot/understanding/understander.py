@@ -469,16 +469,20 @@ class Understander:
             offer = concrete + strong >= 1 or weak >= 2
         harm = _harm_text(found.raw, lex, found.words)
         danger = (
-            any(self._danger(t, lex.danger) for t in texts)
-            or (harm is not None and self._danger(harm, _HARM))
-        ) or (
-            not (offer and concrete + strong >= 1)
-            and any(self._danger(t, lex.danger_weak) for t in texts)
-        ) or (
-            not (offer and concrete + strong >= 1)
-            and any(lex.danger_own.search(t) is not None for t in texts)
-            and any(self._danger(t, lex.danger_distress) for t in texts)
-            and any(self._danger(t, lex.danger_control) for t in texts)
+            (
+                any(self._danger(t, lex.danger) for t in texts)
+                or (harm is not None and self._danger(harm, _HARM))
+            )
+            or (
+                not (offer and concrete + strong >= 1)
+                and any(self._danger(t, lex.danger_weak) for t in texts)
+            )
+            or (
+                not (offer and concrete + strong >= 1)
+                and any(lex.danger_own.search(t) is not None for t in texts)
+                and any(self._danger(t, lex.danger_distress) for t in texts)
+                and any(self._danger(t, lex.danger_control) for t in texts)
+            )
         )
 
         if (found.case or status_words) and not danger:
