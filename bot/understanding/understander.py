@@ -544,6 +544,8 @@ class Understander:
         """Small talk in more words than the whole-message lists hold: the phrases of
         [smalltalk.around] and of the small-talk list are taken off, and the message is small
         talk when one was and what is left names nothing the guides know."""
+        if found.whole.count(" ") >= MAX_CHAT_WORDS:  # a paste: not read by bot/text for this
+            return None
         for text in dict.fromkeys((found.whole, found.spelled_key)):
             kind = self._chat_kind(text)
             if kind is not None:
