@@ -807,3 +807,22 @@ def test_hitting_the_girls_the_first_menu_and_a_bare_salary_asked_about(
     text: str, intent: Intent
 ) -> None:
     assert understand(text).intent == intent
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "majikan mengurung adik saya di gudang",
+        "ibu saya diinjak majikannya",
+        "my sister was choked by her employer last night",
+        "they kicked my brother when he asked for his salary",
+    ],
+)
+def test_more_roots_of_harm_in_any_form(text: str) -> None:
+    assert understand(text).intent == Intent.DANGER
+
+
+def test_a_departure_called_off_is_not_locking_up() -> None:
+    assert understand("rencana keberangkatan diurungkan, uang saya bisa kembali?").intent != (
+        Intent.DANGER
+    )
