@@ -826,3 +826,30 @@ def test_a_departure_called_off_is_not_locking_up() -> None:
     assert understand("rencana keberangkatan diurungkan, uang saya bisa kembali?").intent != (
         Intent.DANGER
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("adik saya ditarik rambutnya sama majikan", Intent.DANGER),
+        ("her employer pulled her hair and pushed her down the stairs", Intent.DANGER),
+        ("perusahaannya minta 80 juta supaya anak saya dilepas", Intent.DANGER),
+        ("they want 5000 dollars to let my brother go", Intent.DANGER),
+        ("ke bagian berikut", Intent.NAVIGATION),
+        ("the next part", Intent.NAVIGATION),
+    ],
+)
+def test_hair_pulled_a_price_to_let_go_and_the_next_part(text: str, intent: Intent) -> None:
+    assert understand(text).intent == intent
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my neighbour can arrange everything if we give her our passports, is it safe?",
+        "tetangga bisa urus semuanya asal kita kasih paspor ke dia, aman gak?",
+    ],
+)
+def test_someone_who_arranges_everything_for_the_passports_is_an_offer(text: str) -> None:
+    u = understand(text)
+    assert u.intent == Intent.OFFER and Intent.QUESTION in u.also
