@@ -1091,6 +1091,9 @@ class Lexicon:
             offer.get("rhetorical", []), macros, "offer.rhetorical"
         )
         self.offer_check = compile_patterns(offer.get("asks_check", []), macros, "offer.asks")
+        self.offer_conditions = compile_patterns(
+            offer.get("conditions", []), macros, "offer.conditions"
+        )
         self.paste_markers = phrase_patterns(offer.get("paste_markers", []), index=False)
         self.countries = tuple(
             Country(code, tuple(fold(n) for n in v.get("names", [])), v.get("article"))

@@ -646,14 +646,26 @@ class Understander:
         weak 2 settle every rule of `_read` (more concrete signs make strong and weak ones
         moot, two strong ones make weak ones moot), so a long paste is not read to its end."""
         lex = self.lexicon
-        concrete = _count(lex.offer_concrete.iter(text), 2)
-        strong = _count(lex.offer_strong.iter(text), 2)
+        concrete = _count(self._not_imagined(text, lex.offer_concrete.iter(text)), 2)
+        strong = _count(self._not_imagined(text, lex.offer_strong.iter(text)), 2)
         weak = _distinct(lex.offer_weak.iter(text), 2)
         if _count(lex.paste_markers.iter(text), 4) >= 4:
             concrete += 1
         if _QUOTED.search(text) and strong + weak:  # a message quoted in full
             concrete += 1
         return concrete, strong, weak
+
+    def _not_imagined(self, text: str, hits: Iterator[Hit | re.Match[str]]) -> Iterator[object]:
+        """The signs not after a case the person imagines in the same clause ("if my agency
+        asks for more money"); the condition is looked for only in texts that have one."""
+        conditions = self.lexicon.offer_conditions
+        if conditions.search(text) is None:
+            yield from hits
+            return
+        for m in hits:
+            start = _clause_start(text, m.start())
+            if conditions.search(text[start : m.end()]) is None:
+                yield m
 
     def _danger(self, text: str, patterns: Patterns) -> bool:
         lex = self.lexicon

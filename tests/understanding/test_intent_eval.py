@@ -15,16 +15,17 @@ from bot.understanding.evaluation import load, score
 DATA = Path(__file__).resolve().parents[1] / "data" / "understanding"
 
 # What the shipped rules reach on blind (measured, rounded down), not the wish list. Issue 14
-# asks for accuracy >= 0.95 and danger recall >= 0.98: not reached yet. On the 480 blind lines:
-# 0.894 and 0.867 (91/105), false danger 0.003 (1/375); on the first 262 (u-0001..u-0878, the
+# asks for accuracy >= 0.95 and danger recall >= 0.98: not reached yet. On the 487 blind lines:
+# 0.893 and 0.868 (92/106), false danger 0.003 (1/381); on the first 262 (u-0001..u-0878, the
 # part the first notes quote): 0.901 and 0.961 (49/51), against 0.435 and 0.412 for the routing
-# before. The 119 blind lines written since u-1152 (six batches of the kinds the rules confused:
-# offers told with a question, small talk in more words, danger told indirectly) are harder than
-# the rest: 0.70 to 0.88 a batch when first measured, before the lists were tuned on their dev
-# lines, and 0.73 to 0.92 after. English is the weaker language on blind: 0.834 on its 169
-# lines against 0.923 on the 297 Indonesian ones. The whole set's danger guard is lower than
-# before (0.88) because those lines were added, not because a line that was right went wrong:
-# every earlier batch rose. `python scripts/understanding_blind.py` prints these per batch.
+# before; on the 361 lines up to u-1151: 0.909 and 0.960 (72/75). The 126 blind lines written
+# since u-1152 (seven batches of the kinds the rules confused: offers told with a question,
+# small talk in more words, danger told indirectly) are harder than the rest: 0.70 to 0.88 a
+# batch when first measured, before the lists were tuned on their dev lines, and 0.73 to 0.92
+# after. English is the weaker language on blind: 0.835 on its 176 lines against 0.923 on the
+# 297 Indonesian ones. The whole set's danger guard is lower than before (0.88) because those
+# lines were added, not because a line that was right went wrong: every earlier batch rose.
+# `python scripts/understanding_blind.py` prints these per batch.
 MIN_ACCURACY = 0.89
 MIN_DANGER_RECALL = 0.86
 MAX_FALSE_DANGER = 0.005

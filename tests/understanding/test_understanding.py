@@ -853,3 +853,39 @@ def test_hair_pulled_a_price_to_let_go_and_the_next_part(text: str, intent: Inte
 def test_someone_who_arranges_everything_for_the_passports_is_an_offer(text: str) -> None:
     u = understand(text)
     assert u.intent == Intent.OFFER and Intent.QUESTION in u.also
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "we are in a building with armed guards outside and we don't know where we are",
+        "kami di gedung yang dijaga orang bersenjata, gak tau ada di mana",
+        "the captain throws water on us if we fall asleep",
+        "kaptennya nyiram air ke kami kalau ketiduran",
+        "I ran from my employer's house and I'm at the station now",
+        "saya kabur dari rumah majikan, sekarang di terminal",
+    ],
+)
+def test_guards_punishment_for_sleeping_and_running_from_the_employer_are_danger(
+    text: str,
+) -> None:
+    assert understand(text).intent == Intent.DANGER
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("got a dm offering a job in dubai, all expenses paid, legit?", Intent.OFFER),
+        ("dapat dm nawarin kerja di dubai, semua biaya ditanggung, asli gak?", Intent.OFFER),
+        ("what should I do if my agency asks for more money after I arrive?", Intent.QUESTION),
+        ("kalau nanti agen minta uang lagi setelah sampai, harus gimana?", Intent.QUESTION),
+        ("my agency asks for more money now that I arrived, what do I do?", Intent.OFFER),
+        ("agen saya minta uang lagi padahal sudah sampai, harus gimana?", Intent.OFFER),
+        ("hi! just wanted to say thank you", Intent.SMALLTALK),
+        ("Cleaners wanted for hotels in Dubai, 1500 AED, free visa", Intent.OFFER),
+    ],
+)
+def test_an_offer_in_a_dm_is_checked_and_one_imagined_is_a_question(
+    text: str, intent: Intent
+) -> None:
+    assert understand(text).intent == intent
