@@ -358,6 +358,7 @@ class Understander:
             yield _polite(greeted)
             # "halo kak, are you a bot?": the greeting off, the words to the reader kept ("bot")
             yield self._strip_greeting(whole, address_after_greeting_only=True)
+            yield self._strip_greeting(whole, keep_address=True)  # "salam, bot ini bisa apa?"
             yield self._strip_address(found.spelled_key)
             yield from self._address_steps(whole)[1:-1]  # "are you a bot kak" -> "are you a bot"
             yield self._strip_smalltalk_end(whole, address_only=True)  # "bot ini bisa apa aja"
@@ -621,10 +622,12 @@ class Understander:
         stripped = self._strip_address(whole)
         return stripped != whole and self.lexicon.question.search(stripped) is not None
 
-    def _strip_greeting(self, whole: str, address_after_greeting_only: bool = False) -> str:
+    def _strip_greeting(
+        self, whole: str, address_after_greeting_only: bool = False, keep_address: bool = False
+    ) -> str:
         """ "halo kak, mau tanya ..." -> "mau tanya ...": the question starts after greetings.
         `address_after_greeting_only`: a word to the reader goes only right after a greeting
-        ("halo kak, bot ini bisa apa" -> "bot ini bisa apa")."""
+        ("halo kak, bot ini bisa apa" -> "bot ini bisa apa"); `keep_address`: greetings only."""
         words = whole.split(" ", 60)  # single spaces; a paste's rest stays in one piece
         table = self.lexicon.whole["smalltalk"]
         address = self.lexicon.address_set
@@ -636,7 +639,11 @@ class Understander:
                 if phrase in table:
                     i, moved, greeted = j, True, True
                     break
-                if phrase in address and (greeted or not address_after_greeting_only):
+                if (
+                    phrase in address
+                    and not keep_address
+                    and (greeted or not address_after_greeting_only)
+                ):
                     i, moved, greeted = j, True, False
                     break
         return " ".join(words[i:])

@@ -757,6 +757,8 @@ def test_kl_is_a_place_and_never_is_not_long_ago(text: str) -> None:
     ("text", "intent", "action"),
     [
         ("halo kak, bot ini bisa apa aja?", Intent.COMMAND, "help"),
+        ("assalamualaikum, bot ini bisa apa aja?", Intent.COMMAND, "help"),
+        ("good morning, what can you do?", Intent.COMMAND, "help"),
         ("hello, what can you do?", Intent.COMMAND, "help"),
         ("bot ini bisa apa aja? makasih", Intent.COMMAND, "help"),
         ("what can you do? thanks", Intent.COMMAND, "help"),
