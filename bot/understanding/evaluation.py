@@ -18,8 +18,10 @@ class Scores:
     danger_found: int = 0  # labelled danger, predicted danger
     not_danger: int = 0
     false_danger: int = 0  # predicted danger, labelled otherwise
-    confusions: Counter[tuple[str, str]] = field(default_factory=Counter)
-    misses: list[tuple[str, str, str]] = field(default_factory=list)
+    # Kept out of the repr: a failed assertion on a blind figure prints the object, and the
+    # blind lines must never be shown one by one (tests/data/understanding/README.md).
+    confusions: Counter[tuple[str, str]] = field(default_factory=Counter, repr=False)
+    misses: list[tuple[str, str, str]] = field(default_factory=list, repr=False)
 
     @property
     def accuracy(self) -> float:

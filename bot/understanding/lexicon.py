@@ -1035,6 +1035,13 @@ class Lexicon:
         self.introductions = compile_patterns(
             section("smalltalk").get("introductions", []), macros, "smalltalk.introductions"
         )
+        around = section("smalltalk").get("around", {})
+        self.smalltalk_around = tuple(
+            (kind, compile_patterns(ps, macros, f"smalltalk.around.{kind}", index=False))
+            for kind, ps in around.items()
+            if kind != "weak"
+        )
+        self.smalltalk_weak = frozenset(key(w) for w in around.get("weak", []))
         self.unknown_patterns = compile_patterns(
             section("unknown").get("patterns", []), macros, "unknown"
         )
@@ -1044,14 +1051,24 @@ class Lexicon:
         self.harm_lemmas = frozenset(danger.get("lemmas", []))
         self.harm_affixed = frozenset(danger.get("affixed_lemmas", []))
         self.danger_weak = compile_patterns(danger.get("weak", []), macros, "danger.weak")
+        self.danger_distress = compile_patterns(
+            danger.get("distress", []), macros, "danger.distress"
+        )
+        self.danger_control = compile_patterns(danger.get("control", []), macros, "danger.control")
         self.danger_threats = compile_patterns(danger.get("threats", []), macros, "danger.threats")
         self.danger_frames = compile_patterns(danger.get("frames", []), macros, "danger.frames")
+        self.danger_general = compile_patterns(danger.get("general", []), macros, "danger.general")
+        self.danger_own = compile_patterns(danger.get("own", []), macros, "danger.own")
         self.frame_scope = int(danger.get("frame_scope", 8))
         self.danger_present = compile_patterns(danger.get("present", []), macros, "danger.present")
         self.danger_negators = compile_patterns(
             danger.get("negators", []), macros, "danger.negators"
         )
         self.negator_scope = int(danger.get("negator_scope", 3))
+        self.negator_gap = frozenset(danger.get("negator_gap", []))
+        self.negator_whole = compile_patterns(
+            danger.get("negator_whole", []), macros, "danger.negator_whole"
+        )
         self.report = compile_patterns(section("report").get("patterns", []), macros, "report")
         self.status = compile_patterns(section("status").get("patterns", []), macros, "status")
         question = section("question")
@@ -1074,6 +1091,9 @@ class Lexicon:
             offer.get("rhetorical", []), macros, "offer.rhetorical"
         )
         self.offer_check = compile_patterns(offer.get("asks_check", []), macros, "offer.asks")
+        self.offer_conditions = compile_patterns(
+            offer.get("conditions", []), macros, "offer.conditions"
+        )
         self.paste_markers = phrase_patterns(offer.get("paste_markers", []), index=False)
         self.countries = tuple(
             Country(code, tuple(fold(n) for n in v.get("names", [])), v.get("article"))

@@ -51,6 +51,8 @@ MAX_PLACE_CHARS = 600
 MAX_SPELLED_CHARS = 600
 MAX_WHOLE_WORDS = 16  # longer messages are never read as a command, a choice or small talk
 MAX_PLACE_CUES = 4
+MAX_CHAT_WORDS = 12
+MAX_ASKING_WORDS = 40  # a question ending before words to the reader, up to this many words  # small talk in more words than the lists hold, up to this many words
 _CLAUSE = re.compile(r"[,.;!?\n]+|\s(?:tapi|tp|tetapi|but|namun|padahal)\s")
 _SENTENCE_END = re.compile(r"[.!?\n]+")
 _CASE = re.compile(r"(?<![A-Za-z0-9])([Mm][Aa])([\s-]?)([2-9A-Za-z]{5})(?![A-Za-z0-9])")
@@ -119,7 +121,7 @@ _COMPANY_STOP = frozenset(
     ]
 )
 _NUMBER = re.compile(
-    r"^(?:no|nomor|nomer|nmr|number|num|option|opsi|pilihan|pilih|angka|yang|yg|choice|nr)?\.?\s*"
+    r"^(?:(?:no|nomor|nomer|nmr|number|num|option|opsi|pilihan|pilih|angka|yang|yg|choice|nr)\.?\s*){0,2}"
     r"(?:ke\s*|ke-)?#?(\d{1,2})[.)]?$"
 )
 _ORDINALS = {
@@ -148,7 +150,8 @@ _AMOUNT_WORDS = re.compile(
     r"(?:rp|rm|usd|\$|nt\$|hk\$|s\$|sr|aed|€)\s?\d"
 )
 _WITH_PLACE = frozenset({Intent.REPORT, Intent.DANGER, Intent.OFFER, Intent.STATUS})
-_QUOTED = re.compile(r"[\"\u201c][^\"\u201d]{20,}")
+# A message quoted in full: in double quotes, or in single quotes opened after no letter
+_QUOTED = re.compile(r"[\"\u201c][^\"\u201d]{20,}|(?<![\w])'[^']{20,}'")
 _EMOJI_ONLY = re.compile(r"[\U0001F300-\U0001FAFF\u2600-\u27BF\uFE0F\u200d\s]+")
 _EMOJI = re.compile(r"[\U0001F300-\U0001FAFF\u2600-\u27BF](?:\uFE0F)?")
 _CONTACT_QUESTION = re.compile(
@@ -323,8 +326,10 @@ class Understander:
         if answer is not None:  # "gak tau", "ya", "skip": an answer to whatever was asked
             return found.result(Intent.NAVIGATION, action="answer")
         # "makasih bnyk kak", "oke sy paham skrg": small talk in chat spelling, written out
-        smalltalk = self._smalltalk_only(stripped) or self._smalltalk_only(
-            self._strip_address(found.spelled_key)
+        smalltalk = (
+            self._smalltalk_only(stripped)
+            or self._smalltalk_only(self._strip_address(found.spelled_key))
+            or (stripped != whole and self._smalltalk_only(whole))  # "salam, are you a bot?"
         )
         if smalltalk:
             return found.result(Intent.SMALLTALK, action=smalltalk)
@@ -351,6 +356,9 @@ class Understander:
             greeted = self._strip_greeting(stripped)
             yield greeted
             yield _polite(greeted)
+            # "halo kak, are you a bot?": the greeting off, the words to the reader kept ("bot")
+            yield self._strip_greeting(whole, address_after_greeting_only=True)
+            yield self._strip_greeting(whole, keep_address=True)  # "salam, bot ini bisa apa?"
             yield self._strip_address(found.spelled_key)
             yield from self._address_steps(whole)[1:-1]  # "are you a bot kak" -> "are you a bot"
             yield self._strip_smalltalk_end(whole, address_only=True)  # "bot ini bisa apa aja"
@@ -359,6 +367,7 @@ class Understander:
             thanked = self._strip_smalltalk_end(greeted)
             yield thanked
             yield _polite(thanked)
+            yield self._strip_smalltalk_end(whole)  # "bot ini bisa apa aja? makasih"
 
         for form in forms():
             form = form.strip(" -'/")  # as the lists are keyed: "halo kak /help" -> "help"
@@ -461,11 +470,20 @@ class Understander:
             offer = concrete + strong >= 1 or weak >= 2
         harm = _harm_text(found.raw, lex, found.words)
         danger = (
-            any(self._danger(t, lex.danger) for t in texts)
-            or (harm is not None and self._danger(harm, _HARM))
-        ) or (
-            not (offer and concrete + strong >= 1)
-            and any(self._danger(t, lex.danger_weak) for t in texts)
+            (
+                any(self._danger(t, lex.danger) for t in texts)
+                or (harm is not None and self._danger(harm, _HARM))
+            )
+            or (
+                not (offer and concrete + strong >= 1)
+                and any(self._danger(t, lex.danger_weak) for t in texts)
+            )
+            or (
+                not (offer and concrete + strong >= 1)
+                and any(lex.danger_own.search(t) is not None for t in texts)
+                and any(self._danger(t, lex.danger_distress) for t in texts)
+                and any(self._danger(t, lex.danger_control) for t in texts)
+            )
         )
 
         if (found.case or status_words) and not danger:
@@ -499,6 +517,10 @@ class Understander:
             and lex.introductions.search(found.opening) is not None
         ):  # "halo kak salam kenal, sy bmi di hk": a greeting, and who is writing
             return found.result(Intent.SMALLTALK, action="greeting")
+        if not asks:  # "wah mantap infonya kak, jadi tercerahkan", "maaf baru bales, td lg kerja"
+            chat = self._smalltalk_around(found)
+            if chat is not None:
+                return found.result(Intent.SMALLTALK, action=chat)
         relevant = self._relevant(found)
         if asks and relevant:
             return found.result(Intent.QUESTION, topic=found.topic())
@@ -519,6 +541,56 @@ class Understander:
             return found.result(Intent.SMALLTALK)
         return found.result(Intent.UNKNOWN)
 
+    def _smalltalk_around(self, found: _Found) -> str | None:
+        """Small talk in more words than the whole-message lists hold: the phrases of
+        [smalltalk.around] and of the small-talk list are taken off, and the message is small
+        talk when one was and what is left names nothing the guides know."""
+        if found.whole.count(" ") >= MAX_CHAT_WORDS:  # a paste: not read by bot/text for this
+            return None
+        for text in dict.fromkeys((found.whole, found.spelled_key)):
+            kind = self._chat_kind(text)
+            if kind is not None:
+                return kind
+        return None
+
+    def _chat_kind(self, text: str) -> str | None:
+        lex = self.lexicon
+        if not text or text.count(" ") >= MAX_CHAT_WORDS:
+            return None
+        kinds: list[str] = []
+        for kind, patterns in lex.smalltalk_around:
+            out, last = [], 0
+            for m in patterns.iter(text):
+                if m.start() < last:
+                    continue
+                out.append(text[last : m.start()])
+                last = m.end()
+            if last:
+                kinds.append(kind)
+                out.append(text[last:])
+                text = " ".join(" ".join(out).split())
+        table = lex.whole["smalltalk"]
+        words, kept, i = text.split(), [], 0
+        while i < len(words):
+            for j in range(min(len(words), i + 5), i, -1):
+                phrase = " ".join(words[i:j])
+                kind = table.get(phrase)
+                if kind is not None and phrase not in lex.smalltalk_weak:
+                    kinds.append(kind)
+                    i = j
+                    break
+            else:
+                kept.append(words[i])
+                i += 1
+        if not kinds:
+            return None
+        rest = " ".join(w for w in kept if w not in lex.address_set)
+        if rest and (
+            _DOMAIN.search(rest) or lex.topic_regex.search(rest) or lex.country_regex.search(rest)
+        ):
+            return None
+        return "thanks" if "thanks" in kinds else kinds[0]
+
     def _relevant(self, found: _Found) -> bool:
         """About something the guides know: words of the domain, a country with an article,
         a topic word, or an article the search is sure of."""
@@ -538,20 +610,41 @@ class Understander:
             or ("?" in found.raw and len(found.raw) <= 300)
             or lex.question_starts.search(opening) is not None
             or any(lex.question.search(t) is not None for t in found.texts)
+            or self._asks_before_address(found)
         )
 
-    def _strip_greeting(self, whole: str) -> str:
-        """ "halo kak, mau tanya ..." -> "mau tanya ...": the question starts after greetings."""
+    def _asks_before_address(self, found: _Found) -> bool:
+        """ "... bisa gak kak", "who will see my name kak": the question ends before the
+        words to the reader (a short message only: a paste ends in its own words)."""
+        whole = found.whole
+        if whole.count(" ") >= MAX_ASKING_WORDS:
+            return False
+        stripped = self._strip_address(whole)
+        return stripped != whole and self.lexicon.question.search(stripped) is not None
+
+    def _strip_greeting(
+        self, whole: str, address_after_greeting_only: bool = False, keep_address: bool = False
+    ) -> str:
+        """ "halo kak, mau tanya ..." -> "mau tanya ...": the question starts after greetings.
+        `address_after_greeting_only`: a word to the reader goes only right after a greeting
+        ("halo kak, bot ini bisa apa" -> "bot ini bisa apa"); `keep_address`: greetings only."""
         words = whole.split(" ", 60)  # single spaces; a paste's rest stays in one piece
         table = self.lexicon.whole["smalltalk"]
         address = self.lexicon.address_set
-        i, moved = 0, True
+        i, moved, greeted = 0, True, False
         while moved and i < len(words):
             moved = False
             for j in range(min(len(words), i + 5), i, -1):
                 phrase = " ".join(words[i:j])
-                if phrase in table or phrase in address:
-                    i, moved = j, True
+                if phrase in table:
+                    i, moved, greeted = j, True, True
+                    break
+                if (
+                    phrase in address
+                    and not keep_address
+                    and (greeted or not address_after_greeting_only)
+                ):
+                    i, moved, greeted = j, True, False
                     break
         return " ".join(words[i:])
 
@@ -560,14 +653,26 @@ class Understander:
         weak 2 settle every rule of `_read` (more concrete signs make strong and weak ones
         moot, two strong ones make weak ones moot), so a long paste is not read to its end."""
         lex = self.lexicon
-        concrete = _count(lex.offer_concrete.iter(text), 2)
-        strong = _count(lex.offer_strong.iter(text), 2)
+        concrete = _count(self._not_imagined(text, lex.offer_concrete.iter(text)), 2)
+        strong = _count(self._not_imagined(text, lex.offer_strong.iter(text)), 2)
         weak = _distinct(lex.offer_weak.iter(text), 2)
         if _count(lex.paste_markers.iter(text), 4) >= 4:
             concrete += 1
         if _QUOTED.search(text) and strong + weak:  # a message quoted in full
             concrete += 1
         return concrete, strong, weak
+
+    def _not_imagined(self, text: str, hits: Iterator[Hit | re.Match[str]]) -> Iterator[object]:
+        """The signs not after a case the person imagines in the same clause ("if my agency
+        asks for more money"); the condition is looked for only in texts that have one."""
+        conditions = self.lexicon.offer_conditions
+        if conditions.search(text) is None:
+            yield from hits
+            return
+        for m in hits:
+            start = _clause_start(text, m.start())
+            if conditions.search(text[start : m.end()]) is None:
+                yield m
 
     def _danger(self, text: str, patterns: Patterns) -> bool:
         lex = self.lexicon
@@ -578,7 +683,10 @@ class Understander:
             if _negated(lex, before):
                 continue
             near = " ".join(before.rsplit(None, lex.frame_scope)[-lex.frame_scope :])
-            framed = lex.danger_frames.search(f"{near} {m.group(0)}") is not None
+            framed = lex.danger_frames.search(f"{near} {m.group(0)}") is not None or (
+                lex.danger_general.search(f"{near} {m.group(0)}") is not None
+                and lex.danger_own.search(text[start:end]) is None
+            )
             if framed and not (
                 lex.danger_present.search(text[start:end]) or lex.danger_threats.search(near)
             ):
@@ -598,7 +706,7 @@ class Understander:
             return False
         modal = _MODAL.search(_NOT_ALLOWED.sub(" ", clause))
         person = re.search(
-            r"(?<![\w])(?:saya|sy|aku|gw|ku|kami|adik\w*|anak\w*|kakak\w*|ibu\w*|suami\w*|istri\w*|"
+            r"(?<![\w])(?:saya|sy|aku|gw|ku|kami|adik\w*|anak\w*|kakak\w*(?![\s.!?]*$)|ibu\w*|suami\w*|istri\w*|"
             r"my|i|me|we|our|son|daughter|sister|brother|mother|husband|wife)(?![\w])",
             clause,
         )
@@ -610,7 +718,8 @@ _MODAL = re.compile(
 )
 # "... boleh pegang paspor gak sih": asked without a question mark
 _ASKING_TAG = re.compile(
-    r"(?<![\w])(?:gak|ga|gk|nggak|ngga|enggak|tidak|kah)(?: sih| kak)?[\s.!]*$"
+    r"(?<![\w])(?:gak|ga|gk|nggak|ngga|enggak|tidak|kah)"
+    r"(?: (?:sih|kak|ya|min|dong|deh|nih|gan|sis|bu|pak|mas|mbak|mba|kakak))*[\s.!]*$"
 )
 # "gak boleh keluar", "not allowed to leave": told, not asked
 _NOT_ALLOWED = re.compile(
@@ -693,8 +802,16 @@ def _negated(lex: Lexicon, before: str) -> bool:
     words = before.rsplit(None, lex.negator_scope)[-lex.negator_scope :]
     if not words:
         return False
-    m = lex.danger_negators.search(" ".join(words))
-    return m is not None
+    near = " ".join(words)
+    if lex.negator_whole.search(near) is not None:
+        return True
+    last = None
+    for m in lex.danger_negators.iter(near):
+        last = m
+    if last is None:
+        return False
+    # what stands between the negator and the pattern: only words that carry no verb of their own
+    return all(w in lex.negator_gap for w in near[last.end() :].split())
 
 
 def _clause_start(text: str, pos: int) -> int:
@@ -709,14 +826,16 @@ def _clause_end(text: str, pos: int) -> int:
     return m.start() if m else len(text)
 
 
+# An advert word, with what says it is many adverts in general ("banyak iklannya di tiktok")
+_ADVERT = re.compile(
+    r"(?<![\w])(?:(banyak|byk|many|lots of|sering|often) (?:\w+ )?)?"
+    r"(?:lowongan|loker|iklan\w*|dicari|hiring|vacanc\w*|job ad|advert\w*)"
+)
+
+
 def _advert(text: str) -> bool:
-    return (
-        re.search(
-            r"(?<![\w])(?:lowongan|loker|iklan\w*|dicari|hiring|vacanc\w*|job ad|advert\w*)", text
-        )
-        is not None
-        or '"' in text
-    )
+    """An advert is quoted or named: one advert, not adverts in general."""
+    return '"' in text or any(m.group(1) is None for m in _ADVERT.finditer(text))
 
 
 def _ends_asking(raw: str) -> bool:

@@ -457,3 +457,437 @@ def test_an_offer_in_javanese_a_price_for_a_job_or_money_gathered_is_an_offer(te
 )
 def test_trying_later_and_thanks_for_a_reply_are_small_talk(text: str) -> None:
     assert understand(text).intent == Intent.SMALLTALK
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "makasih ya kak, sangat membantu sekali",
+        "maaf ya kak telat balas, tadi lagi kerja",
+        "semoga lancar terus kerjanya kak",
+        "sorry for the late reply, I was at work",
+        "hope you are doing well!",
+        "good job, keep it up",
+    ],
+)
+def test_small_talk_in_more_words_than_the_lists_hold(text: str) -> None:
+    assert understand(text).intent == Intent.SMALLTALK
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["makasih kak, sy mau kerja ke korea", "thanks, I want to work in japan"],
+)
+def test_thanks_before_a_wish_leaves_the_wish_a_question(text: str) -> None:
+    assert understand(text).intent == Intent.QUESTION
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("ibu saya di arab sering tidak dikasih makan", Intent.DANGER),
+        ("my sister in dubai is often given no food", Intent.DANGER),
+        ("banyak TKW sering tidak dikasih makan majikan, hati-hati ya", Intent.QUESTION),
+        ("many workers are often given no food, be careful", Intent.QUESTION),
+    ],
+)
+def test_often_is_about_others_unless_the_writers_own_people_are_named(
+    text: str, intent: Intent
+) -> None:
+    assert understand(text).intent == intent
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "adik saya cuma bisa telpon diam-diam, hpnya disita",
+        "my daughter can only message me secretly at night",
+        "kalau gak capai target, kami dihukum sama bos",
+        "if we miss the target they punish us",
+        "sudah 3 bulan gak ada kabar sejak dibawa agennya",
+        "my husband says nobody can get off the boat at the port",
+    ],
+)
+def test_contact_in_secret_punishment_and_no_news_are_danger(text: str) -> None:
+    assert understand(text).intent == Intent.DANGER
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "saya dapat tawaran kerja di jepang, gajinya 30 juta, aman gak?",
+        "I got a job offer in Dubai, 2000 dollars a month, is it legit?",
+    ],
+)
+def test_having_got_an_offer_is_an_offer_to_check(text: str) -> None:
+    u = understand(text)
+    assert u.intent == Intent.OFFER and Intent.QUESTION in u.also
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "banyak lowongan ke jepang tanpa tes di facebook, itu beneran?",
+        "there are many job adverts for cambodia on tiktok, are they real?",
+    ],
+)
+def test_asking_about_adverts_in_general_is_a_question(text: str) -> None:
+    assert understand(text).intent == Intent.QUESTION
+
+
+@pytest.mark.parametrize("text", ["yg no 3 kak", "pilihan nomor 2", "option no 2"])
+def test_a_choice_with_two_words_before_its_number(text: str) -> None:
+    assert understand(text).intent == Intent.NAVIGATION
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "katanya kalau sakit tetap disuruh kerja tanpa obat",
+        "she said if she gets sick they still force her to work",
+        "kalau target tidak tercapai mereka dihukum",
+        "if we don't meet the target they hit us",
+    ],
+)
+def test_a_condition_told_as_what_happens_is_danger(text: str) -> None:
+    assert understand(text).intent == Intent.DANGER
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "saya tidak pernah dipukul majikan, cuma gaji telat",
+        "we are safe now, nobody beat us",
+        "liat video kapal tenggelam di tiktok, serem",
+        "watching a video of a boat sinking on tiktok, scary",
+    ],
+)
+def test_harm_denied_or_watched_in_a_video_is_not_danger(text: str) -> None:
+    assert understand(text).intent != Intent.DANGER
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "kulo dipun kurung majikan",
+        "abdi teu tiasa kaluar ti bumi",
+        "adik saya disuruh nemenin tamu di karaoke",
+        "my sister is forced to entertain customers at the bar",
+    ],
+)
+def test_held_in_javanese_or_sundanese_and_made_to_serve_men_is_danger(text: str) -> None:
+    assert understand(text).intent == Intent.DANGER
+
+
+@pytest.mark.parametrize(
+    ("text", "asks"),
+    [
+        ("ada broker datang ke rumah, katanya biayanya dipotong dari gaji. ikut gak ya?", True),
+        (
+            "a broker visited us and said the fees are deducted from her wages, can we trust him?",
+            True,
+        ),
+        ("Who wants to work in Dubai? Cleaner job, 1500 AED, visa ready, fly next month", False),
+        (
+            "Siapa mau kerja ke Dubai? Cleaning service, gaji 6jt, visa siap, berangkat bulan depan",
+            False,
+        ),
+        (
+            "my friend forwarded 'nanny job in Riyadh, 1500 SAR, free ticket, send your passport "
+            "photo' what do you think?",
+            True,
+        ),
+        (
+            "temen forward 'kerja pabrik di Malaysia gaji RM1800, tiket gratis, kirim foto paspor' "
+            "menurut kakak gimana?",
+            True,
+        ),
+    ],
+)
+def test_a_broker_the_fee_cut_from_pay_and_a_quoted_advert_are_offers(
+    text: str, asks: bool
+) -> None:
+    u = understand(text)
+    assert u.intent == Intent.OFFER and (Intent.QUESTION in u.also) == asks
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "is it legal for the agency to charge me 3 months salary?",
+        "apakah boleh agen minta biaya pelatihan?",
+        "can an agency ask for a training fee?",
+    ],
+)
+def test_asking_what_an_agency_may_charge_is_a_question(text: str) -> None:
+    assert understand(text).intent == Intent.QUESTION
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a woman at church can get my daughter a job in qatar, we don't need to pay anything now. sounds ok?",
+        "tetangga bisa cariin anak saya kerja di qatar, katanya gak perlu bayar dulu. aman?",
+        "I was approached on facebook for a job in laos and they pay for my flight, is it real?",
+        "saya dihubungi orang di fb nawarin kerja di laos, tiket dibayarin. beneran gak?",
+        "saya dibujuk calo supaya umur dituain biar bisa berangkat, bahaya gak?",
+        "my recruiter says my age will be made older on paper so I can go, is that ok?",
+    ],
+)
+def test_someone_who_can_get_a_job_or_made_contact_is_an_offer(text: str) -> None:
+    u = understand(text)
+    assert u.intent == Intent.OFFER and Intent.QUESTION in u.also
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("bot nya canggih juga", Intent.SMALLTALK),
+        ("this bot is really helpful", Intent.SMALLTALK),
+        ("mundur satu", Intent.NAVIGATION),
+        ("go back one", Intent.NAVIGATION),
+    ],
+)
+def test_praise_of_the_bot_and_going_back_one(text: str, intent: Intent) -> None:
+    assert understand(text).intent == intent
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "majikan laki-laki suka masuk kamar saya malam-malam",
+        "her boss comes into her room at night",
+        "kaptennya tidak mengizinkan kami turun",
+        "we are never allowed to get off the ship",
+        "ibu saya nangis terus, gajinya 8 bulan belum dibayar",
+        "my sister is crying all the time, her employer keeps her phone",
+    ],
+)
+def test_the_room_at_night_the_ship_and_fear_with_control_are_danger(text: str) -> None:
+    assert understand(text).intent == Intent.DANGER
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "saya takut kalau nanti gaji tidak dibayar, gimana?",
+        "majikan saya suka marah-marah dan gaji telat 2 bulan, boleh pindah?",
+        "I'm scared of being scammed, how do I check an agency?",
+    ],
+)
+def test_worry_and_a_hard_employer_stay_questions(text: str) -> None:
+    assert understand(text).intent == Intent.QUESTION
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ada yang jual visa kerja jepang 30jt langsung jadi, beneran gak?",
+        "someone on facebook is selling work permits for poland, is that real?",
+        "my sister is going to qatar tomorrow with a man from the next village, is it safe?",
+        "her agency can bring me to taiwan for free, is that true?",
+    ],
+)
+def test_visas_for_sale_a_departure_with_someone_and_free_passage_are_offers(text: str) -> None:
+    u = understand(text)
+    assert u.intent == Intent.OFFER and Intent.QUESTION in u.also
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("selamat hari raya kak, mohon maaf lahir batin", Intent.SMALLTALK),
+        ("happy weekend everyone", Intent.SMALLTALK),
+        ("apakah harus bayar atau gratis kalau lewat disnaker?", Intent.QUESTION),
+        ("do I have to pay for the training or is it free?", Intent.QUESTION),
+        ("kembali ke daftar", Intent.NAVIGATION),
+        ("back to the list please", Intent.NAVIGATION),
+    ],
+)
+def test_holiday_wishes_asking_whether_to_pay_and_back_to_the_list(
+    text: str, intent: Intent
+) -> None:
+    assert understand(text).intent == intent
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "anak saya kalau minta gaji diancam dilaporin polisi sama majikannya",
+        "if she asks for her salary they threaten to call the police",
+        "kakek yang dirawatnya suka pegang-pegang badannya",
+        "the grandpa she cares for touches her body when nobody is home",
+    ],
+)
+def test_threats_for_asking_for_pay_and_touching_are_danger(text: str) -> None:
+    assert understand(text).intent == Intent.DANGER
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("majikan boleh pegang paspor kita gak sih kak", Intent.QUESTION),
+        ("can the employer keep our passports kak", Intent.QUESTION),
+        ("pelatihan di LPK itu wajib bayar atau gratis sih kak", Intent.QUESTION),
+        ("if I report, who will see my name kak", Intent.QUESTION),
+        ("ke jepang bisa mandiri tanpa lpk gak sih katanya ada jalur ssw", Intent.QUESTION),
+        ("r u a bot?", Intent.SMALLTALK),
+    ],
+)
+def test_a_question_asks_before_words_to_the_reader_and_without_its_mark(
+    text: str, intent: Intent
+) -> None:
+    assert understand(text).intent == intent
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "suami sy kerja di kl bosnya nahan gaji dan ngancem lapor polisi kalau dia keluar",
+        "my husband works in kl, the boss holds his pay and threatens to call the police if he leaves",
+        "suami sy di kapal ga pernah turun ke darat kaptennya ga ngizinin",
+        "my husband has never been allowed to get off the ship",
+    ],
+)
+def test_kl_is_a_place_and_never_is_not_long_ago(text: str) -> None:
+    assert understand(text).intent == Intent.DANGER
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "action"),
+    [
+        ("halo kak, bot ini bisa apa aja?", Intent.COMMAND, "help"),
+        ("assalamualaikum, bot ini bisa apa aja?", Intent.COMMAND, "help"),
+        ("good morning, what can you do?", Intent.COMMAND, "help"),
+        ("hello, what can you do?", Intent.COMMAND, "help"),
+        ("bot ini bisa apa aja? makasih", Intent.COMMAND, "help"),
+        ("what can you do? thanks", Intent.COMMAND, "help"),
+        ("assalamualaikum, are you a bot?", Intent.SMALLTALK, "greeting"),
+        ("halo, kamu bot ya?", Intent.SMALLTALK, "greeting"),
+    ],
+)
+def test_a_greeting_before_or_thanks_after_asking_about_the_bot(
+    text: str, intent: Intent, action: str
+) -> None:
+    u = understand(text)
+    assert u.intent == intent and u.action == action
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "majikannya tidak pernah membiarkan dia keluar rumah",
+        "her employer never lets her out of the house",
+    ],
+)
+def test_never_letting_her_out_is_danger(text: str) -> None:
+    assert understand(text).intent == Intent.DANGER
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Lowongan jaga lansia Taiwan, gaji 27000, potongan 9 bulan. Yg minat komen MINAT",
+        "Caregiver job in Taiwan, salary 27000, deduction 9 months. Interested comment YES",
+    ],
+)
+def test_an_advert_with_a_bare_salary_and_months_of_deduction_is_an_offer(text: str) -> None:
+    assert understand(text).intent == Intent.OFFER
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("the agent hits the girls who ask to go home", Intent.DANGER),
+        ("agennya mukul cewek-cewek yang minta pulang", Intent.DANGER),
+        ("ke menu awal dong", Intent.NAVIGATION),
+        ("go to the menu", Intent.NAVIGATION),
+        ("gaji 4500 di hongkong cukup gak?", Intent.QUESTION),
+    ],
+)
+def test_hitting_the_girls_the_first_menu_and_a_bare_salary_asked_about(
+    text: str, intent: Intent
+) -> None:
+    assert understand(text).intent == intent
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "majikan mengurung adik saya di gudang",
+        "ibu saya diinjak majikannya",
+        "my sister was choked by her employer last night",
+        "they kicked my brother when he asked for his salary",
+    ],
+)
+def test_more_roots_of_harm_in_any_form(text: str) -> None:
+    assert understand(text).intent == Intent.DANGER
+
+
+def test_a_departure_called_off_is_not_locking_up() -> None:
+    assert understand("rencana keberangkatan diurungkan, uang saya bisa kembali?").intent != (
+        Intent.DANGER
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("adik saya ditarik rambutnya sama majikan", Intent.DANGER),
+        ("her employer pulled her hair and pushed her down the stairs", Intent.DANGER),
+        ("perusahaannya minta 80 juta supaya anak saya dilepas", Intent.DANGER),
+        ("they want 5000 dollars to let my brother go", Intent.DANGER),
+        ("ke bagian berikut", Intent.NAVIGATION),
+        ("the next part", Intent.NAVIGATION),
+    ],
+)
+def test_hair_pulled_a_price_to_let_go_and_the_next_part(text: str, intent: Intent) -> None:
+    assert understand(text).intent == intent
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my neighbour can arrange everything if we give her our passports, is it safe?",
+        "tetangga bisa urus semuanya asal kita kasih paspor ke dia, aman gak?",
+    ],
+)
+def test_someone_who_arranges_everything_for_the_passports_is_an_offer(text: str) -> None:
+    u = understand(text)
+    assert u.intent == Intent.OFFER and Intent.QUESTION in u.also
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "we are in a building with armed guards outside and we don't know where we are",
+        "kami di gedung yang dijaga orang bersenjata, gak tau ada di mana",
+        "the captain throws water on us if we fall asleep",
+        "kaptennya nyiram air ke kami kalau ketiduran",
+        "I ran from my employer's house and I'm at the station now",
+        "saya kabur dari rumah majikan, sekarang di terminal",
+    ],
+)
+def test_guards_punishment_for_sleeping_and_running_from_the_employer_are_danger(
+    text: str,
+) -> None:
+    assert understand(text).intent == Intent.DANGER
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("got a dm offering a job in dubai, all expenses paid, legit?", Intent.OFFER),
+        ("dapat dm nawarin kerja di dubai, semua biaya ditanggung, asli gak?", Intent.OFFER),
+        ("what should I do if my agency asks for more money after I arrive?", Intent.QUESTION),
+        ("kalau nanti agen minta uang lagi setelah sampai, harus gimana?", Intent.QUESTION),
+        ("my agency asks for more money now that I arrived, what do I do?", Intent.OFFER),
+        ("agen saya minta uang lagi padahal sudah sampai, harus gimana?", Intent.OFFER),
+        ("hi! just wanted to say thank you", Intent.SMALLTALK),
+        ("Cleaners wanted for hotels in Dubai, 1500 AED, free visa", Intent.OFFER),
+    ],
+)
+def test_an_offer_in_a_dm_is_checked_and_one_imagined_is_a_question(
+    text: str, intent: Intent
+) -> None:
+    assert understand(text).intent == intent
