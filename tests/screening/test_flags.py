@@ -769,8 +769,13 @@ def _codes(s: Screener, text: str, lang: str) -> list[str]:
     return [f.code for f in s.check(text, lang=lang).flags]
 
 
-@pytest.mark.parametrize(
-    ("lang", "text", "code", "raised"),
+def _cases(theme: str, rows: list[tuple[str, str, str, bool]]) -> list[object]:
+    """Rows of (lang, text, code, raised) named by their theme, for test_a_sign_is_raised_or_not_as_its_context_says."""
+    return [pytest.param(*row, id=f"{theme}-{n}") for n, row in enumerate(rows)]
+
+
+AMOUNTS_READ_AS_WAGE_OR_FEE = _cases(
+    "amounts_read_as_wage_or_fee",
     [
         # a bare "$" in a Hong Kong text is HK$ (HK$4,900 is an ordinary helper's wage) ...
         (
@@ -830,10 +835,6 @@ def _codes(s: Screener, text: str, lang: str) -> list[str]:
         ("id", "Pabrik Korea tanpa pengalaman, gaji 25 juta per bulan", "too_good_salary", True),
     ],
 )
-def test_amounts_read_as_wage_or_fee(
-    s: Screener, lang: str, text: str, code: str, raised: bool
-) -> None:
-    assert (code in _codes(s, text, lang)) is raised, s.check(text, lang=lang)
 
 
 @pytest.mark.parametrize(
@@ -1074,8 +1075,8 @@ def test_office_job_elsewhere_is_no_scam_sign(s: Screener) -> None:
     assert r.risk == "low", r
 
 
-@pytest.mark.parametrize(
-    ("lang", "text", "code", "raised"),
+WORDS_WITH_TWO_MEANINGS = _cases(
+    "words_with_two_meanings",
     [
         # "interested applicants" is no interest on a debt ...
         (
@@ -1125,14 +1126,10 @@ def test_office_job_elsewhere_is_no_scam_sign(s: Screener) -> None:
         ("en", "Three months working in Malaysia and no salary at all", "withheld_wages", True),
     ],
 )
-def test_words_with_two_meanings(
-    s: Screener, lang: str, text: str, code: str, raised: bool
-) -> None:
-    assert (code in _codes(s, text, lang)) is raised, s.check(text, lang=lang)
 
 
-@pytest.mark.parametrize(
-    ("lang", "text", "code", "raised"),
+LAWFUL_AD_WORDS = _cases(
+    "lawful_ad_words",
     [
         # "keeps you on a permanent contract" keeps no wage ...
         (
@@ -1185,8 +1182,6 @@ def test_words_with_two_meanings(
         ),
     ],
 )
-def test_lawful_ad_words(s: Screener, lang: str, text: str, code: str, raised: bool) -> None:
-    assert (code in _codes(s, text, lang)) is raised, s.check(text, lang=lang)
 
 
 @pytest.mark.parametrize(
@@ -1212,8 +1207,8 @@ def test_forbidden_or_advised_is_not_done(s: Screener, lang: str, text: str, rai
     assert ("passport_retention" in _codes(s, text, lang)) is raised, s.check(text, lang=lang)
 
 
-@pytest.mark.parametrize(
-    ("lang", "text", "code", "raised"),
+HOSTESS_AND_SCHOOL_PUPILS = _cases(
+    "hostess_and_school_pupils",
     [
         # sitting with the guests of a karaoke is the hostess work of issue 13
         (
@@ -1258,14 +1253,10 @@ def test_forbidden_or_advised_is_not_done(s: Screener, lang: str, text: str, rai
         ),
     ],
 )
-def test_hostess_and_school_pupils(
-    s: Screener, lang: str, text: str, code: str, raised: bool
-) -> None:
-    assert (code in _codes(s, text, lang)) is raised, s.check(text, lang=lang)
 
 
-@pytest.mark.parametrize(
-    ("lang", "text", "code", "raised"),
+ILLEGAL_DEPARTURE_AND_BROKER_NAMED = _cases(
+    "illegal_departure_and_broker_named",
     [
         # a report of workers stopped as illegal, and recruited by a broker
         (
@@ -1296,10 +1287,6 @@ def test_hostess_and_school_pupils(
         ),
     ],
 )
-def test_illegal_departure_and_broker_named(
-    s: Screener, lang: str, text: str, code: str, raised: bool
-) -> None:
-    assert (code in _codes(s, text, lang)) is raised, s.check(text, lang=lang)
 
 
 @pytest.mark.parametrize(
@@ -1459,3 +1446,17 @@ def test_law_notice_worker_keeps_passport(s: Screener, lang: str, text: str) -> 
 def test_kept_on_and_paid_nothing(s: Screener, lang: str, text: str, code: str) -> None:
     r = s.check(text, lang=lang)
     assert r.risk == "high" and code in [f.code for f in r.flags], (r.risk, r.flags)
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "code", "raised"),
+    AMOUNTS_READ_AS_WAGE_OR_FEE
+    + WORDS_WITH_TWO_MEANINGS
+    + LAWFUL_AD_WORDS
+    + HOSTESS_AND_SCHOOL_PUPILS
+    + ILLEGAL_DEPARTURE_AND_BROKER_NAMED,
+)
+def test_a_sign_is_raised_or_not_as_its_context_says(
+    s: Screener, lang: str, text: str, code: str, raised: bool
+) -> None:
+    assert (code in _codes(s, text, lang)) is raised, s.check(text, lang=lang)
