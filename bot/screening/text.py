@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from itertools import chain, compress
 from typing import TYPE_CHECKING, NamedTuple
@@ -326,16 +326,12 @@ class _Text:
         self._scans[regex.id] = out
         return out
 
-    def matches(
-        self, regex: _Rx, post: bool = False, veto: _Rx | None = None, short: bool = True
-    ) -> list[_Match]:
-        out: list[_Match] = []
-        spans: set[tuple[int, int]] = set()
-        run = self.active().get(regex.id)
-        if not run and not regex.always:
-            return out
+    def _spans(self, regex: _Rx) -> Iterator[tuple[int, int]]:
+        """Where `regex` matches, unordered and lazily: each alternative tried only at the
+        starts of its anchor words, the unanchored ones scanned (when their first character
+        occurs at all)."""
         alts, norm = regex.alts, self.norm
-        hits: list[tuple[int, int]] = []
+        run = self.active().get(regex.id)
         if run:
             for i, groups in run.items():
                 match = alts[i][0].match
@@ -343,14 +339,21 @@ class _Text:
                     for pos in starts:
                         m = match(norm, pos)
                         if m is not None:
-                            hits.append(m.span())
+                            yield m.span()
         for i in regex.always:
             need = regex.first_char[i]
             if need is None or need in norm:
-                hits.extend(m.span() for m in alts[i][0].finditer(norm))
-        hits.sort()
+                for m in alts[i][0].finditer(norm):
+                    yield m.span()
+
+    def matches(
+        self, regex: _Rx, post: bool = False, veto: _Rx | None = None, short: bool = True
+    ) -> list[_Match]:
+        out: list[_Match] = []
+        spans: set[tuple[int, int]] = set()
+        norm = self.norm
         negated, hyp_at, hypothetical = self.negated, self._hyp_at, self.hypothetical
-        for a, b in hits:
+        for a, b in sorted(self._spans(regex)):
             if a == b or (a, b) in spans or negated(a, b, post, short):
                 continue
             spans.add((a, b))
@@ -367,26 +370,8 @@ class _Text:
     def any(self, regex: _Rx, short: bool = True) -> bool:
         """Is there a match of `regex` that is not negated? (`bool(matches(regex))`, stopping
         at the first one: most look-ups only ask whether a term occurs.)"""
-        run = self.active().get(regex.id)
-        alts, norm = regex.alts, self.norm
-        if run:
-            for i, groups in run.items():
-                match = alts[i][0].match
-                for starts in groups:
-                    for pos in starts:
-                        m = match(norm, pos)
-                        if m is not None:
-                            a, b = m.span()
-                            if a != b and not self.negated(a, b, False, short):
-                                return True
-        for i in regex.always:
-            need = regex.first_char[i]
-            if need is None or need in norm:
-                for m in alts[i][0].finditer(norm):
-                    a, b = m.span()
-                    if a != b and not self.negated(a, b, False, short):
-                        return True
-        return False
+        negated = self.negated
+        return any(a != b and not negated(a, b, False, short) for a, b in self._spans(regex))
 
     def term(self, name: str) -> list[_Match]:
         if name not in self._terms:
