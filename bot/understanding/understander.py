@@ -51,8 +51,8 @@ MAX_PLACE_CHARS = 600
 MAX_SPELLED_CHARS = 600
 MAX_WHOLE_WORDS = 16  # longer messages are never read as a command, a choice or small talk
 MAX_PLACE_CUES = 4
-MAX_CHAT_WORDS = 12
-MAX_ASKING_WORDS = 40  # a question ending before words to the reader, up to this many words  # small talk in more words than the lists hold, up to this many words
+MAX_CHAT_WORDS = 12  # small talk in more words than the lists hold, up to this many words
+MAX_ASKING_WORDS = 40  # a question ending before words to the reader, up to this many words
 _CLAUSE = re.compile(r"[,.;!?\n]+|\s(?:tapi|tp|tetapi|but|namun|padahal)\s")
 _SENTENCE_END = re.compile(r"[.!?\n]+")
 _CASE = re.compile(r"(?<![A-Za-z0-9])([Mm][Aa])([\s-]?)([2-9A-Za-z]{5})(?![A-Za-z0-9])")
@@ -469,17 +469,14 @@ class Understander:
         else:
             offer = concrete + strong >= 1 or weak >= 2
         harm = _harm_text(found.raw, lex, found.words)
+        # weak signs of danger count unless the message is an offer with a concrete or strong sign
+        weak_counts = not (offer and concrete + strong >= 1)
         danger = (
-            (
-                any(self._danger(t, lex.danger) for t in texts)
-                or (harm is not None and self._danger(harm, _HARM))
-            )
+            any(self._danger(t, lex.danger) for t in texts)
+            or (harm is not None and self._danger(harm, _HARM))
+            or (weak_counts and any(self._danger(t, lex.danger_weak) for t in texts))
             or (
-                not (offer and concrete + strong >= 1)
-                and any(self._danger(t, lex.danger_weak) for t in texts)
-            )
-            or (
-                not (offer and concrete + strong >= 1)
+                weak_counts
                 and any(lex.danger_own.search(t) is not None for t in texts)
                 and any(self._danger(t, lex.danger_distress) for t in texts)
                 and any(self._danger(t, lex.danger_control) for t in texts)
@@ -683,8 +680,9 @@ class Understander:
             if _negated(lex, before):
                 continue
             near = " ".join(before.rsplit(None, lex.frame_scope)[-lex.frame_scope :])
-            framed = lex.danger_frames.search(f"{near} {m.group(0)}") is not None or (
-                lex.danger_general.search(f"{near} {m.group(0)}") is not None
+            told = f"{near} {m.group(0)}"
+            framed = lex.danger_frames.search(told) is not None or (
+                lex.danger_general.search(told) is not None
                 and lex.danger_own.search(text[start:end]) is None
             )
             if framed and not (
