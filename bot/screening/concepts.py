@@ -14,20 +14,18 @@ import tomllib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from itertools import compress
-from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bot.paths import CONTENT
 from bot.screening.results import ScreeningDataError
-from bot.text import Analyser, Word
+from bot.text import FORM, LEMMA, Analyser, Word
 
 if TYPE_CHECKING:
     from bot.screening.text import _Text
 
 CONCEPTS_FILE = CONTENT / "screening" / "concepts.toml"
 PLACES_FILE = CONTENT / "screening" / "places.toml"
-_FORM, _LEMMA = itemgetter(0), itemgetter(1)  # of a Word
 _MAX_ANCHORS = 8  # occurrences of a rule's first concept tried; enough for any real text
 
 
@@ -192,8 +190,8 @@ class Concepts:
         setdefault = out.setdefault
         last = n - 1
         # the words any phrase can start at, found in C: most words of a text start none
-        lemmas = list(map(_LEMMA, words))
-        forms = list(map(_FORM, words))
+        lemmas = list(map(LEMMA, words))
+        forms = list(map(FORM, words))
         known = plans.__contains__
         at = set(compress(range(n), map(known, lemmas)))
         at.update(compress(range(n), map(known, forms)))

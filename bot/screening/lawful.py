@@ -15,7 +15,6 @@ import tomllib
 from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass
 from itertools import compress, count
-from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,7 +23,7 @@ from bot.screening.results import ScreeningDataError
 from bot.screening.salary import _AMOUNT, _amount_value, _find_amount
 from bot.screening.scoring import _lang_texts
 from bot.screening.text import _Found
-from bot.text import Analyser, Word
+from bot.text import FORM, LEMMA, Analyser, Word
 
 if TYPE_CHECKING:
     from bot.screening.text import _Text
@@ -37,7 +36,6 @@ _MONTHS = re.compile(
     r"\s*(?:months?|bulan|bln)\b"
 )
 _Phrase = tuple[frozenset[str], ...]
-_FORM, _LEMMA = itemgetter(0), itemgetter(1)  # of a Word
 
 
 @dataclass(frozen=True)
@@ -77,8 +75,8 @@ def _spans(words: list[Word], firsts: Mapping[str, tuple[_Phrase, ...]]) -> list
     out: list[tuple[int, int]] = []
     known = firsts.__contains__
     # the words a name can start at, found in C: a programme's names are a handful of words
-    at = set(compress(count(), map(known, map(_LEMMA, words))))
-    at.update(compress(count(), map(known, map(_FORM, words))))
+    at = set(compress(count(), map(known, map(LEMMA, words))))
+    at.update(compress(count(), map(known, map(FORM, words))))
     for i in sorted(at):
         w = words[i]
         cands = firsts.get(w.lemma) or firsts.get(w.form)
@@ -155,8 +153,8 @@ class Lawful:
     ) -> list[str]:
         """Drop the flags a named programme explains; return what to tell the person."""
         words = t.words
-        present = set(map(_LEMMA, words))
-        present.update(map(_FORM, words))
+        present = set(map(LEMMA, words))
+        present.update(map(FORM, words))
         if present.isdisjoint(self._firsts):
             return []
         notes: list[str] = []

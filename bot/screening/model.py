@@ -23,12 +23,11 @@ from operator import add, itemgetter, mul
 from pathlib import Path
 
 from bot.paths import CONTENT
-from bot.text import Word
+from bot.text import LEMMA, Word
 
 MODEL_FILE = CONTENT / "screening" / "model.json"
 TEXT_FILE = CONTENT / "screening" / "model_text.toml"
 _FORM_LEMMA = itemgetter(0, 1)  # of a Word
-_LEMMA = itemgetter(1)
 BUCKETS = 1 << 18
 CHAR_N = (3, 5)
 
@@ -144,7 +143,7 @@ class Model:
         """(form, lemma) -> times, and (lemma, next lemma) -> times: a text repeats its words,
         and a word's share is the same wherever it stands, so each is summed once."""
         # Counter over C iterators: no Python-level loop over the words
-        lemmas = list(map(_LEMMA, words))
+        lemmas = list(map(LEMMA, words))
         return Counter(map(_FORM_LEMMA, words)), Counter(pairwise(lemmas))
 
     def probability(self, words: list[Word]) -> float:

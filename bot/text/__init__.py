@@ -9,13 +9,15 @@ diberangkatkan" read alike everywhere, and evidence can still quote the person's
     [(w.lemma, w.start, w.end) for w in words][:2]   # [("paspor", 0, 9), ("tahan", 10, 17)]
 """
 
-from bot.text.analyser import Analyser, Word, default_analyser
+from bot.text.analyser import FORM, LEMMA, Analyser, Word, default_analyser
 from bot.text.morphology import Morphology
 from bot.text.normalise import fold
 from bot.text.spelling import Spellings
 from bot.text.tokens import Token, tokenize
 
 __all__ = [
+    "FORM",
+    "LEMMA",
     "Analyser",
     "Morphology",
     "Spellings",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import cache
+from operator import itemgetter
 from typing import NamedTuple
 
 from bot.text.morphology import Morphology
@@ -19,6 +20,10 @@ class Word(NamedTuple):
     lemma: str  # root or stem: "berangkat" for "diberangkatin"
     start: int
     end: int
+
+
+# A Word's form and lemma as plain functions, for map() in the loops that read every word
+FORM, LEMMA = itemgetter(0), itemgetter(1)
 
 
 class Analyser:
