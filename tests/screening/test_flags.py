@@ -471,7 +471,7 @@ def test_fine_and_own_ticket_home_is_not_pay_to_leave(s: Screener) -> None:
 
 # Dev misses of session 4 (issue #13), each sign in both languages, with the lookalike that
 # must stay clear. Written for these tests, not taken from the corpus.
-SESSION4: list[tuple[str, str, str]] = [
+WORDINGS_WITH_THEIR_FLAG: list[tuple[str, str, str]] = [
     # a number of months of wages taken for the agent
     ("en", "The agency took 3 months of my salary as their fee", "salary_deduction"),
     ("id", "Gaji 3 bulan diambil agen buat biaya", "salary_deduction"),
@@ -497,14 +497,14 @@ SESSION4: list[tuple[str, str, str]] = [
 ]
 
 
-@pytest.mark.parametrize(("lang", "text", "code"), SESSION4)
-def test_session4_sign_raises_its_flag(s: Screener, lang: str, text: str, code: str) -> None:
+@pytest.mark.parametrize(("lang", "text", "code"), WORDINGS_WITH_THEIR_FLAG)
+def test_wording_raises_its_flag_and_is_high(s: Screener, lang: str, text: str, code: str) -> None:
     r = s.check(text, lang=lang)
     assert code in [f.code for f in r.flags], (text, r.risk, [f.code for f in r.flags])
     assert r.risk == "high", (text, r.risk)
 
 
-SESSION4_LOOKALIKES: list[tuple[str, str, str]] = [
+LOOKALIKES: list[tuple[str, str, str]] = [
     # years of work are not an age
     ("en", "She worked for 16 years as a maid in Selangor", "minor_recruited"),
     ("id", "Ibu saya sudah 16 tahun kerja di Malaysia jadi pembantu", "minor_recruited"),
@@ -517,8 +517,8 @@ SESSION4_LOOKALIKES: list[tuple[str, str, str]] = [
 ]
 
 
-@pytest.mark.parametrize(("lang", "text", "code"), SESSION4_LOOKALIKES)
-def test_session4_lookalike_raises_no_flag(s: Screener, lang: str, text: str, code: str) -> None:
+@pytest.mark.parametrize(("lang", "text", "code"), LOOKALIKES)
+def test_lookalike_raises_no_flag(s: Screener, lang: str, text: str, code: str) -> None:
     r = s.check(text, lang=lang)
     assert code not in [f.code for f in r.flags], (text, [(f.code, f.evidence) for f in r.flags])
 
@@ -571,7 +571,7 @@ def test_fee_in_a_warnings_words_stays_high(s: Screener, lang: str, text: str) -
     assert r.risk == "high", (r.risk, [f.code for f in r.flags])
 
 
-SESSION4_MORE: list[tuple[str, str, str]] = [
+MORE_HIGH_SIGNS: list[tuple[str, str, str]] = [
     # the card or PIN wages are paid into, kept by the agency
     (
         "en",
@@ -606,8 +606,8 @@ SESSION4_MORE: list[tuple[str, str, str]] = [
 ]
 
 
-@pytest.mark.parametrize(("lang", "text", "code"), SESSION4_MORE)
-def test_session4_more_signs_are_high(s: Screener, lang: str, text: str, code: str) -> None:
+@pytest.mark.parametrize(("lang", "text", "code"), MORE_HIGH_SIGNS)
+def test_more_signs_are_high_with_their_flag(s: Screener, lang: str, text: str, code: str) -> None:
     r = s.check(text, lang=lang)
     assert r.risk == "high" and code in [f.code for f in r.flags], (r.risk, r.flags)
 
