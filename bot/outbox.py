@@ -7,6 +7,12 @@ dispatcher finds it still pending. What it keeps in memory is only a schedule:
   chat's backlog of hundreds cannot fill what is loaded. A chat has at most one send in flight,
   so its messages arrive in order; a row waiting for a retry holds back that chat's later rows
   and nobody else's.
+- **Loading what is new.** Where the store hands out ids in commit order (SQLite), a commit
+  makes the dispatcher read only the rows committed since its last look, and a chat that has
+  sent what it held reads only its own next rows. Reading every due row again on each commit
+  made a commit cost as much as the backlog waiting for the platform's limit: under load,
+  the dispatcher read and parsed tens of rows for each one it sent. Everything due is still
+  read every `idle` seconds (retries and delayed rows come due).
 - **A continuous scheduler.** Whenever the platform's global limit allows another call, the
   scheduler starts the next send: it never waits for the sends in flight (a hung POST occupies
   its own chat and one of `concurrency` slots, until its timeout). The next chat is the one
@@ -450,6 +456,9 @@ class Dispatcher:
         self._startup: deque[float] = deque(maxlen=64)
         self._attempts = 0
         self._dirty = True  # the store may have rows we have not loaded
+        self._full = True  # …of any age: read everything due
+        self._seen = 0  # every row up to this id was in the store at a load
+        self._refill: set[str] = set()  # chats that sent what they held and have more
         self._wake = asyncio.Event()
         self._task = Background(f"dispatcher-{self.channel}")
         engine.on_commit(self.wake)
@@ -467,35 +476,83 @@ class Dispatcher:
         return self.engine.services.clock.now()
 
     # --- loading -----------------------------------------------------------------------------
-    async def _load(self) -> None:
-        self._dirty = False
+    async def _load(self, *, full: bool = False) -> None:
+        """Read due rows into the chats' queues: every one (`full`, when owed, or where ids
+        do not follow commits), else the next rows of the chats waiting for a refill and the
+        rows committed since the last load."""
+        full = full or self._full
+        refill, self._refill = self._refill, set()
+        self._dirty = self._full = False
         now = self._now()
         limits = self.limits
 
-        async def due(tx: Tx) -> list[Outgoing]:
-            return await tx.outbox.due(
-                self.channel, now, limit=limits.load_rows, per_chat=limits.load_per_chat
-            )
+        async def due(tx: Tx) -> tuple[bool, int, list[Outgoing], list[tuple[Outgoing, Any]]]:
+            outbox = tx.outbox
+            top = await outbox.last_id() if outbox.ids_follow_commits else 0
+            if full or not outbox.ids_follow_commits:
+                rows = await outbox.due(
+                    self.channel, now, limit=limits.load_rows, per_chat=limits.load_per_chat
+                )
+                return True, top, rows, []
+            rows = []
+            for address in refill:
+                rows += await outbox.due(
+                    self.channel, now, limit=limits.load_per_chat, address=address
+                )
+            new = await outbox.new_since(self.channel, now, self._seen, limit=limits.load_rows)
+            return False, top, rows, new
 
-        rows = await self.engine.run(due)
+        try:
+            whole, top, rows, new = await self.engine.run(due)
+        except BaseException:
+            self._full, self._refill = full, refill | self._refill  # still owed
+            raise
         per_chat: dict[str, int] = {}
         for message in rows:
             per_chat[message.address] = per_chat.get(message.address, 0) + 1
-            if message.id in self._known:
-                continue
-            chat = self._chats.get(message.address)
-            if chat is None:
-                chat = self._chats[message.address] = _Chat(
-                    message.address, self.pacer.chat_limiter()
-                )
-            ids = [m.id for m in chat.queue]
-            chat.queue.insert(bisect.bisect(ids, message.id), message)
-            self._known.add(message.id)
+            if message.id not in self._known:
+                self._queue(message)
         for address, n in per_chat.items():
             if n >= limits.load_per_chat:
                 self._chats[address].more = True
-        if len(rows) >= limits.load_rows:
-            self._dirty = True  # more than we loaded: load again when these run low
+        for message, before in new:
+            if message.id in self._known:
+                continue
+            chat = self._chats.get(message.address)
+            if (before is None or before in self._known) and (
+                chat is None or (not chat.more and len(chat.queue) < limits.load_per_chat)
+            ):
+                self._queue(message)  # right behind what the chat holds
+                continue
+            # An older row of this chat is still in the store: this one comes with it, once
+            # the chat has sent what it holds (at once, if it holds nothing).
+            chat = self._chat(message.address)
+            chat.more = True
+            if not chat.queue:
+                self._refill.add(chat.address)
+                self._dirty = True
+        if whole and len(rows) >= limits.load_rows:
+            self._dirty = self._full = True  # more than we loaded: the rest next
+        elif len(new) >= limits.load_rows:
+            self._seen = new[-1][0].id
+            self._dirty = True  # the rest of what is new, next
+        else:
+            # Ids follow commits, so every row committed from now on is above `top`. (A row
+            # deleted with its contact may hand its id to the next row: the periodic full load
+            # finds that one.)
+            self._seen = top
+
+    def _chat(self, address: str) -> _Chat:
+        chat = self._chats.get(address)
+        if chat is None:
+            chat = self._chats[address] = _Chat(address, self.pacer.chat_limiter())
+        return chat
+
+    def _queue(self, message: Outgoing) -> None:
+        chat = self._chat(message.address)
+        ids = [m.id for m in chat.queue]
+        chat.queue.insert(bisect.bisect(ids, message.id), message)
+        self._known.add(message.id)
 
     def _forget_idle(self) -> None:
         now = self.pacer.clock()
@@ -594,6 +651,7 @@ class Dispatcher:
             else:  # retry: the row stays at the head of its chat
                 chat.queue[0] = fresh
                 chat.not_before = outcome
+                chat.more = True  # the store holds the chat's newer rows back behind it
         finally:
             if attempt is None:
                 self._starting -= 1
@@ -603,6 +661,7 @@ class Dispatcher:
             chat.attempt = None
             if not chat.queue and chat.more:
                 chat.more = False
+                self._refill.add(chat.address)
                 self._dirty = True
 
     def _pop(self, chat: _Chat, message: Outgoing) -> None:
@@ -690,7 +749,7 @@ class Dispatcher:
         """Send everything due now, and wait for it: the sends each chat can make in order
         (a chat stops at a failure; its retry waits for its time). Returns sends attempted."""
         before = self._attempts
-        await self._load()
+        await self._load(full=True)
         while True:
             self._launch(lead=math.inf)
             if not self._tasks:
@@ -708,14 +767,16 @@ class Dispatcher:
         try:
             while True:
                 self._wake.clear()
-                if self._dirty or loop.time() >= next_load:
+                full = loop.time() >= next_load
+                if self._dirty or full:
                     try:
-                        await self._load()
+                        await self._load(full=full)
                     except Exception:
                         log.exception("%s dispatcher could not load the outbox", self.channel)
                         self._dirty = False
-                    next_load = loop.time() + idle
-                    self._forget_idle()
+                    if full:
+                        next_load = loop.time() + idle
+                        self._forget_idle()
                 lead = self._lead_time()
                 self._launch(lead=lead)
                 wait = min(self._next_event(idle, lead), max(0.005, next_load - loop.time()))
@@ -752,7 +813,7 @@ class Dispatcher:
             return
         async with self._leader(f"outbox:{self.channel}"):
             log.info("this worker now sends %s", self.channel)
-            self._dirty = True
+            self._dirty = self._full = True
             await self.run()
 
     async def start(self) -> None:

@@ -95,13 +95,37 @@ class Outbox(ABC):
     @abstractmethod
     async def add_many(self, messages: list[NewMessage], now: float) -> None: ...
 
+    # Rows committed later all have larger ids than `last_id()` now: true where one writer
+    # hands out ids in commit order, so a dispatcher may read only what is new (`new_since`).
+    # Not where several workers commit at once: a lower id can commit later.
+    ids_follow_commits: bool = False
+
     @abstractmethod
     async def due(
-        self, channel: str, now: float, limit: int = 100, per_chat: int | None = None
+        self,
+        channel: str,
+        now: float,
+        limit: int = 100,
+        per_chat: int | None = None,
+        *,
+        address: str | None = None,
     ) -> list[Outgoing]:
         """Pending messages that may go now, oldest first, never overtaking an earlier one to
         the same person; with `per_chat`, at most that many of each person's (so one person's
-        backlog cannot fill the batch)."""
+        backlog cannot fill the batch); with `address`, only that person's."""
+
+    @abstractmethod
+    async def new_since(
+        self, channel: str, now: float, after: int, limit: int = 100
+    ) -> list[tuple[Outgoing, int | None]]:
+        """Pending messages with an id above `after` that may go now, oldest first, each with
+        the id of the same person's previous pending message (None: nothing before it), so
+        the caller can tell whether it holds everything that must go first. Only where
+        `ids_follow_commits`."""
+
+    @abstractmethod
+    async def last_id(self) -> int:
+        """The largest id a message has (0: none yet)."""
 
     @abstractmethod
     async def claim(self, message_id: int, now: float) -> Outgoing | None:

@@ -40,6 +40,8 @@ class SQLOutbox(base.Outbox):
     def __init__(self, conn: Connection, worker: str = "") -> None:
         self.conn = conn
         self.worker = worker  # who claims rows here: one id per running process
+        # SQLite has one writer, the engine's; PostgreSQL may have several workers.
+        self.ids_follow_commits = conn.dialect == "sqlite"
 
     async def add_many(self, messages: list[NewMessage], now: float) -> None:
         await self.conn.executemany(
@@ -62,34 +64,60 @@ class SQLOutbox(base.Outbox):
         )
 
     async def due(
-        self, channel: str, now: float, limit: int = 100, per_chat: int | None = None
+        self,
+        channel: str,
+        now: float,
+        limit: int = 100,
+        per_chat: int | None = None,
+        *,
+        address: str | None = None,
     ) -> list[Outgoing]:
         """Pending messages that may go now, oldest first, never overtaking an earlier message to
         the same person (a reply in three parts arrives in order); with `per_chat`, at most that
-        many of each person's, so one person's backlog cannot fill the batch."""
+        many of each person's, so one person's backlog cannot fill the batch; with `address`,
+        only that person's (their next rows, when the dispatcher has sent what it held)."""
         if self.conn.dialect == "postgresql":
-            return await self._claim(channel, now, limit, per_chat)
+            return await self._claim(channel, now, limit, per_chat, address)
         where = (
             "channel = ? AND status = 'pending' AND not_before <= ?"
             " AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.status = 'pending'"
             " AND e.channel = o.channel AND e.address = o.address AND e.id < o.id"
             " AND e.not_before > ?)"
         )
+        params: tuple[object, ...] = (channel, now, now)
+        if address is not None:
+            where += " AND o.address = ?"
+            params += (address,)
         if per_chat is None:
             rows = await self.conn.fetch(
-                f"{_SELECT} o WHERE {where} ORDER BY id LIMIT ?", (channel, now, now, limit)
+                f"{_SELECT} o WHERE {where} ORDER BY id LIMIT ?", (*params, limit)
             )
         else:
             rows = await self.conn.fetch(
                 f"SELECT {_FIELDS} FROM (SELECT o.*, ROW_NUMBER() OVER"
                 f" (PARTITION BY o.address ORDER BY o.id) AS rn FROM outbox o WHERE {where})"
                 " WHERE rn <= ? ORDER BY id LIMIT ?",
-                (channel, now, now, per_chat, limit),
+                (*params, per_chat, limit),
             )
         return [_outgoing(row) for row in rows]
 
+    async def new_since(
+        self, channel: str, now: float, after: int, limit: int = 100
+    ) -> list[tuple[Outgoing, int | None]]:
+        rows = await self.conn.fetch(
+            f"SELECT {_FIELDS}, (SELECT MAX(e.id) FROM outbox e WHERE e.status = 'pending'"
+            " AND e.channel = o.channel AND e.address = o.address AND e.id < o.id) AS prev"
+            " FROM outbox o WHERE o.channel = ? AND o.status = 'pending' AND o.id > ?"
+            " AND o.not_before <= ? ORDER BY o.id LIMIT ?",
+            (channel, after, now, limit),
+        )
+        return [(_outgoing(row), row["prev"]) for row in rows]
+
+    async def last_id(self) -> int:
+        return int(await self.conn.fetchval("SELECT COALESCE(MAX(id), 0) FROM outbox"))
+
     async def _claim(
-        self, channel: str, now: float, limit: int, per_chat: int | None
+        self, channel: str, now: float, limit: int, per_chat: int | None, address: str | None
     ) -> list[Outgoing]:
         """Several workers share one database: each row is claimed by one of them (rows another
         worker is claiming right now are skipped, not waited for), and leased for a while so
@@ -103,6 +131,9 @@ class SQLOutbox(base.Outbox):
             " AND (e.not_before > ? OR e.claimed_until >= ?))"
         )
         params: tuple[object, ...] = (channel, now, now, now, now)
+        if address is not None:
+            where += " AND o.address = ?"
+            params += (address,)
         if per_chat is None:
             picked = f"SELECT o.id FROM outbox o WHERE {where} ORDER BY o.id LIMIT ?"
             params += (limit,)

@@ -12,6 +12,7 @@ from bot.events import DeliveryFailed
 from bot.messages import Inbound, Reply
 from bot.outbox import Dispatcher, Limits, RetryScope, SendError
 from storage.outbox import NewMessage
+from storage.repos.outbox import SQLOutbox
 from tests.fakes.clock import ManualClock
 from tests.fakes.sender import RecordingSender
 from tests.helpers import running
@@ -222,6 +223,62 @@ async def test_one_busy_chat_does_not_hold_back_the_others_or_a_new_person(
     for address in others:  # each chat's messages in order
         texts = [m.reply.text for m in sender.sent if m.address == address]
         assert texts == [f"{address} 0", f"{address} 1"]
+
+
+async def test_a_commit_loads_what_it_added_not_the_whole_backlog(
+    db_path: Path, monkeypatch
+) -> None:
+    # Ten chats have 30 rows each waiting for their per-chat limit. Each commit used to read
+    # (and parse) every loaded row again, so under load every commit cost as much as the
+    # backlog.
+    loaded: list[int] = []
+
+    def counting(read):
+        async def counted(self, *args, **kwargs):
+            rows = await read(self, *args, **kwargs)
+            loaded.append(len(rows))
+            return rows
+
+        return counted
+
+    limits = Limits(overall_per_second=50, per_chat_per_second=0.5, per_chat_burst=1)
+    async with running(db_path, clock=SystemClock()) as system:
+        sender = RecordingSender()
+        await put(system, [(f"busy{i}", f"old {k}") for k in range(30) for i in range(10)])
+        async with dispatching(system, sender, limits):
+            await until(lambda: len(sender.sent) >= 10)  # each busy chat now waits 2 s
+            monkeypatch.setattr(SQLOutbox, "due", counting(SQLOutbox.due))
+            monkeypatch.setattr(SQLOutbox, "new_since", counting(SQLOutbox.new_since))
+            for i in range(10):
+                await put(system, [(f"new{i}", "halo")])
+                await asyncio.sleep(0.01)
+            await until(lambda: sum(m.address.startswith("new") for m in sender.sent) == 10)
+    assert sum(loaded) == 10, loaded  # each commit's one row, once
+
+
+async def test_rows_added_during_a_backlog_and_a_retry_still_go_in_order(db_path: Path) -> None:
+    limits = Limits(
+        overall_per_second=200, per_chat_per_second=50, per_chat_burst=1, backoff_base=0.05
+    )
+    async with running(db_path, clock=SystemClock()) as system:
+        # the first call fails: "busy" waits for a retry while its later rows keep coming
+        sender = RecordingSender(failures=[SendError("502")])
+        await put(system, [("busy", f"busy {k}") for k in range(8)])
+        async with dispatching(system, sender, limits):
+            await until(lambda: sender.attempts)  # "busy 0" failed: its retry is waiting
+            for k in range(8, 20):
+                await put(system, [("busy", f"busy {k}"), (f"p{k}", f"p{k} 0")])
+                await put(system, [(f"p{k}", f"p{k} 1")])
+                await asyncio.sleep(0.01)
+            await until(lambda: len(sender.sent) == 20 + 24, timeout=10.0)
+        assert await statuses(system) == [("sent", 2)] + [("sent", 1)] * 43
+    texts = [m.reply.text for m in sender.sent if m.address == "busy"]
+    assert texts == [f"busy {k}" for k in range(20)]
+    for k in range(8, 20):
+        assert [m.reply.text for m in sender.sent if m.address == f"p{k}"] == [
+            f"p{k} 0",
+            f"p{k} 1",
+        ]
 
 
 async def test_every_part_of_a_split_reply_counts_against_both_limits(db_path: Path) -> None:
