@@ -64,12 +64,13 @@ from telegram.error import (
     RetryAfter,
     TelegramError,
 )
-from telegram.request import BaseRequest, HTTPXRequest
+from telegram.request import BaseRequest
 
 from bot import display
 from bot.capabilities import Capabilities
 from bot.channels import register
 from bot.channels.base import ChannelModule, adapter_of
+from bot.channels.http import AiohttpRequest, is_loopback
 from bot.config import Settings
 from bot.engine import Engine, Handled
 from bot.i18n import _, use_locale
@@ -138,14 +139,18 @@ def make_bot(
     request: BaseRequest | None = None,
     get_updates_request: BaseRequest | None = None,
 ) -> Bot:
-    """A PTB Bot for the configured token and API base URL (`{token}` placeholder or appended)."""
+    """A PTB Bot for the configured token and API base URL (`{token}` placeholder or appended),
+    sending over aiohttp (bot/channels/http.py says why)."""
+    trust_env = not is_loopback(settings.telegram_api_base_url)
     return Bot(
         settings.telegram_bot_token,
         base_url=settings.telegram_api_base_url,
         # The dispatcher sends to several people at once and answers callbacks meanwhile.
-        request=request or HTTPXRequest(connection_pool_size=32, pool_timeout=5.0),
+        request=request
+        or AiohttpRequest(connection_pool_size=32, pool_timeout=5.0, trust_env=trust_env),
         # One long poll at a time; PTB adds the poll's timeout to this read timeout.
-        get_updates_request=get_updates_request or HTTPXRequest(connection_pool_size=1),
+        get_updates_request=get_updates_request
+        or AiohttpRequest(connection_pool_size=1, trust_env=trust_env),
     )
 
 

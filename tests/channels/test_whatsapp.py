@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -484,8 +485,9 @@ async def test_errors_become_send_errors(
 
 
 async def test_network_error_is_transient(wa: WhatsAppHarness) -> None:
-    async with httpx.AsyncClient(base_url="http://127.0.0.1:9", timeout=2.0) as dead:
-        sender = whatsapp.TwilioSender(wa.settings, wa.system.engine, dead)
+    settings = replace(wa.settings, twilio_api_base_url="http://127.0.0.1:9")  # nobody there
+    async with whatsapp.session(settings) as dead:
+        sender = whatsapp.TwilioSender(settings, wa.system.engine, dead)
         with pytest.raises(SendError) as caught:
             await sender.send(_outgoing("Halo"))
     assert not caught.value.permanent

@@ -2,7 +2,8 @@
 
 The real python-telegram-bot and the real Twilio sender talk HTTP to the fakes (tests/fakes);
 faults the fakes cannot make (a request that hangs, a connection reset) are injected one level
-down, in the httpx transport the real clients use. The dispatcher runs continuously on the real
+down: in the httpx transport under python-telegram-bot, and around the aiohttp session the
+Twilio sender posts with. The dispatcher runs continuously on the real
 clock, with limits scaled up so each case takes about a second.
 """
 
@@ -16,6 +17,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import httpx
 
 from bot.channels import telegram as tg
@@ -65,6 +67,33 @@ class Faults(httpx.AsyncBaseTransport):
         await self.inner.aclose()
 
 
+class SessionFaults:
+    """The real aiohttp session, except for the posts `hang` or `reset` pick (each a predicate
+    on the form posted, consulted while `times` lasts)."""
+
+    def __init__(self, session: aiohttp.ClientSession) -> None:
+        self.session = session
+        self.rules: list[tuple[str, Callable[[dict[str, str]], bool], list[int]]] = []
+
+    def add(self, kind: str, match: Callable[[dict[str, str]], bool], times: int = 1) -> None:
+        self.rules.append((kind, match, [times]))
+
+    def post(self, url: str, *, data: dict[str, str]) -> Any:
+        for kind, match, left in self.rules:
+            if left[0] > 0 and match(data):
+                left[0] -= 1
+                return self._fault(kind)
+        return self.session.post(url, data=data)
+
+    @staticmethod
+    @asynccontextmanager
+    async def _fault(kind: str) -> AsyncIterator[Any]:
+        if kind == "hang":
+            await asyncio.sleep(3600)
+        raise aiohttp.ClientOSError(104, "Connection reset by peer")
+        yield  # an async context manager that never enters
+
+
 def body_has(text: str) -> Callable[[httpx.Request], bool]:
     def match(request: httpx.Request) -> bool:
         request.read()
@@ -96,7 +125,7 @@ async def until(check: Callable[[], bool], timeout: float = 10.0) -> float:
 @dataclass
 class Rig:
     system: System
-    faults: Faults
+    faults: Any  # Faults (Telegram's httpx) or SessionFaults (Twilio's aiohttp)
     dispatcher: Dispatcher
 
 
@@ -121,21 +150,16 @@ async def telegram(fake: FakeTelegram, db: Path, limits: Limits = QUICK) -> Asyn
 
 @asynccontextmanager
 async def whatsapp(fake: FakeTwilio, db: Path, limits: Limits = QUICK) -> AsyncIterator[Rig]:
-    faults = Faults()
     settings = whatsapp_settings(db, fake)
     fields = ["twilio_account_sid", "twilio_auth_token", "twilio_whatsapp_from"]
     fields += ["twilio_api_base_url", "public_base_url"]
     values = {name: getattr(settings, name) for name in fields}
     async with (
         running(db, SystemClock(), **values) as system,  # type: ignore[arg-type]
-        httpx.AsyncClient(
-            base_url=fake.base_url,
-            auth=(settings.twilio_account_sid, settings.twilio_auth_token),
-            transport=faults,
-            timeout=httpx.Timeout(10.0, connect=5.0),
-        ) as http,
+        wa.session(system.services.settings) as http,
     ):
-        sender = wa.TwilioSender(system.services.settings, system.engine, http)
+        faults = SessionFaults(http)
+        sender = wa.TwilioSender(system.services.settings, system.engine, faults)  # type: ignore[arg-type]
         dispatcher = Dispatcher(system.engine, sender, limits)
         await dispatcher.start()
         try:
@@ -217,8 +241,8 @@ async def test_telegram_send_that_hangs_times_out_without_delaying_anyone(
 
 
 # --- WhatsApp through Twilio -------------------------------------------------------------------
-def to(number: str) -> Callable[[httpx.Request], bool]:
-    return body_has(f"To=whatsapp%3A%2B{number}")
+def to(number: str) -> Callable[[dict[str, str]], bool]:
+    return lambda form: form.get("To") == f"whatsapp:+{number}"
 
 
 async def test_twilio_429_retry_after_holds_the_whole_channel_back(
