@@ -95,7 +95,7 @@ class _Text:
         self._neg_cache: dict[int, tuple[bool, bool, bool]] = {}
         self._question: dict[int, bool] = {}
         self._warning: dict[int, int] = {}  # sentence start -> first warning cue (-1: none)
-        self._active: dict[int, dict[int, list[list[int]]]] | None = None
+        self._active: dict[int, list[tuple[tuple[int, ...], list[int]]]] | None = None
         self._starts: dict[int, list[int]] = {}  # pattern list id -> sorted anchor positions
         self._negators: tuple[list[int], frozenset[int]] | None = None
         self.words: list[Word] = []  # set by the screener: bot/text words with offsets
@@ -205,11 +205,10 @@ class _Text:
             every: set[int] = set()
             own: set[int] = set()
             for rx in (s._neg_long, s._neg_short, s._neg_clause):
-                for groups in active.get(rx.id, {}).values():
-                    for starts in groups:
-                        every.update(starts)
-                        if rx is not s._neg_clause:
-                            own.update(starts)
+                for _, starts in active.get(rx.id, ()):
+                    every.update(starts)
+                    if rx is not s._neg_clause:
+                        own.update(starts)
             self._negators = (sorted(every), frozenset(own))
         return self._negators
 
@@ -244,9 +243,10 @@ class _Text:
         return hit
 
     # matching --------------------------------------------------------------------------------
-    def active(self) -> dict[int, dict[int, list[list[int]]]]:
-        """Pattern list id -> alternative -> the word starts where its anchors occur (lists of
-        starts, one per distinct word: shared, never copied).
+    def active(self) -> dict[int, list[tuple[tuple[int, ...], list[int]]]]:
+        """Pattern list id -> (its alternatives that may begin at a word, that word's starts)
+        for each distinct word of the text that begins some of them (the start lists are
+        shared, never copied).
 
         One pass over the words: a pattern is tried only where it can begin (a word whose
         prefix is one of its anchors), never scanned over the whole text. This is what keeps a
@@ -262,18 +262,16 @@ class _Text:
             starts: dict[str, list[int]] = {w: [] for w in anchored}
             for w, m in compress(zip(words, ms, strict=True), map(anchored.__contains__, words)):
                 starts[w].append(m.start())
-            active: dict[int, dict[int, list[list[int]]]] = {}
+            # one entry per (word, pattern list), never per alternative: a word such as "di"
+            # begins dozens of alternatives of one list
+            active: dict[int, list[tuple[tuple[int, ...], list[int]]]] = {}
             for w, pos in starts.items():
                 for rid, alts in anchored[w]:
                     run = active.get(rid)
                     if run is None:
-                        run = active[rid] = {}
-                    for alt in alts:
-                        have = run.get(alt)
-                        if have is None:
-                            run[alt] = [pos]
-                        else:
-                            have.append(pos)
+                        active[rid] = [(alts, pos)]
+                    else:
+                        run.append((alts, pos))
             self._active = active
         return self._active
 
@@ -286,7 +284,7 @@ class _Text:
         if pos is None:
             run = self.active().get(regex.id)
             pos = self._starts[regex.id] = (
-                sorted(chain.from_iterable(chain.from_iterable(run.values()))) if run else []
+                sorted(chain.from_iterable(pos for _, pos in run)) if run else []
             )
         if not pos:
             return False
@@ -304,7 +302,7 @@ class _Text:
         if regex.id < 0 or any(regex.first_char[i] is None for i in regex.always):
             return list(regex.finditer(norm))
         run = self.active().get(regex.id)
-        cands = set(chain.from_iterable(chain.from_iterable(run.values()))) if run else set()
+        cands = set(chain.from_iterable(pos for _, pos in run)) if run else set()
         for i in regex.always:
             ch = regex.first_char[i]
             at = norm.find(ch)
@@ -333,9 +331,9 @@ class _Text:
         alts, norm = regex.alts, self.norm
         run = self.active().get(regex.id)
         if run:
-            for i, groups in run.items():
-                match = alts[i][0].match
-                for starts in groups:
+            for group, starts in run:
+                for i in group:
+                    match = alts[i][0].match
                     for pos in starts:
                         m = match(norm, pos)
                         if m is not None:
