@@ -89,6 +89,13 @@ class Screener:
         # lower-case word -> (pattern list id, alternative) it can start; words repeat, so this
         # is remembered (bounded; a plain dict is safe to share between threads here)
         self._anchor_cache: dict[str, tuple[tuple[int, tuple[int, ...]], ...]] = {}
+        # what a clause or the words around a match say (a question, the past, a negator),
+        # remembered per piece of text: each is a pure function of that text (see
+        # bot.screening.text._remember for the bounds)
+        self._memo_asks: dict[str, bool] = {}
+        self._memo_past: dict[str, bool] = {}
+        self._memo_before: dict[tuple[str, bool], tuple[bool, bool, bool]] = {}
+        self._memo_after: dict[str, bool] = {}
 
     def _anchors_of(self, word: str) -> tuple[tuple[int, tuple[int, ...]], ...]:
         """(pattern list id, its alternatives) that may begin at `word` (as typed)."""

@@ -7,7 +7,7 @@ import re
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from itertools import chain, compress
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from bot.screening.patterns import _CLAUSE_END, _CONDITIONAL, _SENTENCE_END, _TOKEN, _WORD, _Rx
 from bot.screening.salary import _amount_start, _find_amount
@@ -69,6 +69,18 @@ class _Found:
     end: int
     hypothetical: bool
     spans: set[tuple[int, int]]
+
+
+_MEMO_SIZE = 50_000  # entries of each memo of the screener (see _remember)
+_MEMO_KEY = 400  # longer pieces of text are not remembered: they hardly recur
+
+
+def _remember(memo: dict[Any, Any], key: Any, value: object) -> None:
+    """Remember a pure function's value for a short piece of text, up to a bound (a plain dict
+    is safe to share between threads here: a lost write is only computed again)."""
+    text = key if isinstance(key, str) else key[0]
+    if len(text) <= _MEMO_KEY and len(memo) < _MEMO_SIZE:
+        memo[key] = value
 
 
 # --------------------------------------------------------------------------------------------
@@ -140,7 +152,7 @@ class _Text:
             # the user's own question, or a story about the past, is not the offer at hand
             hyp = bool(
                 (self.may(s._question_cue, cs, ce) and self._asks(clause))
-                or (self.may(s._past_cue, cs, ce) and s._past_cue.search(clause))
+                or (self.may(s._past_cue, cs, ce) and self._told_past(clause))
                 or self._warned(cs, ce)
             )
             if not hyp and _CONDITIONAL.search(clause):
@@ -156,11 +168,26 @@ class _Text:
         """Does the clause ask something? "Is it normal that the agent takes my salary?" and
         "wajar gak kalau agen minta 20 juta?" ask whether what happened is allowed: what
         happened is told, not supposed, so such a cue alone makes no question."""
-        cue, told = self.s._question_cue, self.s._presupposing
-        for m in cue.regex.finditer(clause):
-            if not told.match(clause, m.start(), len(clause)):
-                return True
-        return False
+        memo = self.s._memo_asks
+        hit = memo.get(clause)
+        if hit is None:
+            hit = False
+            cue, told = self.s._question_cue, self.s._presupposing
+            for m in cue.regex.finditer(clause):
+                if not told.match(clause, m.start(), len(clause)):
+                    hit = True
+                    break
+            _remember(memo, clause, hit)
+        return hit
+
+    def _told_past(self, clause: str) -> bool:
+        """Does the clause tell of the past ("dulu", "last year")?"""
+        memo = self.s._memo_past
+        hit = memo.get(clause)
+        if hit is None:
+            hit = self.s._past_cue.search(clause) is not None
+            _remember(memo, clause, hit)
+        return hit
 
     def _warned(self, cs: int, ce: int) -> bool:
         """Does a warning cue stand in this clause's sentence, before the clause ends?"""
@@ -188,8 +215,13 @@ class _Text:
             _, _, ce = self.clause(start)
             stop = min(ce, end + 80)
             if end < ce and self.may(s._neg_post, end, stop):
-                after = _TOKEN.findall(self.norm[end:stop])[: s._post_scope]
-                if after and s._neg_post.search(" ".join(after)):
+                window = self.norm[end:stop]
+                hit = s._memo_after.get(window)
+                if hit is None:
+                    after = _TOKEN.findall(window)[: s._post_scope]
+                    hit = bool(after) and s._neg_post.search(" ".join(after)) is not None
+                    _remember(s._memo_after, window, hit)
+                if hit:
                     return True
         return False
 
@@ -229,16 +261,23 @@ class _Text:
                 self._neg_cache[start] = hit = (False, False, False)
                 return hit
             window = self.norm[lo:start]
-            before = s._neutral.sub(" ", window) if self.may(s._neutral, lo, start) else window
-            tokens = _TOKEN.findall(before)
-            if not tokens:
-                hit = (False, False, False)
-            else:
-                hit = (
-                    bool(s._neg_long.search(" ".join(tokens[-s._long_scope :]))),
-                    bool(s._neg_short.search(" ".join(tokens[-s._short_scope :]))),
-                    bool(s._neg_clause.search(before)),  # "jangan percaya kalau ada yang ..."
-                )
+            # the same few words before a match recur (in a text and across texts): what they
+            # say is a function of those words alone (and of whether a neutral phrase may
+            # stand there), remembered
+            key = (window, self.may(s._neutral, lo, start))
+            hit = s._memo_before.get(key)
+            if hit is None:
+                before = s._neutral.sub(" ", window) if key[1] else window
+                tokens = _TOKEN.findall(before)
+                if not tokens:
+                    hit = (False, False, False)
+                else:
+                    hit = (
+                        bool(s._neg_long.search(" ".join(tokens[-s._long_scope :]))),
+                        bool(s._neg_short.search(" ".join(tokens[-s._short_scope :]))),
+                        bool(s._neg_clause.search(before)),  # "jangan percaya kalau ada yang ..."
+                    )
+                _remember(s._memo_before, key, hit)
             self._neg_cache[start] = hit
         return hit
 
