@@ -153,10 +153,12 @@ class Lawful:
     ) -> list[str]:
         """Drop the flags a named programme explains; return what to tell the person."""
         words = t.words
+        # most texts name no programme: decided in C, without a set of the text's words
+        firsts = self._firsts.__contains__
+        if not any(map(firsts, map(LEMMA, words))) and not any(map(firsts, map(FORM, words))):
+            return []
         present = set(map(LEMMA, words))
         present.update(map(FORM, words))
-        if present.isdisjoint(self._firsts):
-            return []
         notes: list[str] = []
         claimed: list[tuple[int, int]] = []
         covered: set[str] = set()  # programmes a more specific one already explains
