@@ -96,6 +96,7 @@ class Screener:
         self._memo_past: dict[str, bool] = {}
         self._memo_before: dict[tuple[str, bool], tuple[bool, bool, bool]] = {}
         self._memo_after: dict[str, bool] = {}
+        self._memo_amount: dict[tuple[str, bool, str], tuple[float, int] | tuple[()]] = {}
 
     def _anchors_of(self, word: str) -> tuple[tuple[int, tuple[int, ...]], ...]:
         """(pattern list id, its alternatives) that may begin at `word` (as typed)."""
@@ -655,7 +656,8 @@ class Screener:
             )
         ):
             # the second opinion may raise the level, never lower it
-            p = self._model.probability(t.words)
+            counts = self._model.counts(t.words)  # read once, for the score and the kind
+            p = self._model.probability(t.words, counts)
             raised = (
                 "high" if p >= self._model.high else "medium" if p >= self._model.medium else None
             )
@@ -663,7 +665,7 @@ class Screener:
                 raised = "medium"  # from nothing the model alone says "check", not "danger"
             if raised is not None and RISKS.index(raised) < RISKS.index(risk):
                 # naming the nearest kind of case costs more than the score: only when shown
-                risk, opinion = raised, self._model.explain(t.words, lang)
+                risk, opinion = raised, self._model.explain(t.words, lang, counts)
                 score = max(score, self._high if raised == "high" else self._medium)
 
         order = sorted(found, key=lambda c: (-eff[c], found[c].start))

@@ -429,6 +429,19 @@ class _Text:
             got = self._has[name] = self.any(self.s._terms[name])
         return got
 
+    def _amount(self, start: int, end: int, last: bool, dollar: str) -> tuple[float, int] | None:
+        """`_find_amount` over norm[start:end] (it reads nothing outside it), remembered per
+        piece of text: "gaji 4jt-6jt" recurs in a text and across texts."""
+        window = self.norm[start:end]
+        key = (window, last, dollar)
+        memo = self.s._memo_amount
+        hit = memo.get(key)
+        if hit is None:
+            am = _find_amount(window, 0, len(window), self.s._salary.to_idr, last, dollar)
+            hit = () if am is None else am
+            _remember(memo, key, hit)
+        return (hit[0], start + hit[1]) if hit else None
+
     def _salaries(self) -> None:
         high: list[_Match] = []
         very: list[_Match] = []
@@ -437,7 +450,7 @@ class _Text:
         for m in self.scan(sal.context):
             ss, se = self.sentence(m.start())
             window_end = min(se, m.end() + 45)
-            am = _find_amount(self.norm, m.end(), window_end, sal.to_idr, dollar=dollar)
+            am = self._amount(m.end(), window_end, False, dollar)
             if am is None:
                 continue
             value, a_end = am
@@ -445,9 +458,7 @@ class _Text:
         for m in self.scan(sal.per_month):
             # "$1500/month": an amount right before a per-month marker
             ss, _ = self.sentence(m.start())
-            am = _find_amount(
-                self.norm, max(ss, m.start() - 25), m.start(), sal.to_idr, True, dollar
-            )
+            am = self._amount(max(ss, m.start() - 25), m.start(), True, dollar)
             if am is not None:
                 value, _ = am
                 a_start = _amount_start(self.norm, max(ss, m.start() - 25), m.start())
