@@ -499,17 +499,24 @@ class Screener:
     def _rule_hits(
         self, t: _Text, spec: _FlagSpec, rule: _Rule
     ) -> Iterable[tuple[float, int, int, bool]]:
+        """(weight, start, end, hypothetical) of each hit of one rule; a list, not a generator:
+        most rules have none, known after a look-up or two."""
         if rule.regex is not None:
-            for m in t.matches(rule.regex, spec.post_negation, spec.veto):
-                yield rule.weight, m.start, m.end, m.hypothetical
-            return
+            w = rule.weight
+            return [
+                (w, m.start, m.end, m.hypothetical)
+                for m in t.matches(rule.regex, spec.post_negation, spec.veto)
+            ]
         # stop at the first missing part (most texts lack most terms), known without matching
         # any part in full; only a rule whose parts all occur needs their positions
-        if not all(t.has(n) for n in rule.terms):
-            return
+        has = t.has
+        for n in rule.terms:
+            if not has(n):
+                return ()
         lists: list[list[_Match]] = [t.term(n) for n in rule.terms]
-        if any(t.has(n) for n in rule.unless):
-            return
+        for n in rule.unless:
+            if has(n):
+                return ()
         # Prefer parts that are real (not in a question), then in one clause, then close.
         best: tuple[tuple[int, int, int], list[_Match]] | None = None
         for anchor in lists[0][:8]:
@@ -539,7 +546,7 @@ class Screener:
         if not rule.first_only and not not_same and spread <= 60:
             a = min(m.start for m in chosen)
             b = max(m.end for m in chosen)
-        yield rule.weight, a, b, n_hyp > 0
+        return ((rule.weight, a, b, n_hyp > 0),)
 
     def _official_discount(self, t: _Text) -> tuple[float, bool]:
         """(discount, does any sign of the official route stand in the text). Signs of weight
