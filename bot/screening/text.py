@@ -208,6 +208,8 @@ class _Text:
     def negated(self, start: int, end: int, post: bool, short: bool = True) -> bool:
         s = self.s
         negators = self._negator_starts()
+        if not post and negators is not None and not negators[0]:
+            return False  # no negator word anywhere in the text: decided at once
         # A match that carries its own negation ("gak boleh pulang", "tanpa paspor") is not
         # cancelled by an earlier negator: "gak digaji dan gak dibolehin keluar" is two facts.
         own = (negators is None or start in negators[1]) and (
