@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from bot.screening.screener import Screener
 
 _GROUP = re.Match.group
+_END = re.Match.end
 
 
 @dataclass(frozen=True)
@@ -100,8 +101,8 @@ class _Text:
         self.raw = raw
         # Same length as raw, so offsets stay valid: evidence is cut from the original.
         self.norm = raw.replace("’", "'").replace("‘", "'").replace("\u00a0", " ")
-        self.clause_starts = [0] + [m.end() for m in _CLAUSE_END.finditer(self.norm)]
-        self.sentence_starts = [0] + [m.end() for m in _SENTENCE_END.finditer(self.norm)]
+        self.clause_starts = [0, *map(_END, _CLAUSE_END.finditer(self.norm))]
+        self.sentence_starts = [0, *map(_END, _SENTENCE_END.finditer(self.norm))]
         self._terms: dict[str, list[_Match]] = {}
         self._has: dict[str, bool] = {}  # term -> does it occur, for terms not matched in full
         self._hyp_at: dict[int, bool] = {}  # position -> hypothetical(position)
