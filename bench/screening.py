@@ -56,6 +56,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--chars", type=int, default=0, help="repeat each offer up to this length (e.g. 1000)"
     )
+    parser.add_argument(
+        "--mix",
+        action="store_true",
+        help="with --chars: fill each text with the offers that follow it, not its own repeats",
+    )
     parser.add_argument("--no-model", action="store_true", help="rules only")
     parser.add_argument("--against", metavar="REV", help="time the screener of REV too")
     parser.add_argument("--rounds", type=int, default=3, help="turns each with --against")
@@ -69,10 +74,14 @@ def main(argv: list[str] | None = None) -> int:
 
     cases = [json.loads(line) for line in OFFERS.read_text(encoding="utf-8").splitlines() if line]
     if args.chars:
-        for c in cases:
-            text = c["text"]
+        # an offer repeated to the length (the figure), or, with --mix, followed by the
+        # next offers: a text whose words and clauses do not recur, as a real long one
+        originals = [c["text"] for c in cases]
+        for i, c in enumerate(cases):
+            text, j = c["text"], i
             while len(text) < args.chars:
-                text += " " + c["text"]
+                j += 1
+                text += " " + (originals[j % len(originals)] if args.mix else c["text"])
             c["text"] = text[: args.chars]
     start = time.perf_counter()
     screener = Screener.load(use_model=not args.no_model)

@@ -76,7 +76,7 @@ class _Found:
 # case holds one ("İ", dotless "ı", long "ſ", the Kelvin sign): found by trying every code
 # point (tests/screening/test_speed_paths.py keeps it true)
 _CASE_FOLDS_TO_ASCII = "\u0130\u0131\u017f\u212a"
-_MEMO_SIZE = 50_000  # entries of each memo of the screener (see _remember)
+_MEMO_SIZE = 20_000  # entries of each memo of the screener: ~10 MB each at most
 _MEMO_KEY = 400  # longer pieces of text are not remembered: they hardly recur
 
 
