@@ -117,6 +117,7 @@ class _Text:
         self._negators: tuple[list[int], frozenset[int]] | None = None
         self._low: str | None = None  # norm in lower case, or "" (see _can_match)
         self._pieces: dict[str, bool] = {}  # piece of text -> does the text hold it
+        self._can: dict[tuple[str, ...], bool] = {}  # required pieces -> _can_match
         self.words: list[Word] = []  # set by the screener: bot/text words with offsets
         self.concepts: Collection[int] = ()  # ids of the concepts it names, set by Concepts.hits
 
@@ -305,8 +306,16 @@ class _Text:
             # only the words that begin some pattern get their starts listed (C-level passes)
             ms = list(_WORD.finditer(self.norm))
             words = list(map(_GROUP, ms))
-            anchors_of = self.s._anchors_of
-            anchored = {w: a for w in dict.fromkeys(words) if (a := anchors_of(w))}
+            # the screener's remembered anchors of each distinct word, looked up in C; a word
+            # it has not seen yet goes through _anchors_of
+            distinct = list(dict.fromkeys(words))
+            got = list(map(self.s._anchor_cache.get, distinct))
+            if None in got:
+                anchors_of = self.s._anchors_of
+                got = [
+                    anchors_of(w) if a is None else a for w, a in zip(distinct, got, strict=True)
+                ]
+            anchored = {w: a for w, a in zip(distinct, got, strict=True) if a}
             starts: dict[str, list[int]] = {w: [] for w in anchored}
             for w, m in compress(zip(words, ms, strict=True), map(anchored.__contains__, words)):
                 starts[w].append(m.start())
@@ -379,11 +388,16 @@ class _Text:
         alts, norm = regex.alts, self.norm
         run = self.active().get(regex.id)
         if run:
-            required, can = regex.required, self._can_match
+            required, can, known = regex.required, self._can_match, self._can
             for group, starts in run:
                 for i in group:
-                    if required[i] and not can(required[i]):
-                        continue  # a piece of text every match holds is nowhere in this one
+                    need = required[i]
+                    if need:
+                        ok = known.get(need)
+                        if ok is None:
+                            ok = known[need] = can(need)
+                        if not ok:
+                            continue  # a piece of text every match holds is nowhere in this one
                     match = alts[i][0].match
                     for pos in starts:
                         m = match(norm, pos)
