@@ -11,7 +11,7 @@ he lost it") where no fixed phrase stands.
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
 from itertools import compress
 from operator import itemgetter
@@ -74,7 +74,10 @@ class Concepts:
         places: Mapping[str, Any],
         analyser: Analyser,
         flag_codes: tuple[str, ...],
+        read: Collection[str] | None = None,
     ) -> None:
+        """`read`: the concept names the caller reads from `_Text.concepts` besides those of
+        the rules; given, every other concept is left out of the matching (None: none is)."""
         raw: dict[str, list[str]] = {k: list(v) for k, v in data.get("concepts", {}).items()}
         for name, items in places.items():
             if name in raw:
@@ -121,15 +124,6 @@ class Concepts:
                     bucket = index.setdefault(lemma, [])
                     if entry not in bucket:
                         bucket.append(entry)
-        self._index = index
-        # lemma -> (its phrases, the one-word ones alone, every word that may follow as the
-        # second of a longer one): a word like "di" or "tidak" starts hundreds of phrases, and
-        # a text where the next word fits none of them takes only the one-word ones, at once
-        self._plans: dict[str, tuple[int, tuple[Any, ...], frozenset[str], dict[str, Any]]] = {
-            key: _plan(bucket) for key, bucket in index.items()
-        }
-        # (form, lemma) -> what `occurrences` needs of a word (see _entry): a cache, bounded
-        self._entries: dict[tuple[str, str], tuple[tuple[int, ...], frozenset[str], Any, Any]] = {}
         # concepts whose own terms carry a negation ("tidak dibayar", "not paid")
         negators = {"tidak", "not", "belum", "never", "no", "tanpa", "without", "bukan", "tak"}
         self._negative = frozenset(
@@ -170,6 +164,23 @@ class Concepts:
         self.rules = tuple(rules)
         # each rule with its concepts as sets: "are they all in the text" is one C-level test
         self._checks = tuple((r, frozenset(r.concepts), frozenset(r.unless)) for r in rules)
+        if read is not None:
+            # only the concepts some rule reads, and those the caller asks for, are looked
+            # for in a text: place lists included only through another concept ("@ports")
+            # would otherwise be found, at every place name, for nothing
+            wanted = {ids[n] for n in read} | {c for r in rules for c in (*r.concepts, *r.unless)}
+            index = {
+                k: kept for k, b in index.items() if (kept := [e for e in b if e[0] in wanted])
+            }
+        self._index = index
+        # lemma -> (its phrases, the one-word ones alone, every word that may follow as the
+        # second of a longer one): a word like "di" or "tidak" starts hundreds of phrases, and
+        # a text where the next word fits none of them takes only the one-word ones, at once
+        self._plans: dict[str, tuple[int, tuple[Any, ...], frozenset[str], dict[str, Any]]] = {
+            key: _plan(bucket) for key, bucket in index.items()
+        }
+        # (form, lemma) -> what `occurrences` needs of a word (see _entry): a cache, bounded
+        self._entries: dict[tuple[str, str], tuple[tuple[int, ...], frozenset[str], Any, Any]] = {}
 
     @classmethod
     def load(
@@ -178,10 +189,11 @@ class Concepts:
         flag_codes: tuple[str, ...],
         concepts: Path = CONCEPTS_FILE,
         places: Path = PLACES_FILE,
+        read: Collection[str] | None = None,
     ) -> Concepts:
         data = tomllib.loads(concepts.read_text(encoding="utf-8"))
         pl = tomllib.loads(places.read_text(encoding="utf-8"))
-        return cls(data, pl, analyser, flag_codes)
+        return cls(data, pl, analyser, flag_codes, read)
 
     def _entry(self, form: str, lemma: str) -> tuple[tuple[int, ...], frozenset[str], Any, Any]:
         """(the concepts its one-word phrases name, in index order and once each; every word

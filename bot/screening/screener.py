@@ -52,7 +52,8 @@ class Screener:
         self._load_guided(guided)
         self._build_anchor_index()
         self._analyser = analyser or default_analyser()
-        self._concepts = concepts or Concepts.load(self._analyser, FLAG_CODES)
+        # the screener reads two concepts itself (see _notice); the rules read the others
+        self._concepts = concepts or Concepts.load(self._analyser, FLAG_CODES, read=_CONCEPTS_READ)
         # an extra fee on top of an official one weighs what any upfront fee does
         self._lawful = Lawful.load(self._analyser, FLAG_CODES, self._flags["upfront_fee"].weight)
         self._model: Model | None = Model.load() if use_model else None
@@ -686,6 +687,9 @@ class Screener:
                 questions = [q.text[lang] for q in missing[: self._max_questions]]
         return Screening(risk, score, lang, flags, tuple(questions), opinion, lawful)
 
+
+# the concepts _notice reads from _Text.concepts (an office named, the writer in the text)
+_CONCEPTS_READ = ("official_name", "worker_self")
 
 # flags of a text that speaks to the reader as a recruiter does, whatever warning it quotes
 _NEVER_IN_A_NOTICE = ("upfront_fee", "fake_official_notice", "task_scam")
