@@ -166,48 +166,6 @@ def _first_literal(source: str) -> str | None:
     return None
 
 
-def _required(source: str) -> tuple[str, ...]:
-    """Pieces of text (lower case ASCII, two characters or more) that every match of `source`
-    contains: runs of plain letters that no option, alternative or repeat can leave out.
-
-    An ASCII text that lacks one of them cannot match anywhere ("di\\s+mana" in a text without
-    "mana"), so its starts need not be tried. Only ASCII letters count: under IGNORECASE an
-    ASCII letter of a pattern matches an ASCII letter of a text exactly when their lower cases
-    are equal (non-ASCII letters have other case rules: the Kelvin sign matches "k")."""
-    from re import _constants as c
-    from re import _parser
-
-    try:
-        seq = list(_parser.parse(source, re.IGNORECASE))
-    except Exception:  # an unusual construct: nothing is known to be required
-        return ()
-    out: list[str] = []
-    run: list[str] = []
-
-    def flush() -> None:
-        if len(run) >= 2:
-            out.append("".join(run))
-        run.clear()
-
-    def walk(items: list[tuple[Any, Any]]) -> None:
-        for op, av in items:
-            if op is c.LITERAL and chr(av).isascii():
-                run.append(chr(av).lower())
-            elif op is c.SUBPATTERN:  # a group is its sequence, matched in full
-                walk(list(av[3]))
-            else:
-                # anything else (a class, an alternative, an assertion, a repeat) ends the run;
-                # what a repeat of at least one holds is matched at least once
-                flush()
-                if op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT) and av[0] >= 1:
-                    walk(list(av[2]))
-                    flush()
-
-    walk(seq)
-    flush()
-    return tuple(dict.fromkeys(out))
-
-
 def _word_keys(word: str) -> list[str]:
     """The keys anchors are looked up with for one lower-case word: its prefixes up to
     _ANCHOR_LEN characters, and the whole word + " " when it is short."""
@@ -225,7 +183,7 @@ class _Rx:
     one alternation) serves plain searches such as negation look-ups.
     """
 
-    __slots__ = ("alts", "always", "first_char", "id", "regex", "required")
+    __slots__ = ("alts", "always", "first_char", "id", "regex")
 
     def __init__(
         self,
@@ -238,8 +196,6 @@ class _Rx:
         # they must start with ("$1500": most texts have no "$")
         self.always = frozenset(i for i, (_, anchors) in enumerate(alts) if anchors is None)
         self.first_char = {i: _first_literal(alts[i][0].pattern) for i in self.always}
-        # per alternative, the pieces of text every match of it contains (see _required)
-        self.required = tuple(_required(rx.pattern) for rx, _ in alts)
         self.id = -1  # set by the Screener's anchor index
 
     def search(self, text: str, pos: int = 0, endpos: int | None = None) -> re.Match[str] | None:

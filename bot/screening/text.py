@@ -72,10 +72,6 @@ class _Found:
     spans: set[tuple[int, int]]
 
 
-# The only non-ASCII characters that re.IGNORECASE matches with an ASCII letter or whose lower
-# case holds one ("İ", dotless "ı", long "ſ", the Kelvin sign): found by trying every code
-# point (tests/screening/test_speed_paths.py keeps it true)
-_CASE_FOLDS_TO_ASCII = "\u0130\u0131\u017f\u212a"
 _MEMO_SIZE = 20_000  # entries of each memo of the screener: ~10 MB each at most
 _MEMO_KEY = 400  # longer pieces of text are not remembered: they hardly recur
 
@@ -115,9 +111,6 @@ class _Text:
         self._active: dict[int, list[tuple[tuple[int, ...], list[int]]]] | None = None
         self._starts: dict[int, list[int]] = {}  # pattern list id -> sorted anchor positions
         self._negators: tuple[list[int], frozenset[int]] | None = None
-        self._low: str | None = None  # norm in lower case, or "" (see _can_match)
-        self._pieces: dict[str, bool] = {}  # piece of text -> does the text hold it
-        self._can: dict[tuple[str, ...], bool] = {}  # required pieces -> _can_match
         self.words: list[Word] = []  # set by the screener: bot/text words with offsets
         self.concepts: Collection[int] = ()  # ids of the concepts it names, set by Concepts.hits
 
@@ -388,16 +381,8 @@ class _Text:
         alts, norm = regex.alts, self.norm
         run = self.active().get(regex.id)
         if run:
-            required, can, known = regex.required, self._can_match, self._can
             for group, starts in run:
                 for i in group:
-                    need = required[i]
-                    if need:
-                        ok = known.get(need)
-                        if ok is None:
-                            ok = known[need] = can(need)
-                        if not ok:
-                            continue  # a piece of text every match holds is nowhere in this one
                     match = alts[i][0].match
                     for pos in starts:
                         m = match(norm, pos)
@@ -408,26 +393,6 @@ class _Text:
             if need is None or need in norm:
                 for m in alts[i][0].finditer(norm):
                     yield m.span()
-
-    def _can_match(self, required: tuple[str, ...]) -> bool:
-        """Does the text hold every piece in `required` (see patterns._required)? Its lower
-        case tells, unless it holds one of the few letters IGNORECASE matches with an ASCII
-        letter of another lower case (then True: not known)."""
-        low = self._low
-        if low is None:
-            norm = self.norm
-            safe = norm.isascii() or not any(ch in norm for ch in _CASE_FOLDS_TO_ASCII)
-            low = self._low = norm.lower() if safe else ""
-        if not low:
-            return True
-        found = self._pieces
-        for piece in required:
-            hit = found.get(piece)
-            if hit is None:
-                hit = found[piece] = piece in low
-            if not hit:
-                return False
-        return True
 
     def matches(
         self, regex: _Rx, post: bool = False, veto: _Rx | None = None, short: bool = True
