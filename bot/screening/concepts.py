@@ -11,9 +11,10 @@ he lost it") where no fixed phrase stands.
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
 from itertools import compress
+from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
 
 CONCEPTS_FILE = CONTENT / "screening" / "concepts.toml"
 PLACES_FILE = CONTENT / "screening" / "places.toml"
+_FIRST = itemgetter(0)
 _MAX_ANCHORS = 8  # occurrences of a rule's first concept tried; enough for any real text
 
 
@@ -72,7 +74,10 @@ class Concepts:
         places: Mapping[str, Any],
         analyser: Analyser,
         flag_codes: tuple[str, ...],
+        read: Collection[str] | None = None,
     ) -> None:
+        """`read`: the concept names the caller reads from `_Text.concepts` besides those of
+        the rules; given, every other concept is left out of the matching (None: none is)."""
         raw: dict[str, list[str]] = {k: list(v) for k, v in data.get("concepts", {}).items()}
         for name, items in places.items():
             if name in raw:
@@ -119,13 +124,6 @@ class Concepts:
                     bucket = index.setdefault(lemma, [])
                     if entry not in bucket:
                         bucket.append(entry)
-        self._index = index
-        # lemma -> (its phrases, the one-word ones alone, every word that may follow as the
-        # second of a longer one): a word like "di" or "tidak" starts hundreds of phrases, and
-        # a text where the next word fits none of them takes only the one-word ones, at once
-        self._plans: dict[str, tuple[int, tuple[Any, ...], frozenset[str], dict[str, Any]]] = {
-            key: _plan(bucket) for key, bucket in index.items()
-        }
         # concepts whose own terms carry a negation ("tidak dibayar", "not paid")
         negators = {"tidak", "not", "belum", "never", "no", "tanpa", "without", "bukan", "tak"}
         self._negative = frozenset(
@@ -166,6 +164,23 @@ class Concepts:
         self.rules = tuple(rules)
         # each rule with its concepts as sets: "are they all in the text" is one C-level test
         self._checks = tuple((r, frozenset(r.concepts), frozenset(r.unless)) for r in rules)
+        if read is not None:
+            # only the concepts some rule reads, and those the caller asks for, are looked
+            # for in a text: place lists included only through another concept ("@ports")
+            # would otherwise be found, at every place name, for nothing
+            wanted = {ids[n] for n in read} | {c for r in rules for c in (*r.concepts, *r.unless)}
+            index = {
+                k: kept for k, b in index.items() if (kept := [e for e in b if e[0] in wanted])
+            }
+        self._index = index
+        # lemma -> (its phrases, the one-word ones alone, every word that may follow as the
+        # second of a longer one): a word like "di" or "tidak" starts hundreds of phrases, and
+        # a text where the next word fits none of them takes only the one-word ones, at once
+        self._plans: dict[str, tuple[int, tuple[Any, ...], frozenset[str], dict[str, Any]]] = {
+            key: _plan(bucket) for key, bucket in index.items()
+        }
+        # (form, lemma) -> what `occurrences` needs of a word (see _entry): a cache, bounded
+        self._entries: dict[tuple[str, str], tuple[tuple[int, ...], frozenset[str], Any, Any]] = {}
 
     @classmethod
     def load(
@@ -174,19 +189,38 @@ class Concepts:
         flag_codes: tuple[str, ...],
         concepts: Path = CONCEPTS_FILE,
         places: Path = PLACES_FILE,
+        read: Collection[str] | None = None,
     ) -> Concepts:
         data = tomllib.loads(concepts.read_text(encoding="utf-8"))
         pl = tomllib.loads(places.read_text(encoding="utf-8"))
-        return cls(data, pl, analyser, flag_codes)
+        return cls(data, pl, analyser, flag_codes, read)
+
+    def _entry(self, form: str, lemma: str) -> tuple[tuple[int, ...], frozenset[str], Any, Any]:
+        """(the concepts its one-word phrases name, in index order and once each; every word
+        that may come second in a longer phrase; its plan; the plan of its form, when that
+        differs) of a word some phrase begins with, remembered per (form, lemma)."""
+        key = (form, lemma)
+        hit = self._entries.get(key)
+        if hit is None:
+            plans = self._plans
+            plan = plans.get(lemma)
+            more = plans.get(form) if form != lemma else None
+            if plan is None:
+                plan, more = more, None
+            singles = plan[1] if more is None else plan[1] + more[1]
+            follows = plan[2] if more is None else plan[2] | more[2]
+            hit = (tuple(dict.fromkeys(cid for _, cid in singles)), follows, plan, more)
+            if len(self._entries) < 100_000:
+                self._entries[key] = hit
+        return hit
 
     def occurrences(self, words: list[Word], text: str) -> dict[int, list[tuple[int, int]]]:
-        """concept id -> (first word index, last word index) of each occurrence. The words of
-        a phrase follow each other with nothing but spaces between ("tidak ada, gaji" is not
-        "tidak ada gaji")."""
+        """concept id -> (first word index, last word index) of each occurrence, in the order
+        of the words. The words of a phrase follow each other with nothing but spaces between
+        ("tidak ada, gaji" is not "tidak ada gaji")."""
         out: dict[int, list[tuple[int, int]]] = {}
         plans = self._plans
         n = len(words)
-        get = plans.get
         setdefault = out.setdefault
         last = n - 1
         # the words any phrase can start at, found in C: most words of a text start none
@@ -195,30 +229,24 @@ class Concepts:
         known = plans.__contains__
         at = set(compress(range(n), map(known, lemmas)))
         at.update(compress(range(n), map(known, forms)))
+        entries = self._entries
+        entry = self._entry
+        # where no longer phrase can start (most places) a word names its one-word concepts,
+        # the same wherever it stands: those places are gathered per word and added at once
+        alone: dict[tuple[str, str], list[tuple[int, int]]] = {}
         for i in sorted(at):
-            form, lemma = forms[i], lemmas[i]
-            plan = get(lemma)
-            more = get(form) if form != lemma else None
-            if plan is None:
-                if more is None:
-                    continue
-                plan, more = more, None
-            if i < last:
-                nxt = words[i + 1]
-                follows = plan[2]
-                longer = nxt.lemma in follows or nxt.form in follows
-                if not longer and more is not None:
-                    follows = more[2]
-                    longer = nxt.lemma in follows or nxt.form in follows
-            else:
-                longer = False
-            if not longer:
-                # no longer phrase can start here: the one-word ones, in the order of the index
-                for _, cid in plan[1] if more is None else plan[1] + more[1]:
-                    occ = setdefault(cid, [])
-                    if not occ or occ[-1] != (i, i):
-                        occ.append((i, i))
+            word = (forms[i], lemmas[i])
+            e = entries.get(word) or entry(*word)
+            follows = e[1]
+            if i == last or (lemmas[i + 1] not in follows and forms[i + 1] not in follows):
+                here = alone.get(word)
+                if here is None:
+                    alone[word] = [(i, i)]
+                else:
+                    here.append((i, i))
                 continue
+            plan, more = e[2], e[3]
+            nxt = words[i + 1]
             # the one-word phrases and the longer ones whose second word is the next word, in
             # the order of the index (a position's order decides which occurrence comes first)
             picks: list[tuple[int, int, int]] = []
@@ -250,6 +278,17 @@ class Concepts:
                 occ = setdefault(cid, [])
                 if not occ or occ[-1] != (i, i + k - 1):
                     occ.append((i, i + k - 1))
+        mixed: set[int] = set()
+        for word, places in alone.items():
+            for cid in (entries.get(word) or entry(*word))[0]:
+                occ = out.get(cid)
+                if occ is None:
+                    out[cid] = list(places)
+                else:
+                    occ.extend(places)
+                    mixed.add(cid)
+        for cid in mixed:  # in the order of the words; at one word, in the order found
+            out[cid].sort(key=_FIRST)
         return out
 
     def hits(self, t: _Text, words: list[Word]) -> Iterator[ConceptHit]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Mapping, MutableMapping
+from collections.abc import Collection, Mapping, MutableMapping
 from dataclasses import dataclass
 from itertools import compress, count
 from pathlib import Path
@@ -71,13 +71,21 @@ def _firsts(phrases: tuple[_Phrase, ...]) -> dict[str, tuple[_Phrase, ...]]:
     return {k: tuple(v) for k, v in out.items()}
 
 
-def _spans(words: list[Word], firsts: Mapping[str, tuple[_Phrase, ...]]) -> list[tuple[int, int]]:
-    out: list[tuple[int, int]] = []
+def _starts(words: list[Word], firsts: Collection[str]) -> list[int]:
+    """The indexes of the words whose lemma or form is in `firsts`, in order: found in C."""
     known = firsts.__contains__
-    # the words a name can start at, found in C: a programme's names are a handful of words
     at = set(compress(count(), map(known, map(LEMMA, words))))
     at.update(compress(count(), map(known, map(FORM, words))))
-    for i in sorted(at):
+    return sorted(at)
+
+
+def _spans(
+    words: list[Word], firsts: Mapping[str, tuple[_Phrase, ...]], at: list[int] | None = None
+) -> list[tuple[int, int]]:
+    """Where the phrases begin and end; `at`: indexes to try, a superset of the words that
+    begin one (by default those of `firsts`: a programme's names are a handful of words)."""
+    out: list[tuple[int, int]] = []
+    for i in _starts(words, firsts) if at is None else at:
         w = words[i]
         cands = firsts.get(w.lemma) or firsts.get(w.form)
         for p in cands or ():
@@ -153,18 +161,21 @@ class Lawful:
     ) -> list[str]:
         """Drop the flags a named programme explains; return what to tell the person."""
         words = t.words
-        present = set(map(LEMMA, words))
-        present.update(map(FORM, words))
-        if present.isdisjoint(self._firsts):
+        # the words that may begin some programme's name, found once in C: most texts have
+        # none, and every programme's names are looked for at these few places only
+        at = _starts(words, self._firsts)
+        if not at:
             return []
+        named_here = {x for i in at for x in words[i][:2]}  # their forms and lemmas
+        present: set[str] | None = None  # every form and lemma, when a fee context is asked
         notes: list[str] = []
         claimed: list[tuple[int, int]] = []
         covered: set[str] = set()  # programmes a more specific one already explains
         for prog in self.programmes:
-            if present.isdisjoint(prog.names):
+            if named_here.isdisjoint(prog.names):
                 continue
             named = [
-                (a, b) for a, b in _spans(words, prog.names) if not t.negated(a, b, post=False)
+                (a, b) for a, b in _spans(words, prog.names, at) if not t.negated(a, b, post=False)
             ]
             # "G to G Korea" is the EPS programme: the general G to G entry (later in the file)
             # says nothing the specific one has not said
@@ -172,10 +183,12 @@ class Lawful:
                 continue
             if prog.id in covered:
                 continue
-            if prog.needs_context and (
-                present.isdisjoint(prog.fee_context) or not _spans(words, prog.fee_context)
-            ):
-                continue  # "Taiwan" alone names a country, not its service-fee rule
+            if prog.needs_context:
+                if present is None:
+                    present = set(map(LEMMA, words))
+                    present.update(map(FORM, words))
+                if present.isdisjoint(prog.fee_context) or not _spans(words, prog.fee_context):
+                    continue  # "Taiwan" alone names a country, not its service-fee rule
             claimed.extend(named)
             covered.update(prog.covers)
             notes.append(prog.explanation[lang])

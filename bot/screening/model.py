@@ -29,6 +29,8 @@ MODEL_FILE = CONTENT / "screening" / "model.json"
 TEXT_FILE = CONTENT / "screening" / "model_text.toml"
 _FORM_LEMMA = itemgetter(0, 1)  # of a Word
 BUCKETS = 1 << 18
+# (form, lemma) -> times, and (lemma, next lemma) -> times, of one text (see Model.counts)
+_Counts = tuple[Counter[tuple[str, str]], Counter[tuple[str, str]]]
 CHAR_N = (3, 5)
 
 
@@ -137,19 +139,18 @@ class Model:
         return f
 
     @staticmethod
-    def _counts(
-        words: list[Word],
-    ) -> tuple[Counter[tuple[str, str]], Counter[tuple[str, str]]]:
+    def counts(words: list[Word]) -> _Counts:
         """(form, lemma) -> times, and (lemma, next lemma) -> times: a text repeats its words,
         and a word's share is the same wherever it stands, so each is summed once."""
         # Counter over C iterators: no Python-level loop over the words
         lemmas = list(map(LEMMA, words))
         return Counter(map(_FORM_LEMMA, words)), Counter(pairwise(lemmas))
 
-    def probability(self, words: list[Word]) -> float:
+    def probability(self, words: list[Word], counts: _Counts | None = None) -> float:
+        """`counts`: `counts(words)` when the caller has them (explain reads them too)."""
         if not words:
             return 0.0
-        singles, pairs = self._counts(words)
+        singles, pairs = counts or self.counts(words)
         total, sq = 0.0, float(len(words) - 1)
         for (form, lemma), times in singles.items():
             s, n, _ = self._word(form, lemma)
@@ -161,13 +162,13 @@ class Model:
         z = self._bias + total / math.sqrt(sq)
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
-    def nearest_kind(self, words: list[Word]) -> str | None:
+    def nearest_kind(self, words: list[Word], counts: _Counts | None = None) -> str | None:
         """The kind (flag code) whose own model scores the text highest."""
         if not self._kind_codes or not words:
             return None
         index = self._kind_index
         z = [0.0] * len(self._kind_codes)
-        singles, pairs = self._counts(words)
+        singles, pairs = counts or self.counts(words)
         sq = float(len(words) - 1)
         dense = self._dense
         for key, times in singles.items():
@@ -191,9 +192,9 @@ class Model:
         best = max(range(len(z)), key=lambda i: self._kind_bias[i] + z[i] / norm)
         return self._kind_codes[best]
 
-    def explain(self, words: list[Word], lang: str) -> str:
+    def explain(self, words: list[Word], lang: str, counts: _Counts | None = None) -> str:
         """ "This looks like reported cases of ..." for the nearest kind of case."""
-        kind = self.nearest_kind(words)
+        kind = self.nearest_kind(words, counts)
         names = self._texts.get("kinds", {})
         assert isinstance(names, dict)
         intro = self._texts["intro"]
@@ -202,7 +203,8 @@ class Model:
         return str(intro[lang]).format(kind=name or names["default"][lang])
 
     def opinion(self, words: list[Word], lang: str) -> Opinion:
-        p = self.probability(words)
+        counts = self.counts(words)
+        p = self.probability(words, counts)
         if p < self.medium:
             return Opinion(p, None, "")
-        return Opinion(p, self.nearest_kind(words), self.explain(words, lang))
+        return Opinion(p, self.nearest_kind(words, counts), self.explain(words, lang, counts))

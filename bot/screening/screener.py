@@ -52,7 +52,8 @@ class Screener:
         self._load_guided(guided)
         self._build_anchor_index()
         self._analyser = analyser or default_analyser()
-        self._concepts = concepts or Concepts.load(self._analyser, FLAG_CODES)
+        # the screener reads two concepts itself (see _notice); the rules read the others
+        self._concepts = concepts or Concepts.load(self._analyser, FLAG_CODES, read=_CONCEPTS_READ)
         # an extra fee on top of an official one weighs what any upfront fee does
         self._lawful = Lawful.load(self._analyser, FLAG_CODES, self._flags["upfront_fee"].weight)
         self._model: Model | None = Model.load() if use_model else None
@@ -89,6 +90,14 @@ class Screener:
         # lower-case word -> (pattern list id, alternative) it can start; words repeat, so this
         # is remembered (bounded; a plain dict is safe to share between threads here)
         self._anchor_cache: dict[str, tuple[tuple[int, tuple[int, ...]], ...]] = {}
+        # what a clause or the words around a match say (a question, the past, a negator),
+        # remembered per piece of text: each is a pure function of that text (see
+        # bot.screening.text._remember for the bounds)
+        self._memo_asks: dict[str, bool] = {}
+        self._memo_past: dict[str, bool] = {}
+        self._memo_before: dict[tuple[str, bool], tuple[bool, bool, bool]] = {}
+        self._memo_after: dict[str, bool] = {}
+        self._memo_amount: dict[tuple[str, bool, str], tuple[float, int] | tuple[()]] = {}
 
     def _anchors_of(self, word: str) -> tuple[tuple[int, tuple[int, ...]], ...]:
         """(pattern list id, its alternatives) that may begin at `word` (as typed)."""
@@ -491,17 +500,24 @@ class Screener:
     def _rule_hits(
         self, t: _Text, spec: _FlagSpec, rule: _Rule
     ) -> Iterable[tuple[float, int, int, bool]]:
+        """(weight, start, end, hypothetical) of each hit of one rule; a list, not a generator:
+        most rules have none, known after a look-up or two."""
         if rule.regex is not None:
-            for m in t.matches(rule.regex, spec.post_negation, spec.veto):
-                yield rule.weight, m.start, m.end, m.hypothetical
-            return
+            w = rule.weight
+            return [
+                (w, m.start, m.end, m.hypothetical)
+                for m in t.matches(rule.regex, spec.post_negation, spec.veto)
+            ]
         # stop at the first missing part (most texts lack most terms), known without matching
         # any part in full; only a rule whose parts all occur needs their positions
-        if not all(t.has(n) for n in rule.terms):
-            return
+        has = t.has
+        for n in rule.terms:
+            if not has(n):
+                return ()
         lists: list[list[_Match]] = [t.term(n) for n in rule.terms]
-        if any(t.has(n) for n in rule.unless):
-            return
+        for n in rule.unless:
+            if has(n):
+                return ()
         # Prefer parts that are real (not in a question), then in one clause, then close.
         best: tuple[tuple[int, int, int], list[_Match]] | None = None
         for anchor in lists[0][:8]:
@@ -531,7 +547,7 @@ class Screener:
         if not rule.first_only and not not_same and spread <= 60:
             a = min(m.start for m in chosen)
             b = max(m.end for m in chosen)
-        yield rule.weight, a, b, n_hyp > 0
+        return ((rule.weight, a, b, n_hyp > 0),)
 
     def _official_discount(self, t: _Text) -> tuple[float, bool]:
         """(discount, does any sign of the official route stand in the text). Signs of weight
@@ -648,7 +664,8 @@ class Screener:
             )
         ):
             # the second opinion may raise the level, never lower it
-            p = self._model.probability(t.words)
+            counts = self._model.counts(t.words)  # read once, for the score and the kind
+            p = self._model.probability(t.words, counts)
             raised = (
                 "high" if p >= self._model.high else "medium" if p >= self._model.medium else None
             )
@@ -656,7 +673,7 @@ class Screener:
                 raised = "medium"  # from nothing the model alone says "check", not "danger"
             if raised is not None and RISKS.index(raised) < RISKS.index(risk):
                 # naming the nearest kind of case costs more than the score: only when shown
-                risk, opinion = raised, self._model.explain(t.words, lang)
+                risk, opinion = raised, self._model.explain(t.words, lang, counts)
                 score = max(score, self._high if raised == "high" else self._medium)
 
         order = sorted(found, key=lambda c: (-eff[c], found[c].start))
@@ -670,6 +687,9 @@ class Screener:
                 questions = [q.text[lang] for q in missing[: self._max_questions]]
         return Screening(risk, score, lang, flags, tuple(questions), opinion, lawful)
 
+
+# the concepts _notice reads from _Text.concepts (an office named, the writer in the text)
+_CONCEPTS_READ = ("official_name", "worker_self")
 
 # flags of a text that speaks to the reader as a recruiter does, whatever warning it quotes
 _NEVER_IN_A_NOTICE = ("upfront_fee", "fake_official_notice", "task_scam")

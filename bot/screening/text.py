@@ -7,7 +7,7 @@ import re
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from itertools import chain, compress
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from bot.screening.patterns import _CLAUSE_END, _CONDITIONAL, _SENTENCE_END, _TOKEN, _WORD, _Rx
 from bot.screening.salary import _amount_start, _find_amount
@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from bot.screening.screener import Screener
 
 _GROUP = re.Match.group
+_END = re.Match.end
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,18 @@ class _Found:
     spans: set[tuple[int, int]]
 
 
+_MEMO_SIZE = 20_000  # entries of each memo of the screener: ~10 MB each at most
+_MEMO_KEY = 400  # longer pieces of text are not remembered: they hardly recur
+
+
+def _remember(memo: dict[Any, Any], key: Any, value: object) -> None:
+    """Remember a pure function's value for a short piece of text, up to a bound (a plain dict
+    is safe to share between threads here: a lost write is only computed again)."""
+    text = key if isinstance(key, str) else key[0]
+    if len(text) <= _MEMO_KEY and len(memo) < _MEMO_SIZE:
+        memo[key] = value
+
+
 # --------------------------------------------------------------------------------------------
 # One text under analysis
 # --------------------------------------------------------------------------------------------
@@ -84,8 +97,8 @@ class _Text:
         self.raw = raw
         # Same length as raw, so offsets stay valid: evidence is cut from the original.
         self.norm = raw.replace("’", "'").replace("‘", "'").replace("\u00a0", " ")
-        self.clause_starts = [0] + [m.end() for m in _CLAUSE_END.finditer(self.norm)]
-        self.sentence_starts = [0] + [m.end() for m in _SENTENCE_END.finditer(self.norm)]
+        self.clause_starts = [0, *map(_END, _CLAUSE_END.finditer(self.norm))]
+        self.sentence_starts = [0, *map(_END, _SENTENCE_END.finditer(self.norm))]
         self._terms: dict[str, list[_Match]] = {}
         self._has: dict[str, bool] = {}  # term -> does it occur, for terms not matched in full
         self._hyp_at: dict[int, bool] = {}  # position -> hypothetical(position)
@@ -95,7 +108,7 @@ class _Text:
         self._neg_cache: dict[int, tuple[bool, bool, bool]] = {}
         self._question: dict[int, bool] = {}
         self._warning: dict[int, int] = {}  # sentence start -> first warning cue (-1: none)
-        self._active: dict[int, dict[int, list[list[int]]]] | None = None
+        self._active: dict[int, list[tuple[tuple[int, ...], list[int]]]] | None = None
         self._starts: dict[int, list[int]] = {}  # pattern list id -> sorted anchor positions
         self._negators: tuple[list[int], frozenset[int]] | None = None
         self.words: list[Word] = []  # set by the screener: bot/text words with offsets
@@ -140,7 +153,7 @@ class _Text:
             # the user's own question, or a story about the past, is not the offer at hand
             hyp = bool(
                 (self.may(s._question_cue, cs, ce) and self._asks(clause))
-                or (self.may(s._past_cue, cs, ce) and s._past_cue.search(clause))
+                or (self.may(s._past_cue, cs, ce) and self._told_past(clause))
                 or self._warned(cs, ce)
             )
             if not hyp and _CONDITIONAL.search(clause):
@@ -156,11 +169,26 @@ class _Text:
         """Does the clause ask something? "Is it normal that the agent takes my salary?" and
         "wajar gak kalau agen minta 20 juta?" ask whether what happened is allowed: what
         happened is told, not supposed, so such a cue alone makes no question."""
-        cue, told = self.s._question_cue, self.s._presupposing
-        for m in cue.regex.finditer(clause):
-            if not told.match(clause, m.start(), len(clause)):
-                return True
-        return False
+        memo = self.s._memo_asks
+        hit = memo.get(clause)
+        if hit is None:
+            hit = False
+            cue, told = self.s._question_cue, self.s._presupposing
+            for m in cue.regex.finditer(clause):
+                if not told.match(clause, m.start(), len(clause)):
+                    hit = True
+                    break
+            _remember(memo, clause, hit)
+        return hit
+
+    def _told_past(self, clause: str) -> bool:
+        """Does the clause tell of the past ("dulu", "last year")?"""
+        memo = self.s._memo_past
+        hit = memo.get(clause)
+        if hit is None:
+            hit = self.s._past_cue.search(clause) is not None
+            _remember(memo, clause, hit)
+        return hit
 
     def _warned(self, cs: int, ce: int) -> bool:
         """Does a warning cue stand in this clause's sentence, before the clause ends?"""
@@ -175,6 +203,8 @@ class _Text:
     def negated(self, start: int, end: int, post: bool, short: bool = True) -> bool:
         s = self.s
         negators = self._negator_starts()
+        if not post and negators is not None and not negators[0]:
+            return False  # no negator word anywhere in the text: decided at once
         # A match that carries its own negation ("gak boleh pulang", "tanpa paspor") is not
         # cancelled by an earlier negator: "gak digaji dan gak dibolehin keluar" is two facts.
         own = (negators is None or start in negators[1]) and (
@@ -188,8 +218,13 @@ class _Text:
             _, _, ce = self.clause(start)
             stop = min(ce, end + 80)
             if end < ce and self.may(s._neg_post, end, stop):
-                after = _TOKEN.findall(self.norm[end:stop])[: s._post_scope]
-                if after and s._neg_post.search(" ".join(after)):
+                window = self.norm[end:stop]
+                hit = s._memo_after.get(window)
+                if hit is None:
+                    after = _TOKEN.findall(window)[: s._post_scope]
+                    hit = bool(after) and s._neg_post.search(" ".join(after)) is not None
+                    _remember(s._memo_after, window, hit)
+                if hit:
                     return True
         return False
 
@@ -205,11 +240,10 @@ class _Text:
             every: set[int] = set()
             own: set[int] = set()
             for rx in (s._neg_long, s._neg_short, s._neg_clause):
-                for groups in active.get(rx.id, {}).values():
-                    for starts in groups:
-                        every.update(starts)
-                        if rx is not s._neg_clause:
-                            own.update(starts)
+                for _, starts in active.get(rx.id, ()):
+                    every.update(starts)
+                    if rx is not s._neg_clause:
+                        own.update(starts)
             self._negators = (sorted(every), frozenset(own))
         return self._negators
 
@@ -230,23 +264,31 @@ class _Text:
                 self._neg_cache[start] = hit = (False, False, False)
                 return hit
             window = self.norm[lo:start]
-            before = s._neutral.sub(" ", window) if self.may(s._neutral, lo, start) else window
-            tokens = _TOKEN.findall(before)
-            if not tokens:
-                hit = (False, False, False)
-            else:
-                hit = (
-                    bool(s._neg_long.search(" ".join(tokens[-s._long_scope :]))),
-                    bool(s._neg_short.search(" ".join(tokens[-s._short_scope :]))),
-                    bool(s._neg_clause.search(before)),  # "jangan percaya kalau ada yang ..."
-                )
+            # the same few words before a match recur (in a text and across texts): what they
+            # say is a function of those words alone (and of whether a neutral phrase may
+            # stand there), remembered
+            key = (window, self.may(s._neutral, lo, start))
+            hit = s._memo_before.get(key)
+            if hit is None:
+                before = s._neutral.sub(" ", window) if key[1] else window
+                tokens = _TOKEN.findall(before)
+                if not tokens:
+                    hit = (False, False, False)
+                else:
+                    hit = (
+                        bool(s._neg_long.search(" ".join(tokens[-s._long_scope :]))),
+                        bool(s._neg_short.search(" ".join(tokens[-s._short_scope :]))),
+                        bool(s._neg_clause.search(before)),  # "jangan percaya kalau ada yang ..."
+                    )
+                _remember(s._memo_before, key, hit)
             self._neg_cache[start] = hit
         return hit
 
     # matching --------------------------------------------------------------------------------
-    def active(self) -> dict[int, dict[int, list[list[int]]]]:
-        """Pattern list id -> alternative -> the word starts where its anchors occur (lists of
-        starts, one per distinct word: shared, never copied).
+    def active(self) -> dict[int, list[tuple[tuple[int, ...], list[int]]]]:
+        """Pattern list id -> (its alternatives that may begin at a word, that word's starts)
+        for each distinct word of the text that begins some of them (the start lists are
+        shared, never copied).
 
         One pass over the words: a pattern is tried only where it can begin (a word whose
         prefix is one of its anchors), never scanned over the whole text. This is what keeps a
@@ -257,23 +299,29 @@ class _Text:
             # only the words that begin some pattern get their starts listed (C-level passes)
             ms = list(_WORD.finditer(self.norm))
             words = list(map(_GROUP, ms))
-            anchors_of = self.s._anchors_of
-            anchored = {w: a for w in dict.fromkeys(words) if (a := anchors_of(w))}
+            # the screener's remembered anchors of each distinct word, looked up in C; a word
+            # it has not seen yet goes through _anchors_of
+            distinct = list(dict.fromkeys(words))
+            got = list(map(self.s._anchor_cache.get, distinct))
+            if None in got:
+                anchors_of = self.s._anchors_of
+                got = [
+                    anchors_of(w) if a is None else a for w, a in zip(distinct, got, strict=True)
+                ]
+            anchored = {w: a for w, a in zip(distinct, got, strict=True) if a}
             starts: dict[str, list[int]] = {w: [] for w in anchored}
             for w, m in compress(zip(words, ms, strict=True), map(anchored.__contains__, words)):
                 starts[w].append(m.start())
-            active: dict[int, dict[int, list[list[int]]]] = {}
+            # one entry per (word, pattern list), never per alternative: a word such as "di"
+            # begins dozens of alternatives of one list
+            active: dict[int, list[tuple[tuple[int, ...], list[int]]]] = {}
             for w, pos in starts.items():
                 for rid, alts in anchored[w]:
                     run = active.get(rid)
                     if run is None:
-                        run = active[rid] = {}
-                    for alt in alts:
-                        have = run.get(alt)
-                        if have is None:
-                            run[alt] = [pos]
-                        else:
-                            have.append(pos)
+                        active[rid] = [(alts, pos)]
+                    else:
+                        run.append((alts, pos))
             self._active = active
         return self._active
 
@@ -286,7 +334,7 @@ class _Text:
         if pos is None:
             run = self.active().get(regex.id)
             pos = self._starts[regex.id] = (
-                sorted(chain.from_iterable(chain.from_iterable(run.values()))) if run else []
+                sorted(chain.from_iterable(pos for _, pos in run)) if run else []
             )
         if not pos:
             return False
@@ -304,7 +352,7 @@ class _Text:
         if regex.id < 0 or any(regex.first_char[i] is None for i in regex.always):
             return list(regex.finditer(norm))
         run = self.active().get(regex.id)
-        cands = set(chain.from_iterable(chain.from_iterable(run.values()))) if run else set()
+        cands = set(chain.from_iterable(pos for _, pos in run)) if run else set()
         for i in regex.always:
             ch = regex.first_char[i]
             at = norm.find(ch)
@@ -333,9 +381,9 @@ class _Text:
         alts, norm = regex.alts, self.norm
         run = self.active().get(regex.id)
         if run:
-            for i, groups in run.items():
-                match = alts[i][0].match
-                for starts in groups:
+            for group, starts in run:
+                for i in group:
+                    match = alts[i][0].match
                     for pos in starts:
                         m = match(norm, pos)
                         if m is not None:
@@ -392,6 +440,19 @@ class _Text:
             got = self._has[name] = self.any(self.s._terms[name])
         return got
 
+    def _amount(self, start: int, end: int, last: bool, dollar: str) -> tuple[float, int] | None:
+        """`_find_amount` over norm[start:end] (it reads nothing outside it), remembered per
+        piece of text: "gaji 4jt-6jt" recurs in a text and across texts."""
+        window = self.norm[start:end]
+        key = (window, last, dollar)
+        memo = self.s._memo_amount
+        hit = memo.get(key)
+        if hit is None:
+            am = _find_amount(window, 0, len(window), self.s._salary.to_idr, last, dollar)
+            hit = () if am is None else am
+            _remember(memo, key, hit)
+        return (hit[0], start + hit[1]) if hit else None
+
     def _salaries(self) -> None:
         high: list[_Match] = []
         very: list[_Match] = []
@@ -400,7 +461,7 @@ class _Text:
         for m in self.scan(sal.context):
             ss, se = self.sentence(m.start())
             window_end = min(se, m.end() + 45)
-            am = _find_amount(self.norm, m.end(), window_end, sal.to_idr, dollar=dollar)
+            am = self._amount(m.end(), window_end, False, dollar)
             if am is None:
                 continue
             value, a_end = am
@@ -408,9 +469,7 @@ class _Text:
         for m in self.scan(sal.per_month):
             # "$1500/month": an amount right before a per-month marker
             ss, _ = self.sentence(m.start())
-            am = _find_amount(
-                self.norm, max(ss, m.start() - 25), m.start(), sal.to_idr, True, dollar
-            )
+            am = self._amount(max(ss, m.start() - 25), m.start(), True, dollar)
             if am is not None:
                 value, _ = am
                 a_start = _amount_start(self.norm, max(ss, m.start() - 25), m.start())

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from functools import cache
-from operator import itemgetter
+from itertools import chain, repeat
+from operator import add, itemgetter
 from typing import NamedTuple
 
 from bot.text.morphology import Morphology
@@ -24,6 +26,8 @@ class Word(NamedTuple):
 
 # A Word's form and lemma as plain functions, for map() in the loops that read every word
 FORM, LEMMA = itemgetter(0), itemgetter(1)
+_GROUP, _SPAN = re.Match.group, re.Match.span
+_make = tuple.__new__  # Word's generated __new__ costs twice as much for the same tuple
 
 
 class Analyser:
@@ -52,19 +56,25 @@ class Analyser:
     def words(self, text: str, lang: str | None = None) -> list[Word]:
         """The words of `text`; lang="en" prefers English stems for words that are not
         Indonesian roots (see Morphology.lemma)."""
-        # the hot loop of every check: no intermediate Token objects, cached (form, lemma)
-        # pairs, and Word built as the plain tuple it is (its generated __new__ costs twice)
-        out: list[Word] = []
-        append = out.append
-        get = self._cache[lang == "en"].get
-        make = tuple.__new__
-        for m in TOKEN.finditer(text):
-            raw = m.group()
-            pairs = get(raw) or self._read(raw, lang)
-            a, b = m.span()
-            for form, lemma in pairs:
-                append(make(Word, (form, lemma, a, b)))
-        return out
+        # the hot loop of every check, run as C-level passes (map, chain) with no Python code
+        # per token: the raw tokens, their cached (form, lemma) pairs, and each Word built as
+        # the plain tuple it is, (form, lemma) + (start, end)
+        ms = list(TOKEN.finditer(text))
+        if not ms:
+            return []
+        raws = list(map(_GROUP, ms))
+        table = self._cache[lang == "en"]
+        pairs = list(map(table.get, raws))
+        if None in pairs:  # words not read before (or beyond the cache's bound)
+            read = self._read
+            pairs = [
+                p if p is not None else read(r, lang) for p, r in zip(pairs, raws, strict=True)
+            ]
+        spans = list(map(_SPAN, ms))
+        flat = list(chain.from_iterable(pairs))
+        if len(flat) != len(spans):  # a token read as several words ("5jt"): each has its span
+            spans = list(chain.from_iterable(map(repeat, spans, map(len, pairs))))
+        return list(map(_make, repeat(Word), map(add, flat, spans)))
 
     def lemmas(self, term: str) -> frozenset[str]:
         """Every lemma a word of data (a concept term) can take in a person's text, whichever
