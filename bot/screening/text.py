@@ -72,7 +72,9 @@ class _Found:
     spans: set[tuple[int, int]]
 
 
-_MEMO_SIZE = 20_000  # entries of each memo of the screener: ~10 MB each at most
+# Entries of each memo of the screener: ~2.5 MB each at most, in every process that screens
+# (serve and its prepare processes). A forwarded offer recurs whole; its pieces then hit.
+_MEMO_SIZE = 5_000
 _MEMO_KEY = 400  # longer pieces of text are not remembered: they hardly recur
 
 
