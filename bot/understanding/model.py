@@ -17,6 +17,10 @@ becomes danger only when the model's probability reaches the threshold of that a
 0.7-0.8: at most 1 % of the dev lines the rules give that answer, out of fold, would be raised
 wrongly), and only where the rules saw no word of harm they set aside (understander.py). A
 command, navigation, small talk, a status request or a report is never changed.
+
+On dev out of fold (1164 lines, 5 folds x 5 shuffles; `python scripts/train_understanding_model.py`
+prints it): the rules alone 0.979 accuracy, danger recall 0.926 (226/244), false danger 0.002;
+with the model 0.984, 0.963 (235/244), 0.007 (6/920). Blind: tests/understanding/test_intent_eval.py.
 """
 
 from __future__ import annotations
