@@ -1,21 +1,23 @@
 """Blind figures of the understanding step, by the batch the lines were written in.
 
-    python scripts/understanding_blind.py
+    python scripts/understanding_blind.py [--rules-only]
 
 Prints only totals (accuracy, danger recall, false danger) for the blind lines of each batch
 of ids and for all of them: never a line, so the figures can be reported without tuning on
 them. The batches are where the labelled set grew (tests/data/understanding/README.md).
+`--rules-only` leaves the second opinion (bot/understanding/model.py) out: the rules alone.
 """
 
 from __future__ import annotations
 
+import argparse
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot.understanding import default_understander  # noqa: E402
+from bot.understanding import Understander  # noqa: E402
 from bot.understanding.evaluation import load, score  # noqa: E402
 
 FILE = ROOT / "tests" / "data" / "understanding" / "messages.jsonl"
@@ -30,12 +32,16 @@ BATCHES = [
     (1436, 1491, "u-1436..u-1491"),
     (1492, 1531, "u-1492..u-1531"),
     (1532, 1566, "u-1532..u-1566"),
-    (1567, 9999, "u-1567.."),
+    (1567, 1591, "u-1567..u-1591"),
+    (1592, 9999, "u-1592.. (indirect danger and its lookalikes)"),
 ]
 
 
-def main() -> int:
-    understander = default_understander()
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rules-only", action="store_true", help="without the model")
+    args = parser.parse_args(argv)
+    understander = Understander(model=not args.rules_only)
 
     def predict(text: str, lang: str | None) -> str:
         return understander.understand(text, lang).intent.value

@@ -35,6 +35,7 @@ from bot.understanding.lexicon import (
     indexed,
     key_of_folded,
 )
+from bot.understanding.model import Model, default_model
 from bot.understanding.result import Answer, Intent, Understanding
 
 if TYPE_CHECKING:
@@ -192,8 +193,10 @@ class Understander:
         lexicon: Lexicon | None = None,
         search: ArticleSearch | None = None,
         gazetteer: Gazetteer | None = None,
+        model: Model | bool | None = True,  # True: the shipped one; False or None: rules only
     ) -> None:
         self.lexicon = lexicon or default_lexicon()
+        self.model = default_model() if model is True else (model or None)
         self._search = search
         self._gazetteer = gazetteer
         # Short messages are few and typed by everyone ("menu", "1", "halo", "ok makasih"):
@@ -254,7 +257,34 @@ class Understander:
             if words in lex.address_set and words not in lex.answers and None not in kinds:
                 return Understanding(Intent.SMALLTALK, action=sorted(kinds)[-1])
         found = _Found(self, raw, folded, whole)
-        return self._whole(found, whole) or self._read(found)
+        result = self._whole(found, whole)
+        if result is not None:  # a choice, a command, small talk, a topic word: rules only
+            return result
+        result = self._read(found)
+        # the second opinion (bot/understanding/model.py): unknown, a question or an offer
+        # becomes danger when the model is sure and the rules saw no word of harm to weigh
+        model = self.model
+        if (
+            model is not None
+            and model.raises(result.intent, found.words)
+            and not self._saw_harm(found)
+        ):
+            return found.result(Intent.DANGER, matched=("model",))
+        return result
+
+    def _saw_harm(self, found: _Found) -> bool:
+        """A word of harm stands in the text: the rules have read it and set it aside (denied,
+        a condition, long past, in the news), which a bag of words cannot; the model defers."""
+        lex = self.lexicon
+        return any(lex.danger.search(t) is not None for t in found.texts) or (
+            _harm_text(found.raw, lex, found.words) is not None
+        )
+
+    def saw_harm(self, text: str) -> bool:
+        """`_saw_harm` of a message, for scripts/train_understanding_model.py."""
+        raw = (text or "").strip()[:MAX_CHARS]
+        folded = fold(raw)
+        return self._saw_harm(_Found(self, raw, folded, key_of_folded(folded)))
 
     # --- 1. whole-message words -----------------------------------------------------------
     def _strip_address(self, whole: str) -> str:
