@@ -309,6 +309,8 @@ WARNINGS = [
     ),
     # session 6: an office's finding about others
     ("en", "MOM house visits found some employers illegally holding their workers' passports."),
+    ("en", "The KP2MI warns: job offers to Cambodia and Myanmar are not official placements."),
+    ("id", "KP2MI memperingatkan: tawaran kerja ke Kamboja dan Myanmar bukan jalur resmi."),
     (
         "id",
         "Disnaker menemukan beberapa perusahaan di Malaysia secara ilegal menahan paspor pekerja.",
@@ -448,6 +450,18 @@ NOTICES = [
     (
         "id",
         "Rekrut langsung pabrik Taiwan lewat direct hiring service BP2MI, tanpa biaya penempatan, visa dan tiket dibayar majikan.",
+    ),
+    # a job fair at the manpower office; a worker's lawful rights said as facts
+    (
+        "en",
+        "Job fair at the provincial manpower office on Monday: licensed companies recruit for Malaysia and Hong Kong.",
+    ),
+    ("id", "Bursa kerja luar negeri di Disnaker hari Sabtu, P3MI berizin buka lowongan ke Taiwan."),
+    ("en", "The Korean E-9 visa lets you work up to 4 years and 10 months in Korea."),
+    ("id", "Majikan saya di Hong Kong perpanjang kontrak 2 tahun lagi, saya dapat cuti tahunan."),
+    (
+        "en",
+        "Hong Kong helpers: your employer must pay at least HK$4,990 a month and a food allowance.",
     ),
 ]
 
@@ -640,7 +654,7 @@ WORDINGS_WITH_THEIR_FLAG: list[tuple[str, str, str]] = [
         "Maid ready, she comes on a social visit pass, we settle the PLKS later",
         "visa_nonwork",
     ),
-    ("id", "Masuk Malaysia pakai pas lawatan dulu, PLKS diurus belakangan", "visa_nonwork"),
+    ("id", "Masuk Malaysia pakai pas lawatan sosial dulu, PLKS diurus belakangan", "visa_nonwork"),
 ]
 
 
@@ -721,6 +735,45 @@ LOOKALIKES: list[tuple[str, str, str]] = [
     # a visit pass refused
     ("en", "Never come on a visit pass, wait for your PLKS work permit", "visa_nonwork"),
     ("id", "Jangan masuk pakai pas lawatan, tunggu PLKS kamu jadi", "visa_nonwork"),
+    # the PLKS is itself the Visit Pass (Temporary Employment): a work permit
+    (
+        "en",
+        "The employer applies for your Visit Pass (Temporary Employment) before you fly to Malaysia",
+        "visa_nonwork",
+    ),
+    (
+        "id",
+        "Majikan mengurus PLKS (Pas Lawatan Kerja Sementara) sebelum kamu terbang",
+        "visa_nonwork",
+    ),
+    # a caregiver's massage for the grandmother is care work
+    ("en", "The helper gives the grandmother a massage every evening", "sexual_exploitation"),
+    ("id", "PRT itu tiap sore memijat nenek di rumah", "sexual_exploitation"),
+    # the machine operators' company compound is housing
+    (
+        "en",
+        "Machine operators wanted for a factory in Dammam, housing in the company compound",
+        "scam_compound_country",
+    ),
+    (
+        "id",
+        "Dicari operator mesin pabrik di Dammam, tinggal di compound perusahaan",
+        "scam_compound_country",
+    ),
+    # the salary's first month is no withholding
+    ("en", "Be patient, the first salary comes after one month of work", "withheld_wages"),
+    ("id", "Sabar ya, gaji pertama dibayar setelah sebulan kerja", "withheld_wages"),
+    # deck cadets of a container ship are seafarers, not fishing crew
+    (
+        "en",
+        "A licensed manning agency is recruiting deck cadets for container ships, seaman book required",
+        "fishing_vessel",
+    ),
+    (
+        "id",
+        "Agen awak kapal berizin cari kadet dek untuk kapal kontainer, syarat buku pelaut",
+        "fishing_vessel",
+    ),
 ]
 
 
