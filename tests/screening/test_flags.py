@@ -682,6 +682,13 @@ LOOKALIKES: list[tuple[str, str, str]] = [
         "withheld_wages",
     ),
     ("id", "Gaji dibayar setiap bulan, tiket dibelikan majikan waktu pulang", "withheld_wages"),
+    # the end-of-service award paid on leaving is a lawful benefit, not wages kept
+    (
+        "en",
+        "His end-of-service gratuity and last salary are paid when he goes home",
+        "withheld_wages",
+    ),
+    ("id", "Uang pesangon dan gaji terakhir dibayar waktu pulang", "withheld_wages"),
     # a flight's times are not a working day
     ("en", "The flight leaves at 5 am and lands before midnight in Riyadh", "excessive_hours"),
     ("id", "Pesawat berangkat jam 5 pagi dan sampai Jeddah tengah malam", "excessive_hours"),
