@@ -655,6 +655,36 @@ WORDINGS_WITH_THEIR_FLAG: list[tuple[str, str, str]] = [
         "visa_nonwork",
     ),
     ("id", "Masuk Malaysia pakai pas lawatan sosial dulu, PLKS diurus belakangan", "visa_nonwork"),
+    # a passport handed over on arrival
+    (
+        "en",
+        "On the first day she had to hand over her passport to the supervisor",
+        "passport_retention",
+    ),
+    ("id", "Sampai di mess, paspor harus diserahkan ke mandor", "passport_retention"),
+    # wages that "have not come" for months
+    ("en", "Our salaries have not come for six months now", "withheld_wages"),
+    ("id", "Gaji kami belum keluar sudah 6 bulan", "withheld_wages"),
+    # deportation threatened
+    ("en", "He said he would have me deported if I ask for my money", "threats_violence"),
+    ("id", "Kata majikan: kalau minta gaji, saya laporkan ke imigrasi", "threats_violence"),
+    # told to say she is visiting relatives
+    (
+        "en",
+        "The recruiter told her to say at the airport that she was visiting relatives",
+        "coached_lying",
+    ),
+    (
+        "id",
+        "Disuruh bilang mau berkunjung ke saudara kalau ditanya petugas bandara",
+        "coached_lying",
+    ),
+    # "I owe him" the costs, taken from the wage
+    ("en", "The employer says I owe him the ticket and deducts it from my salary", "debt_bondage"),
+    ("id", "Kata majikan saya punya utang tiket, gaji dipotong tiap bulan", "debt_bondage"),
+    # a share of the wage taken for the placement
+    ("en", "They take 80 percent of her wages to pay for the placement", "salary_deduction"),
+    ("id", "Agen ambil 70 persen gaji buat bayar biaya penempatan", "salary_deduction"),
 ]
 
 
@@ -781,6 +811,32 @@ LOOKALIKES: list[tuple[str, str, str]] = [
         "Agen awak kapal berizin cari kadet dek untuk kapal kontainer, syarat buku pelaut",
         "fishing_vessel",
     ),
+    # a passport handed to the embassy for the visa
+    ("en", "Hand over your passport at the embassy for the visa", "passport_retention"),
+    ("id", "Paspor diserahkan ke kedutaan untuk visa", "passport_retention"),
+    # something else that has not come
+    ("en", "If your salary has not come by the 7th, ask your agency", "withheld_wages"),
+    ("id", "Kalau gaji belum keluar tanggal 7, tanyakan ke agensi", "withheld_wages"),
+    # the law on overstaying, not a threat
+    (
+        "en",
+        "Immigration will deport you if you overstay, so renew your visa on time",
+        "threats_violence",
+    ),
+    (
+        "id",
+        "Pekerja tanpa dokumen bisa dideportasi, urus izin tinggal tepat waktu",
+        "threats_violence",
+    ),
+    # a real visit to relatives
+    ("en", "She is visiting relatives in Kuala Lumpur for Eid", "coached_lying"),
+    ("id", "Dia berkunjung ke saudara di Johor waktu lebaran", "coached_lying"),
+    # a debt of thanks
+    ("en", "I owe him a thank-you for helping me find the official route", "debt_bondage"),
+    ("id", "Saya berterima kasih sudah dibantu cari jalur resmi", "debt_bondage"),
+    # the lawful cap on an agency's share of the first month
+    ("en", "The agency may take at most 10 percent of the first month's wage", "salary_deduction"),
+    ("id", "Agen boleh ambil paling banyak 10 persen dari gaji bulan pertama", "salary_deduction"),
 ]
 
 
