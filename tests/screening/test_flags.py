@@ -685,6 +685,30 @@ WORDINGS_WITH_THEIR_FLAG: list[tuple[str, str, str]] = [
     # a share of the wage taken for the placement
     ("en", "They take 80 percent of her wages to pay for the placement", "salary_deduction"),
     ("id", "Agen ambil 70 persen gaji buat bayar biaya penempatan", "salary_deduction"),
+    # entering as tourists, or on a Schengen visa for tourism, for a job
+    ("en", "We fly to Kuala Lumpur as tourists and then start work at the factory", "visa_nonwork"),
+    (
+        "id",
+        "Berangkat ke Malaysia ngaku turis, sampai sana langsung kerja di pabrik",
+        "visa_nonwork",
+    ),
+    (
+        "en",
+        "The agent arranged a Schengen visa for tourism, we start work in a Polish warehouse",
+        "visa_nonwork",
+    ),
+    (
+        "id",
+        "Agen urus visa Schengen untuk wisata, nanti kerja di gudang di Polandia",
+        "visa_nonwork",
+    ),
+    # money to break the contract and go
+    (
+        "en",
+        "If she wants to break the contract she has to pay 20,000 dirhams to the office",
+        "held_against_will",
+    ),
+    ("id", "Kalau mau putus kontrak harus bayar 30 juta ke agen", "held_against_will"),
 ]
 
 
@@ -837,6 +861,28 @@ LOOKALIKES: list[tuple[str, str, str]] = [
     # the lawful cap on an agency's share of the first month
     ("en", "The agency may take at most 10 percent of the first month's wage", "salary_deduction"),
     ("id", "Agen boleh ambil paling banyak 10 persen dari gaji bulan pertama", "salary_deduction"),
+    # a past holiday, and a work visa applied for now
+    (
+        "en",
+        "We visited Japan as tourists last year; now my son applies for the SSW work visa.",
+        "visa_nonwork",
+    ),
+    (
+        "id",
+        "Tahun lalu kami ke Jepang sebagai turis. Sekarang anak saya daftar kerja SSW.",
+        "visa_nonwork",
+    ),
+    # the lawful notice, or pay in lieu of it
+    (
+        "en",
+        "If either party wants to break the contract, give one month's notice or pay one month's wages in lieu",
+        "held_against_will",
+    ),
+    (
+        "id",
+        "Kalau mau putus kontrak, beri pemberitahuan sebulan sebelumnya atau bayar gaji sebulan",
+        "held_against_will",
+    ),
 ]
 
 
