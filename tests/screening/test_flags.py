@@ -709,6 +709,17 @@ WORDINGS_WITH_THEIR_FLAG: list[tuple[str, str, str]] = [
         "held_against_will",
     ),
     ("id", "Kalau mau putus kontrak harus bayar 30 juta ke agen", "held_against_will"),
+    # a news report of real victims that an office "warned" about is the case, not a notice
+    (
+        "en",
+        "The ministry warned that 22 workers sent to Poland by an unlicensed agency had been stranded without jobs after paying 50 million each.",
+        "unlicensed_recruiter",
+    ),
+    (
+        "id",
+        "Kementerian memperingatkan, 22 pekerja yang dikirim agen tanpa izin ke Polandia telantar tanpa kerja setelah bayar 50 juta per orang.",
+        "unlicensed_recruiter",
+    ),
 ]
 
 
