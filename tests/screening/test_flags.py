@@ -920,6 +920,21 @@ NOTICE_PAIRS: list[tuple[str, str, str]] = [
         "Adik saya disekap perusahaan online scam di Kamboja. Kata Kemlu hati-hati dengan "
         "tawaran begitu.",
     ),
+    # session 6: a report of people rescued or sent home is a case, whatever appeal ends it
+    (
+        "en",
+        "Foreign Ministry: be careful with job offers in Poipet on social media, high salary and "
+        "no qualifications needed.",
+        "The embassy repatriated 28 citizens who were forced to work for scam companies in "
+        "Poipet. The ministry asked the public to be careful with high-paying job offers.",
+    ),
+    (
+        "id",
+        "Kemlu mengingatkan masyarakat agar waspada tawaran kerja bergaji tinggi di Poipet lewat "
+        "media sosial.",
+        "KBRI Phnom Penh memulangkan 28 WNI korban perusahaan online scam di Poipet. Kemlu "
+        "mengingatkan masyarakat agar waspada tawaran kerja bergaji tinggi.",
+    ),
 ]
 
 
