@@ -61,6 +61,7 @@ class Screener:
         ids = self._concepts.ids
         self._authority = ids["official_name"]
         self._personal = ids["worker_self"]
+        self._incident = ids["incident"]  # a reported case is no notice, whatever it ends with
         unmatched = [
             c
             for c in FLAG_CODES
@@ -490,7 +491,7 @@ class Screener:
         ):
             return False
         named = t.concepts
-        if self._authority not in named or self._personal in named:
+        if self._authority not in named or self._personal in named or self._incident in named:
             return False
         if t.has("warning_cue") or t.has("rule_cue") or t.has("denial_cue"):
             return True

@@ -2,10 +2,11 @@
 
 Rules and the model were tuned on the dev split only. Targets of issue #13: high->high >= 0.85,
 high->at least medium >= 0.97, legitimate->high <= 0.05. Only the first is reached. Measured on
-300 blind cases on 2026-12-01 (session 5: 48 cases added to the corpus, 16 of them blind):
-high->high 0.87 (id 0.99, en 0.79), high->at least medium 0.92, legitimate->high 0.10,
-legitimate->low 0.77. The asserts hold what is reached so that a regression fails; the targets
-stay in TARGET_* for the next step.
+330 blind cases on 2026-12-01 (session 6: 76 cases added to the corpus, 30 of them blind):
+high->high 0.88 (161/182; id 0.99, en 0.81), high->at least medium 0.93 (169/182), legitimate->high
+0.10 (10/99), legitimate->low 0.80 (79/99). The 300 blind cases of session 5 alone: 0.87, 0.92,
+0.11, 0.79 (before session 6's rules: 0.87, 0.92, 0.10, 0.77). The asserts hold what is reached so
+that a regression fails; the targets stay in TARGET_* for the next step.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from bot.screening.corpus import CORPUS_DIR, figures, load_cases
 
 TARGET_HIGH_HIGH, TARGET_HIGH_MEDIUM, TARGET_LEGIT_HIGH = 0.85, 0.97, 0.05
 # reached on the blind split (see the module docstring)
-MIN_HIGH_HIGH, MIN_HIGH_MEDIUM, MAX_LEGIT_HIGH, MIN_LEGIT_LOW = 0.87, 0.92, 0.11, 0.77
+MIN_HIGH_HIGH, MIN_HIGH_MEDIUM, MAX_LEGIT_HIGH, MIN_LEGIT_LOW = 0.88, 0.925, 0.11, 0.79
 
 pytestmark = pytest.mark.skipif(
     not list(CORPUS_DIR.glob("cases_*.jsonl")), reason="corpus files not present"

@@ -244,6 +244,23 @@ LAWFUL = [
         "Saya ambil KUR PMI di bank BNI buat biaya berangkat ke Korea lewat G to G, dicicil dari gaji.",
     ),
     ("en", "In Taiwan my agency charges a monthly service fee of NT$1,800. Is that allowed?"),
+    # session 6: the SSW test fee to the organiser, the G to G Korea visa and second medical
+    (
+        "en",
+        "SSW skills evaluation test in Indonesia: test fee IDR 780,000, transfer it first to the test organiser's account and attach the receipt.",
+    ),
+    (
+        "id",
+        "Ujian keterampilan SSW (tokutei ginou): biaya ujian Rp780.000 ditransfer dulu ke rekening penyelenggara ujian, lampirkan bukti bayar.",
+    ),
+    (
+        "id",
+        "Nama saya masuk entry list HRD Korea, disuruh siapkan biaya visa KVAC Rp1.104.000 dan MCU II Rp850.000 sebelum berangkat.",
+    ),
+    (
+        "en",
+        "I am on the HRD Korea entry list and must pay the KVAC visa fee of Rp1,104,000 before departure.",
+    ),
 ]
 
 
@@ -259,6 +276,11 @@ def test_lawful_fee_is_explained_not_rated_high(s: Screener, lang: str, text: st
     ("lang", "text"),
     [
         ("id", "Biaya ujian EPS-TOPIK 5 juta, transfer dulu ke saya biar pasti lulus"),
+        ("id", "Biaya ujian SSW tokutei ginou 7 juta, transfer dulu ke rekening saya biar lulus"),
+        (
+            "en",
+            "The KVAC visa fee for the entry list is 9 million rupiah, pay it first to my account",
+        ),
         ("en", "The EPS-TOPIK test costs 10 million rupiah, send it to my personal account first"),
         (
             "id",
@@ -284,6 +306,14 @@ WARNINGS = [
     (
         "en",
         "Ministry notice: employers should not keep workers' passports. Holding a passport that is not yours is an offence.",
+    ),
+    # session 6: an office's finding about others
+    ("en", "MOM house visits found some employers illegally holding their workers' passports."),
+    ("en", "The KP2MI warns: job offers to Cambodia and Myanmar are not official placements."),
+    ("id", "KP2MI memperingatkan: tawaran kerja ke Kamboja dan Myanmar bukan jalur resmi."),
+    (
+        "id",
+        "Disnaker menemukan beberapa perusahaan di Malaysia secara ilegal menahan paspor pekerja.",
     ),
 ]
 
@@ -404,6 +434,35 @@ NOTICES = [
         "KBRI Kuala Lumpur: pekerja rumah tangga di Malaysia berhak libur satu hari setiap minggu.",
     ),
     ("id", "Menurut MoU Indonesia-Malaysia, gaji PRT dibayar lewat bank setiap bulan."),
+    # session 6: lawful programmes named by their own offices
+    (
+        "en",
+        "Triple Win, run by GIZ and the Federal Employment Agency, supports Indonesian nurses through the German course and the visa in Germany.",
+    ),
+    (
+        "id",
+        "Program magang ke Jepang lewat IM Japan: seleksi oleh pemprov dan Kemnaker, pelatihan bahasa sebelum berangkat ke Jepang.",
+    ),
+    (
+        "en",
+        "Korean counties bring seasonal farm workers to Korea through agreements with partner cities in Indonesia.",
+    ),
+    (
+        "id",
+        "Rekrut langsung pabrik Taiwan lewat direct hiring service BP2MI, tanpa biaya penempatan, visa dan tiket dibayar majikan.",
+    ),
+    # a job fair at the manpower office; a worker's lawful rights said as facts
+    (
+        "en",
+        "Job fair at the provincial manpower office on Monday: licensed companies recruit for Malaysia and Hong Kong.",
+    ),
+    ("id", "Bursa kerja luar negeri di Disnaker hari Sabtu, P3MI berizin buka lowongan ke Taiwan."),
+    ("en", "The Korean E-9 visa lets you work up to 4 years and 10 months in Korea."),
+    ("id", "Majikan saya di Hong Kong perpanjang kontrak 2 tahun lagi, saya dapat cuti tahunan."),
+    (
+        "en",
+        "Hong Kong helpers: your employer must pay at least HK$4,990 a month and a food allowance.",
+    ),
 ]
 
 
@@ -494,6 +553,173 @@ WORDINGS_WITH_THEIR_FLAG: list[tuple[str, str, str]] = [
     # a "booking" of guests in a karaoke job
     ("en", "Karaoke job, the guests book the girls every night", "sexual_exploitation"),
     ("id", "Kerja karaoke, ada booking tamu tiap malam", "sexual_exploitation"),
+    # session 6: wages "kept for her" until she goes home
+    (
+        "en",
+        "Every time she asks for her salary the madam says be patient, it is saved for her until she goes home",
+        "withheld_wages",
+    ),
+    (
+        "id",
+        "Tiap minta gaji, majikan bilang sabar dulu, gajinya dikasih pas pulang nanti",
+        "withheld_wages",
+    ),
+    # worked for nothing to repay the trip
+    ("en", "For the first months we worked for nothing to pay back the trip", "withheld_wages"),
+    ("id", "Bulan-bulan pertama kami kerja tanpa dibayar untuk ganti ongkos", "withheld_wages"),
+    # a day from before dawn to past midnight, or hardly any sleep
+    (
+        "en",
+        "She works from five in the morning until past midnight in that house",
+        "excessive_hours",
+    ),
+    ("id", "Dia kerja dari jam 4 pagi sampai tengah malam di rumah majikan", "excessive_hours"),
+    (
+        "en",
+        "On the boat he only gets to sleep three hours because they haul nets all night",
+        "excessive_hours",
+    ),
+    ("id", "Di kapal dia tidur cuma 3 jam, sisanya angkat jaring terus", "excessive_hours"),
+    # the passport given back only once a debt is paid
+    (
+        "en",
+        "The agent will only give the passport back after he pays what he owes",
+        "passport_retention",
+    ),
+    (
+        "id",
+        "Paspornya baru dikembalikan kalau utangnya sudah lunas, kata agen",
+        "passport_retention",
+    ),
+    # a guarded compound with online "chat" or "invest" work, no country named
+    (
+        "en",
+        "They drove us to a compound with armed guards and told us to chat with people online and get them to invest",
+        "scam_compound_country",
+    ),
+    (
+        "id",
+        "Kami dibawa ke kompleks tertutup yang dijaga ketat, disuruh chat orang supaya mau investasi",
+        "scam_compound_country",
+    ),
+    # a child's age said not to matter, or a child recruited by a field agent
+    (
+        "en",
+        "My daughter is 16 but the sponsor says age is no problem for Malaysia",
+        "minor_recruited",
+    ),
+    ("id", "Anak saya umur 16, kata calo umur gak masalah buat ke Malaysia", "minor_recruited"),
+    # a helper told to work in a massage place
+    (
+        "en",
+        "While she waits for her visa the agency wants the helper to work in a massage place",
+        "sexual_exploitation",
+    ),
+    ("id", "Sambil nunggu visa, agensi suruh PRT itu kerja di tempat pijat", "sexual_exploitation"),
+    # the ferienjob "internship" to Germany
+    ("en", "Ferienjob internship to Germany for students, processing fee first", "deception"),
+    (
+        "id",
+        "Program magang ferienjob ke Jerman buat mahasiswa, bayar biaya proses dulu",
+        "deception",
+    ),
+    # travel booked through the recruiter's "partner", refunded later
+    (
+        "en",
+        "Book your flight through our partner travel agent, the cost will be reimbursed after the interview",
+        "upfront_fee",
+    ),
+    (
+        "id",
+        "Tiket dan hotel dipesan lewat travel rekanan kami, nanti akan diganti setelah wawancara",
+        "upfront_fee",
+    ),
+    # the police threatened to those who back out
+    ("en", "If you back out now I will report you to the police for fraud", "threats_violence"),
+    ("id", "Kalau batal berangkat saya laporin ke polisi, tiket sudah dibeli", "threats_violence"),
+    # Europe promised after a transit somewhere else
+    (
+        "en",
+        "The agent promised a job in Poland, we go to Turkey and from there to Poland",
+        "contract_substitution",
+    ),
+    (
+        "id",
+        "Dijanjikan kerja di Polandia, berangkat ke Turki dulu lalu dari sana ke Polandia",
+        "contract_substitution",
+    ),
+    # Malaysia's visit pass, the work permit "later"
+    (
+        "en",
+        "Maid ready, she comes on a social visit pass, we settle the PLKS later",
+        "visa_nonwork",
+    ),
+    ("id", "Masuk Malaysia pakai pas lawatan sosial dulu, PLKS diurus belakangan", "visa_nonwork"),
+    # a passport handed over on arrival
+    (
+        "en",
+        "On the first day she had to hand over her passport to the supervisor",
+        "passport_retention",
+    ),
+    ("id", "Sampai di mess, paspor harus diserahkan ke mandor", "passport_retention"),
+    # wages that "have not come" for months
+    ("en", "Our salaries have not come for six months now", "withheld_wages"),
+    ("id", "Gaji kami belum keluar sudah 6 bulan", "withheld_wages"),
+    # deportation threatened
+    ("en", "He said he would have me deported if I ask for my money", "threats_violence"),
+    ("id", "Kata majikan: kalau minta gaji, saya laporkan ke imigrasi", "threats_violence"),
+    # told to say she is visiting relatives
+    (
+        "en",
+        "The recruiter told her to say at the airport that she was visiting relatives",
+        "coached_lying",
+    ),
+    (
+        "id",
+        "Disuruh bilang mau berkunjung ke saudara kalau ditanya petugas bandara",
+        "coached_lying",
+    ),
+    # "I owe him" the costs, taken from the wage
+    ("en", "The employer says I owe him the ticket and deducts it from my salary", "debt_bondage"),
+    ("id", "Kata majikan saya punya utang tiket, gaji dipotong tiap bulan", "debt_bondage"),
+    # a share of the wage taken for the placement
+    ("en", "They take 80 percent of her wages to pay for the placement", "salary_deduction"),
+    ("id", "Agen ambil 70 persen gaji buat bayar biaya penempatan", "salary_deduction"),
+    # entering as tourists, or on a Schengen visa for tourism, for a job
+    ("en", "We fly to Kuala Lumpur as tourists and then start work at the factory", "visa_nonwork"),
+    (
+        "id",
+        "Berangkat ke Malaysia ngaku turis, sampai sana langsung kerja di pabrik",
+        "visa_nonwork",
+    ),
+    (
+        "en",
+        "The agent arranged a Schengen visa for tourism, we start work in a Polish warehouse",
+        "visa_nonwork",
+    ),
+    (
+        "id",
+        "Agen urus visa Schengen untuk wisata, nanti kerja di gudang di Polandia",
+        "visa_nonwork",
+    ),
+    # money to break the contract and go
+    (
+        "en",
+        "If she wants to break the contract she has to pay 20,000 dirhams to the office",
+        "held_against_will",
+    ),
+    ("id", "Kalau mau putus kontrak harus bayar 30 juta ke agen", "held_against_will"),
+    # a news report of real victims that an office "warned" about is the case, not a notice
+    (
+        "en",
+        "The ministry warned that 22 workers sent to Poland by an unlicensed agency had been stranded without jobs after paying 50 million each.",
+        "unlicensed_recruiter",
+    ),
+    (
+        "id",
+        "Kementerian memperingatkan, 22 pekerja yang dikirim agen tanpa izin ke Polandia telantar tanpa kerja setelah bayar 50 juta per orang.",
+        "unlicensed_recruiter",
+    ),
 ]
 
 
@@ -514,6 +740,160 @@ LOOKALIKES: list[tuple[str, str, str]] = [
     # hotel bookings for a trip are not "booking" guests
     ("en", "We made hotel bookings for the whole trip to Japan", "sexual_exploitation"),
     ("id", "Kami sudah booking hotel untuk liburan ke Jepang", "sexual_exploitation"),
+    # session 6: a salary paid every month, the ticket when she goes home
+    (
+        "en",
+        "The employer pays her salary every month and buys the ticket when she goes home",
+        "withheld_wages",
+    ),
+    ("id", "Gaji dibayar setiap bulan, tiket dibelikan majikan waktu pulang", "withheld_wages"),
+    # the end-of-service award paid on leaving is a lawful benefit, not wages kept
+    (
+        "en",
+        "His end-of-service gratuity and last salary are paid when he goes home",
+        "withheld_wages",
+    ),
+    ("id", "Uang pesangon dan gaji terakhir dibayar waktu pulang", "withheld_wages"),
+    # a flight's times are not a working day
+    ("en", "The flight leaves at 5 am and lands before midnight in Riyadh", "excessive_hours"),
+    ("id", "Pesawat berangkat jam 5 pagi dan sampai Jeddah tengah malam", "excessive_hours"),
+    # a passport back after the visa is stamped
+    (
+        "en",
+        "The embassy will give the passport back after the visa is stamped",
+        "passport_retention",
+    ),
+    ("id", "Paspor dikembalikan setelah visa selesai dicap kedutaan", "passport_retention"),
+    # wages the company owes are withheld wages, not the worker's debt
+    ("en", "The company still owes him three months of salary", "debt_bondage"),
+    ("id", "Gajinya 3 bulan masih ditunggak perusahaan", "debt_bondage"),
+    # a residential compound with no scam work
+    (
+        "en",
+        "The hospital in Riyadh gives nurses a flat in a residential compound",
+        "scam_compound_country",
+    ),
+    (
+        "id",
+        "Perawat di Riyadh tinggal di kompleks tertutup milik rumah sakit",
+        "scam_compound_country",
+    ),
+    # years in a trade are not a child's age
+    ("en", "The sponsor has worked for 16 years as a recruiter", "minor_recruited"),
+    ("id", "Sponsor itu sudah 16 tahun jadi perekrut", "minor_recruited"),
+    # a women-only spa next to a maid agency
+    ("en", "The maid agency is next to a spa for female clients", "sexual_exploitation"),
+    ("id", "Kantor penyalur PRT di sebelah spa khusus wanita", "sexual_exploitation"),
+    # the bare word is too thin to judge
+    ("en", "ferienjob", "deception"),
+    ("id", "ferienjob?", "deception"),
+    # a flight home the employer pays back
+    ("en", "Book your own flight home and the company reimburses it", "upfront_fee"),
+    ("id", "Beli tiket pulang sendiri, nanti diganti perusahaan", "upfront_fee"),
+    # advice to go to the police
+    ("en", "If you cancel and the agent keeps your money, go to the police", "threats_violence"),
+    ("id", "Kalau batal dan uang tidak kembali, lapor polisi saja", "threats_violence"),
+    # nurses flying via Doha to a lawful programme
+    (
+        "en",
+        "Nurses fly to Germany via Doha; the programme promised free language classes",
+        "contract_substitution",
+    ),
+    (
+        "id",
+        "Perawat terbang ke Jerman lewat Doha, program menjanjikan kursus bahasa gratis",
+        "contract_substitution",
+    ),
+    # a visit pass refused
+    ("en", "Never come on a visit pass, wait for your PLKS work permit", "visa_nonwork"),
+    ("id", "Jangan masuk pakai pas lawatan, tunggu PLKS kamu jadi", "visa_nonwork"),
+    # the PLKS is itself the Visit Pass (Temporary Employment): a work permit
+    (
+        "en",
+        "The employer applies for your Visit Pass (Temporary Employment) before you fly to Malaysia",
+        "visa_nonwork",
+    ),
+    (
+        "id",
+        "Majikan mengurus PLKS (Pas Lawatan Kerja Sementara) sebelum kamu terbang",
+        "visa_nonwork",
+    ),
+    # a caregiver's massage for the grandmother is care work
+    ("en", "The helper gives the grandmother a massage every evening", "sexual_exploitation"),
+    ("id", "PRT itu tiap sore memijat nenek di rumah", "sexual_exploitation"),
+    # the machine operators' company compound is housing
+    (
+        "en",
+        "Machine operators wanted for a factory in Dammam, housing in the company compound",
+        "scam_compound_country",
+    ),
+    (
+        "id",
+        "Dicari operator mesin pabrik di Dammam, tinggal di compound perusahaan",
+        "scam_compound_country",
+    ),
+    # the salary's first month is no withholding
+    ("en", "Be patient, the first salary comes after one month of work", "withheld_wages"),
+    ("id", "Sabar ya, gaji pertama dibayar setelah sebulan kerja", "withheld_wages"),
+    # deck cadets of a container ship are seafarers, not fishing crew
+    (
+        "en",
+        "A licensed manning agency is recruiting deck cadets for container ships, seaman book required",
+        "fishing_vessel",
+    ),
+    (
+        "id",
+        "Agen awak kapal berizin cari kadet dek untuk kapal kontainer, syarat buku pelaut",
+        "fishing_vessel",
+    ),
+    # a passport handed to the embassy for the visa
+    ("en", "Hand over your passport at the embassy for the visa", "passport_retention"),
+    ("id", "Paspor diserahkan ke kedutaan untuk visa", "passport_retention"),
+    # something else that has not come
+    ("en", "If your salary has not come by the 7th, ask your agency", "withheld_wages"),
+    ("id", "Kalau gaji belum keluar tanggal 7, tanyakan ke agensi", "withheld_wages"),
+    # the law on overstaying, not a threat
+    (
+        "en",
+        "Immigration will deport you if you overstay, so renew your visa on time",
+        "threats_violence",
+    ),
+    (
+        "id",
+        "Pekerja tanpa dokumen bisa dideportasi, urus izin tinggal tepat waktu",
+        "threats_violence",
+    ),
+    # a real visit to relatives
+    ("en", "She is visiting relatives in Kuala Lumpur for Eid", "coached_lying"),
+    ("id", "Dia berkunjung ke saudara di Johor waktu lebaran", "coached_lying"),
+    # a debt of thanks
+    ("en", "I owe him a thank-you for helping me find the official route", "debt_bondage"),
+    ("id", "Saya berterima kasih sudah dibantu cari jalur resmi", "debt_bondage"),
+    # the lawful cap on an agency's share of the first month
+    ("en", "The agency may take at most 10 percent of the first month's wage", "salary_deduction"),
+    ("id", "Agen boleh ambil paling banyak 10 persen dari gaji bulan pertama", "salary_deduction"),
+    # a past holiday, and a work visa applied for now
+    (
+        "en",
+        "We visited Japan as tourists last year; now my son applies for the SSW work visa.",
+        "visa_nonwork",
+    ),
+    (
+        "id",
+        "Tahun lalu kami ke Jepang sebagai turis. Sekarang anak saya daftar kerja SSW.",
+        "visa_nonwork",
+    ),
+    # the lawful notice, or pay in lieu of it
+    (
+        "en",
+        "If either party wants to break the contract, give one month's notice or pay one month's wages in lieu",
+        "held_against_will",
+    ),
+    (
+        "id",
+        "Kalau mau putus kontrak, beri pemberitahuan sebulan sebelumnya atau bayar gaji sebulan",
+        "held_against_will",
+    ),
 ]
 
 
@@ -539,6 +919,21 @@ NOTICE_PAIRS: list[tuple[str, str, str]] = [
         "besar tanpa syarat. Ratusan WNI disekap tahun lalu.",
         "Adik saya disekap perusahaan online scam di Kamboja. Kata Kemlu hati-hati dengan "
         "tawaran begitu.",
+    ),
+    # session 6: a report of people rescued or sent home is a case, whatever appeal ends it
+    (
+        "en",
+        "Foreign Ministry: be careful with job offers in Poipet on social media, high salary and "
+        "no qualifications needed.",
+        "The embassy repatriated 28 citizens who were forced to work for scam companies in "
+        "Poipet. The ministry asked the public to be careful with high-paying job offers.",
+    ),
+    (
+        "id",
+        "Kemlu mengingatkan masyarakat agar waspada tawaran kerja bergaji tinggi di Poipet lewat "
+        "media sosial.",
+        "KBRI Phnom Penh memulangkan 28 WNI korban perusahaan online scam di Poipet. Kemlu "
+        "mengingatkan masyarakat agar waspada tawaran kerja bergaji tinggi.",
     ),
 ]
 
