@@ -164,11 +164,13 @@ class Concepts:
         self.rules = tuple(rules)
         # each rule with its concepts as sets: "are they all in the text" is one C-level test
         self._checks = tuple((r, frozenset(r.concepts), frozenset(r.unless)) for r in rules)
+        self._wanted: frozenset[int] | None = None  # None: every concept is looked for
         if read is not None:
             # only the concepts some rule reads, and those the caller asks for, are looked
             # for in a text: place lists included only through another concept ("@ports")
             # would otherwise be found, at every place name, for nothing
             wanted = {ids[n] for n in read} | {c for r in rules for c in (*r.concepts, *r.unless)}
+            self._wanted = frozenset(wanted)
             index = {
                 k: kept for k, b in index.items() if (kept := [e for e in b if e[0] in wanted])
             }
@@ -181,6 +183,14 @@ class Concepts:
         }
         # (form, lemma) -> what `occurrences` needs of a word (see _entry): a cache, bounded
         self._entries: dict[tuple[str, str], tuple[tuple[int, ...], frozenset[str], Any, Any]] = {}
+
+    def id_of(self, name: str) -> int:
+        """The id of a concept the caller reads from a text's occurrences; a concept left out
+        of the matching (not in `read`) is an error here, not a silent absence later."""
+        cid = self.ids[name]
+        if self._wanted is not None and cid not in self._wanted:
+            raise ValueError(f"concept {name!r} is read but not looked for: add it to `read`")
+        return cid
 
     @classmethod
     def load(

@@ -52,16 +52,16 @@ class Screener:
         self._load_guided(guided)
         self._build_anchor_index()
         self._analyser = analyser or default_analyser()
-        # the screener reads two concepts itself (see _notice); the rules read the others
+        # the screener reads three concepts itself (see _notice); the rules read the others
         self._concepts = concepts or Concepts.load(self._analyser, FLAG_CODES, read=_CONCEPTS_READ)
         # an extra fee on top of an official one weighs what any upfront fee does
         self._lawful = Lawful.load(self._analyser, FLAG_CODES, self._flags["upfront_fee"].weight)
         self._model: Model | None = Model.load() if use_model else None
         # an authority's warning speaks of everyone's case, not the reader's (see _notice)
-        ids = self._concepts.ids
-        self._authority = ids["official_name"]
-        self._personal = ids["worker_self"]
-        self._incident = ids["incident"]  # a reported case is no notice, whatever it ends with
+        concept = self._concepts.id_of
+        self._authority = concept("official_name")
+        self._personal = concept("worker_self")
+        self._incident = concept("incident")  # a reported case is no notice, whatever it ends with
         unmatched = [
             c
             for c in FLAG_CODES
@@ -689,8 +689,9 @@ class Screener:
         return Screening(risk, score, lang, flags, tuple(questions), opinion, lawful)
 
 
-# the concepts _notice reads from _Text.concepts (an office named, the writer in the text)
-_CONCEPTS_READ = ("official_name", "worker_self")
+# the concepts _notice reads from _Text.concepts (an office named, the writer in the text, a
+# reported case); only these and the rules' concepts are looked for in a text
+_CONCEPTS_READ = ("official_name", "worker_self", "incident")
 
 # flags of a text that speaks to the reader as a recruiter does, whatever warning it quotes
 _NEVER_IN_A_NOTICE = ("upfront_fee", "fake_official_notice", "task_scam")

@@ -16,6 +16,7 @@ import pytest
 from bot.screening import Screener
 from bot.screening.concepts import Concepts
 from bot.screening.results import FLAG_CODES
+from bot.screening.screener import _CONCEPTS_READ
 from bot.text import default_analyser
 
 OFFERS = Path(__file__).resolve().parents[1] / "data" / "offers.jsonl"
@@ -49,9 +50,17 @@ def test_the_concepts_left_out_are_read_by_nobody(fresh: Screener) -> None:
     kept = fresh._concepts
     assert len(kept._plans) < len(every._plans)  # some were left out
     read = {c for r in kept.rules for c in (*r.concepts, *r.unless)}
-    read |= {kept.ids["official_name"], kept.ids["worker_self"]}
+    read |= {kept.id_of(name) for name in _CONCEPTS_READ}
     for text, lang in _offers():
         words = analyser.words(text, lang)
         all_occ = every.occurrences(words, text)
         occ = kept.occurrences(words, text)
         assert occ == {c: v for c, v in all_occ.items() if c in read}, text
+
+
+def test_a_concept_the_screener_reads_but_leaves_out_fails_at_load() -> None:
+    analyser = default_analyser()
+    concepts = Concepts.load(analyser, FLAG_CODES, read=("official_name",))
+    assert concepts.id_of("official_name") == concepts.ids["official_name"]
+    with pytest.raises(ValueError, match="incident"):
+        concepts.id_of("incident")
