@@ -483,10 +483,12 @@ class Dispatcher:
         full = full or self._full
         refill, self._refill = self._refill, set()
         self._dirty = self._full = False
-        now = self._now()
         limits = self.limits
 
-        async def due(tx: Tx) -> tuple[bool, int, list[Outgoing], list[tuple[Outgoing, Any]]]:
+        async def due(tx: Tx) -> tuple[bool, int, list[Outgoing], list[Any]]:
+            # The time inside the writer: rows written earlier in this batch were stamped
+            # with its time, not with the time this load was asked for.
+            now = self._now()
             outbox = tx.outbox
             top = await outbox.last_id() if outbox.ids_follow_commits else 0
             if full or not outbox.ids_follow_commits:
@@ -515,9 +517,10 @@ class Dispatcher:
         for address, n in per_chat.items():
             if n >= limits.load_per_chat:
                 self._chats[address].more = True
-        for message, before in new:
-            if message.id in self._known:
-                continue
+        later = [message.id for message, _before, due in new if not due]
+        for message, before, due in new:
+            if message.id in self._known or not due:
+                continue  # not due yet: read again (below) until it is
             chat = self._chats.get(message.address)
             if (before is None or before in self._known) and (
                 chat is None or (not chat.more and len(chat.queue) < limits.load_per_chat)
@@ -534,13 +537,13 @@ class Dispatcher:
         if whole and len(rows) >= limits.load_rows:
             self._dirty = self._full = True  # more than we loaded: the rest next
         elif len(new) >= limits.load_rows:
-            self._seen = new[-1][0].id
+            self._seen = min([new[-1][0].id, *(i - 1 for i in later)])
             self._dirty = True  # the rest of what is new, next
         else:
             # Ids follow commits, so every row committed from now on is above `top`. (A row
             # deleted with its contact may hand its id to the next row: the periodic full load
-            # finds that one.)
-            self._seen = top
+            # finds that one.) A row not due yet is read again by each load until it is.
+            self._seen = min([top, *(i - 1 for i in later)])
 
     def _chat(self, address: str) -> _Chat:
         chat = self._chats.get(address)

@@ -117,11 +117,11 @@ class Outbox(ABC):
     @abstractmethod
     async def new_since(
         self, channel: str, now: float, after: int, limit: int = 100
-    ) -> list[tuple[Outgoing, int | None]]:
-        """Pending messages with an id above `after` that may go now, oldest first, each with
-        the id of the same person's previous pending message (None: nothing before it), so
-        the caller can tell whether it holds everything that must go first. Only where
-        `ids_follow_commits`."""
+    ) -> list[tuple[Outgoing, int | None, bool]]:
+        """Pending messages with an id above `after`, oldest first, each with the id of the
+        same person's previous pending message (None: nothing before it), so the caller can
+        tell whether it holds everything that must go first, and whether it may go at `now`.
+        Only where `ids_follow_commits`."""
 
     @abstractmethod
     async def last_id(self) -> int:

@@ -103,15 +103,15 @@ class SQLOutbox(base.Outbox):
 
     async def new_since(
         self, channel: str, now: float, after: int, limit: int = 100
-    ) -> list[tuple[Outgoing, int | None]]:
+    ) -> list[tuple[Outgoing, int | None, bool]]:
         rows = await self.conn.fetch(
             f"SELECT {_FIELDS}, (SELECT MAX(e.id) FROM outbox e WHERE e.status = 'pending'"
-            " AND e.channel = o.channel AND e.address = o.address AND e.id < o.id) AS prev"
-            " FROM outbox o WHERE o.channel = ? AND o.status = 'pending' AND o.id > ?"
-            " AND o.not_before <= ? ORDER BY o.id LIMIT ?",
-            (channel, after, now, limit),
+            " AND e.channel = o.channel AND e.address = o.address AND e.id < o.id) AS prev,"
+            " o.not_before <= ? AS due FROM outbox o WHERE o.channel = ?"
+            " AND o.status = 'pending' AND o.id > ? ORDER BY o.id LIMIT ?",
+            (now, channel, after, limit),
         )
-        return [(_outgoing(row), row["prev"]) for row in rows]
+        return [(_outgoing(row), row["prev"], bool(row["due"])) for row in rows]
 
     async def last_id(self) -> int:
         return int(await self.conn.fetchval("SELECT COALESCE(MAX(id), 0) FROM outbox"))

@@ -256,6 +256,39 @@ async def test_a_commit_loads_what_it_added_not_the_whole_backlog(
     assert sum(loaded) == 10, loaded  # each commit's one row, once
 
 
+async def test_a_row_not_yet_due_when_first_read_goes_once_due_without_a_full_load(
+    db_path: Path,
+) -> None:
+    # A row read before its time must be read again by the next load, not left for the
+    # full load every `idle` seconds (the writer's batch stamps rows with its own time, which
+    # can be a moment after the time the load was asked for).
+    clock = ManualClock()
+    async with running(db_path, clock=clock) as system:
+        sender = RecordingSender()
+        async with dispatching(system, sender, FAST):
+            await asyncio.sleep(0.05)  # the first, full, load is done
+            now = clock.now()
+
+            async def later(tx):
+                await tx.outbox.add_many(
+                    [
+                        NewMessage(
+                            None, "console", "later", "id", Reply("nanti"), not_before=now + 1
+                        )
+                    ],
+                    now,
+                )
+
+            await system.engine.run(later)
+            system.engine.notify({"console"})
+            await asyncio.sleep(0.1)
+            assert sender.sent == []  # not before its time
+            clock.advance(2)
+            await put(system, [("other", "halo")])  # any commit wakes the dispatcher
+            await until(lambda: len(sender.sent) == 2, timeout=2.0)  # the full load is 5 s away
+    assert sorted(m.reply.text for m in sender.sent) == ["halo", "nanti"]
+
+
 async def test_rows_added_during_a_backlog_and_a_retry_still_go_in_order(db_path: Path) -> None:
     limits = Limits(
         overall_per_second=200, per_chat_per_second=50, per_chat_burst=1, backoff_base=0.05
