@@ -1021,6 +1021,22 @@ class Lexicon:
             for w in whole.get("answer", {}).get(answer, []):
                 self.answers.setdefault(key(w), answer)
 
+        # Each whole-message phrase with the first list to claim it, in the order intents are
+        # read: one lookup per form of a short message instead of three.
+        self.whole_first: dict[str, tuple[str, str]] = {}
+        for intent in ("navigation", "command", "smalltalk"):
+            for phrase, action in self.whole[intent].items():
+                self.whole_first.setdefault(phrase, (intent, action))
+        # The first and last words of the phrases taken off the ends of a short message: a
+        # message whose end words are none of these keeps its words, and nothing is looked up.
+        smalltalk = self.whole["smalltalk"]
+        self.address_starts = frozenset(a.split()[0] for a in self.address)
+        self.address_ends = frozenset(a.split()[-1] for a in self.address)
+        self.greeting_starts = self.address_starts | {p.split()[0] for p in smalltalk if p}
+        self.smalltalk_ends = self.address_ends | {p.split()[-1] for p in smalltalk if p}
+        self.chat_starts = self.greeting_starts | {p.split()[0] for p in self.answers if p}
+        self.chat_ends = self.smalltalk_ends | {p.split()[-1] for p in self.answers if p}
+
         def section(name: str) -> dict[str, Any]:
             return data.get(name, {})
 

@@ -40,7 +40,7 @@ from bot.understanding.result import Answer, Intent, Understanding
 if TYPE_CHECKING:
     from bot.places import Gazetteer
     from bot.search import ArticleSearch
-    from bot.text import Word
+    from bot.text import Analyser, Word
 
 MAX_CHARS = 4000  # a long paste is read on its start: enough to know what it is
 # A kab/kota is looked for where someone asks for help near it: a report, danger, an offer or a
@@ -132,6 +132,9 @@ _ORDINALS = {
     "kelima": 5, "lima": 5, "fifth": 5, "five": 5,
     "keenam": 6, "enam": 6, "sixth": 6, "six": 6,
 }  # fmt: skip
+# A numbered choice has a digit or ends with an ordinal word: a message with neither is not
+# read for one.
+_NUMBER_HINT = re.compile(r"\d")
 _ORDINAL_PREFIX = re.compile(r"^(?:yang|yg|the|nomor|no|pilih|pilihan|option)\s+")
 # Words of the domain: a question with one of these is for the guides even when no article
 # is sure ("gimana cara kerja yang aman").
@@ -150,6 +153,8 @@ _AMOUNT_WORDS = re.compile(
     r"(?:rp|rm|usd|\$|nt\$|hk\$|s\$|sr|aed|€)\s?\d"
 )
 _WITH_PLACE = frozenset({Intent.REPORT, Intent.DANGER, Intent.OFFER, Intent.STATUS})
+# Intents whose result carries no phone or company (nothing to report or check)
+_WITHOUT_CONTACT = frozenset({Intent.NAVIGATION, Intent.COMMAND, Intent.SMALLTALK, Intent.UNKNOWN})
 # A message quoted in full: in double quotes, or in single quotes opened after no letter
 _QUOTED = re.compile(r"[\"\u201c][^\"\u201d]{20,}|(?<![\w])'[^']{20,}'")
 _EMOJI_ONLY = re.compile(r"[\U0001F300-\U0001FAFF\u2600-\u27BF\uFE0F\u200d\s]+")
@@ -223,6 +228,14 @@ class Understander:
                 names.setdefault(name, []).append(place.code)
         return {k: tuple(v) for k, v in names.items()}
 
+    @cached_property
+    def analyser(self) -> Analyser:
+        """bot/text's analyser, looked up once (imported when first needed: it loads the
+        morphology)."""
+        from bot.text import default_analyser
+
+        return default_analyser()
+
     @property
     def gazetteer(self) -> Gazetteer:
         if self._gazetteer is None:
@@ -269,6 +282,9 @@ class Understander:
         "are you a bot kak" -> "are you a bot" -> "are you a" ("bot" is said to the reader)."""
         steps = [whole]
         words = whole.split()
+        lex = self.lexicon
+        if words and words[0] not in lex.address_starts and words[-1] not in lex.address_ends:
+            return steps  # no word to the reader can start or end it: nothing to take off
         changed = True
         while changed and words:
             changed = False
@@ -291,7 +307,7 @@ class Understander:
         lex = self.lexicon
         if whole.count(" ") >= MAX_WHOLE_WORDS:  # a sentence, not a word typed at a prompt
             return None
-        stripped = self._strip_address(whole)
+        stripped = found.stripped
         answer = (
             lex.answers.get(whole)
             or lex.answers.get(stripped)
@@ -299,24 +315,27 @@ class Understander:
         )
         found.answer = Answer(answer) if answer else None
 
-        # "halo kak 1": a choice after a greeting
-        greeted = self._strip_greeting(stripped)
-        number = (
-            _number(whole)
-            or _number(stripped)
-            or _number(greeted)
-            or _number(self._strip_smalltalk_end(greeted))  # "2 makasih"
-        )
-        if number is not None:
-            return found.result(Intent.NAVIGATION, action="choice", number=number)
+        # "halo kak 1": a choice after a greeting ("2 makasih": thanks after it)
+        if _NUMBER_HINT.search(whole) is not None or any(
+            w.lstrip("-") in _ORDINALS for w in whole.split()
+        ):  # the forms below are made of its words
+            number = (
+                _number(whole)
+                or _number(stripped)
+                or _number(found.greeted)
+                or _number(found.thanked)
+            )
+            if number is not None:
+                return found.result(Intent.NAVIGATION, action="choice", number=number)
+        first = lex.whole_first
         for candidate in self._candidates(found, whole, stripped):
-            for intent in (Intent.NAVIGATION, Intent.COMMAND, Intent.SMALLTALK):
-                action = lex.whole[intent.value].get(candidate)
-                if action is None:
-                    continue
-                if intent == Intent.COMMAND:
-                    return self._command(found, action)
-                return found.result(intent, action=action)
+            claimed = first.get(candidate)
+            if claimed is None:
+                continue
+            intent, action = claimed
+            if intent == "command":
+                return self._command(found, action)
+            return found.result(Intent(intent), action=action)
         if len(stripped.split()) <= 8 and not _DOMAIN.search(stripped):
             texts = (stripped, *found.texts)
             if any(lex.any_command.search(t) for t in texts):
@@ -328,7 +347,7 @@ class Understander:
         # "makasih bnyk kak", "oke sy paham skrg": small talk in chat spelling, written out
         smalltalk = (
             self._smalltalk_only(stripped)
-            or self._smalltalk_only(self._strip_address(found.spelled_key))
+            or self._smalltalk_only(found.spelled_stripped)
             or (stripped != whole and self._smalltalk_only(whole))  # "salam, are you a bot?"
         )
         if smalltalk:
@@ -346,25 +365,23 @@ class Understander:
         """The forms of a short message the whole-message lists are looked up with, each
         once, made only as far as the lookup goes (the spelled form needs bot/text)."""
         seen: set[str] = set()
-        greeted: str | None = None
 
         def forms() -> Iterator[str]:
-            nonlocal greeted
             yield whole
             yield stripped
             yield _polite(stripped)
-            greeted = self._strip_greeting(stripped)
+            greeted = found.greeted
             yield greeted
             yield _polite(greeted)
             # "halo kak, are you a bot?": the greeting off, the words to the reader kept ("bot")
             yield self._strip_greeting(whole, address_after_greeting_only=True)
             yield self._strip_greeting(whole, keep_address=True)  # "salam, bot ini bisa apa?"
-            yield self._strip_address(found.spelled_key)
-            yield from self._address_steps(whole)[1:-1]  # "are you a bot kak" -> "are you a bot"
+            yield found.spelled_stripped
+            yield from found.steps[1:-1]  # "are you a bot kak" -> "are you a bot"
             yield self._strip_smalltalk_end(whole, address_only=True)  # "bot ini bisa apa aja"
             yield self._strip_smalltalk_end(found.spelled_key, address_only=True)
             # "lanjut makasih", "hapus data saya, terima kasih": thanks after what they want
-            thanked = self._strip_smalltalk_end(greeted)
+            thanked = found.thanked
             yield thanked
             yield _polite(thanked)
             yield self._strip_smalltalk_end(whole)  # "bot ini bisa apa aja? makasih"
@@ -378,8 +395,13 @@ class Understander:
     def _strip_smalltalk_end(self, whole: str, address_only: bool = False) -> str:
         """Small talk and words to the reader off the end, as long as a word is left."""
         words = whole.split()
-        table = {} if address_only else self.lexicon.whole["smalltalk"]
-        address = self.lexicon.address_set
+        lex = self.lexicon
+        if len(words) <= 1 or words[-1] not in (
+            lex.address_ends if address_only else lex.smalltalk_ends
+        ):
+            return " ".join(words)  # no phrase of the lists ends with its last word
+        table = {} if address_only else lex.whole["smalltalk"]
+        address = lex.address_set
         moved = True
         while moved and len(words) > 1:
             moved = False
@@ -406,6 +428,9 @@ class Understander:
         words = whole.split()
         if not words or len(words) > 12:
             return None
+        lex = self.lexicon
+        if words[0] not in lex.chat_starts or words[-1] not in lex.chat_ends:
+            return None  # no phrase of the lists starts (or ends) it
         table = self.lexicon.whole["smalltalk"]
         address = self.lexicon.address_set
         answers = self.lexicon.answers  # "nggih matur nuwun": a yes around thanks
@@ -528,7 +553,7 @@ class Understander:
         whole = found.whole
         if whole.count(" ") >= MAX_WHOLE_WORDS:
             return found.result(Intent.UNKNOWN)
-        whole = self._strip_address(whole)
+        whole = found.stripped
         first = self._smalltalk_only(" ".join(whole.split()[:3])) or self._smalltalk_only(
             " ".join(whole.split()[:2])
         )
@@ -616,7 +641,7 @@ class Understander:
         whole = found.whole
         if whole.count(" ") >= MAX_ASKING_WORDS:
             return False
-        stripped = self._strip_address(whole)
+        stripped = found.stripped
         return stripped != whole and self.lexicon.question.search(stripped) is not None
 
     def _strip_greeting(
@@ -626,6 +651,8 @@ class Understander:
         `address_after_greeting_only`: a word to the reader goes only right after a greeting
         ("halo kak, bot ini bisa apa" -> "bot ini bisa apa"); `keep_address`: greetings only."""
         words = whole.split(" ", 60)  # single spaces; a paste's rest stays in one piece
+        if words[0] not in self.lexicon.greeting_starts:
+            return whole  # no greeting or word to the reader starts it
         table = self.lexicon.whole["smalltalk"]
         address = self.lexicon.address_set
         i, moved, greeted = 0, True, False
@@ -728,15 +755,17 @@ HARM = "xharmx"  # where a word of harm stood, in the text read by roots
 _HARM = Patterns(re.compile(HARM))
 
 
-def _words(raw: str) -> list[Word]:
+def _words(raw: str, analyser: Analyser | None = None) -> list[Word]:
     """The words of the message's start, read by bot/text (chat spelling, roots): the part
     written by the person. A long paste goes on as written, read by the pattern lists only."""
-    from bot.text import default_analyser
+    if analyser is None:
+        from bot.text import default_analyser
 
+        analyser = default_analyser()
     if len(raw) > MAX_SPELLED_CHARS:
         cut = raw.rfind(" ", 0, MAX_SPELLED_CHARS)
         raw = raw[: cut if cut > 0 else MAX_SPELLED_CHARS]
-    return default_analyser().words(raw)
+    return analyser.words(raw)
 
 
 def _harm_text(raw: str, lex: Lexicon, words: list[Word]) -> str | None:
@@ -763,6 +792,13 @@ def _harm_text(raw: str, lex: Lexicon, words: list[Word]) -> str | None:
 def _spelled(raw: str, folded: str, words: list[Word]) -> str:
     """The text with chat spellings written out (bot/text): "gk blh kluar" -> "tidak boleh
     keluar", punctuation kept where it was, so clauses still end at commas."""
+    last = 0
+    for word in words:  # most short messages are written out already: nothing to rebuild
+        if word.start < last or word.form != raw[word.start : word.end]:
+            break
+        last = word.end
+    else:
+        return folded  # the same text: fold(raw) is `folded`
     out: list[str] = []
     last = 0
     for word in words:
@@ -856,18 +892,20 @@ def _number(whole: str) -> int | None:
     return _ORDINALS.get(word)
 
 
+_POLITE = re.compile(r"^(?:tolong|tlg|mohon|please|pls|minta|bisa|can you|could you)\s+")
+_COUNTRY_AROUND = re.compile(
+    r"^(?:kerja (?:di |ke )?|info |work in |jobs? in )|(?: jobs?| work| kerja| info)$"
+)
+
+
 def _polite(whole: str) -> str:
     """ "tolong hapus data saya" -> "hapus data saya": a command asked politely."""
-    return re.sub(r"^(?:tolong|tlg|mohon|please|pls|minta|bisa|can you|could you)\s+", "", whole)
+    return _POLITE.sub("", whole)
 
 
 def _bare_country(whole: str) -> str:
     """ "taiwan jobs", "kerja malaysia", "malaysia work" -> the country name alone."""
-    return re.sub(
-        r"^(?:kerja (?:di |ke )?|info |work in |jobs? in )|(?: jobs?| work| kerja| info)$",
-        "",
-        whole,
-    )
+    return _COUNTRY_AROUND.sub("", whole)
 
 
 class _once(Generic[_T]):  # used as a decorator, like cached_property
@@ -902,7 +940,7 @@ class _Found:
 
     @_once
     def words(self) -> list[Word]:
-        return _words(self.raw)
+        return _words(self.raw, self.u.analyser)
 
     @_once
     def spelled(self) -> str:
@@ -934,6 +972,28 @@ class _Found:
     def spelled_key(self) -> str:
         return key_of_folded(self.spelled)  # `spelled` is folded already
 
+    # The short message's forms, each made once per call (see Understander._whole)
+    @_once
+    def steps(self) -> list[str]:
+        return self.u._address_steps(self.whole)
+
+    @_once
+    def stripped(self) -> str:
+        """The whole message without the words to the reader at its ends."""
+        return self.steps[-1]
+
+    @_once
+    def greeted(self) -> str:
+        return self.u._strip_greeting(self.stripped)
+
+    @_once
+    def thanked(self) -> str:
+        return self.u._strip_smalltalk_end(self.greeted)
+
+    @_once
+    def spelled_stripped(self) -> str:
+        return self.u._strip_address(self.spelled_key)
+
     @_once
     def opening(self) -> str:
         """The whole message after the greetings at its start."""
@@ -947,13 +1007,13 @@ class _Found:
         }
         if intent in _WITH_PLACE:
             values["place"] = self._place()
-        if intent not in (Intent.NAVIGATION, Intent.COMMAND, Intent.SMALLTALK, Intent.UNKNOWN):
+        if intent not in _WITHOUT_CONTACT:
             values["phone"] = self._phone()
             values["company"] = self._company()
         values.update(fields)
         if "also" in values:
             values["also"] = tuple(dict.fromkeys(values["also"]))  # type: ignore[arg-type]
-        return Understanding(intent, **values)  # type: ignore[arg-type]
+        return Understanding.of(intent, values)
 
     # country ------------------------------------------------------------------------------
     def _country(self) -> str | None:
