@@ -981,6 +981,17 @@ def _phrase_index(folded: list[str]) -> Built | None:
 _WORD_CHAR = re.compile(r"\w")
 
 
+def _longest(phrases: list[str] | tuple[str, ...], end: int) -> dict[str, int]:
+    """The first (`end` 0) or last (-1) word of each phrase, to the most words of a phrase
+    with that word there."""
+    out: dict[str, int] = {}
+    for phrase in phrases:
+        words = phrase.split()
+        if words:
+            out[words[end]] = max(out.get(words[end], 0), len(words))
+    return out
+
+
 @dataclass(frozen=True)
 class Country:
     code: str
@@ -1027,15 +1038,18 @@ class Lexicon:
         for intent in ("navigation", "command", "smalltalk"):
             for phrase, action in self.whole[intent].items():
                 self.whole_first.setdefault(phrase, (intent, action))
-        # The first and last words of the phrases taken off the ends of a short message: a
-        # message whose end words are none of these keeps its words, and nothing is looked up.
+        # Every word of those phrases: a message with none of them is no such phrase in any form
+        self.whole_words = frozenset(w for phrase in self.whole_first for w in phrase.split())
+        # The phrases taken off the ends of a short message, by their first (or last) word:
+        # the most words such a phrase has. A word that starts (ends) none is not looked up
+        # further, and no longer phrase is tried.
         smalltalk = self.whole["smalltalk"]
-        self.address_starts = frozenset(a.split()[0] for a in self.address)
-        self.address_ends = frozenset(a.split()[-1] for a in self.address)
-        self.greeting_starts = self.address_starts | {p.split()[0] for p in smalltalk if p}
-        self.smalltalk_ends = self.address_ends | {p.split()[-1] for p in smalltalk if p}
-        self.chat_starts = self.greeting_starts | {p.split()[0] for p in self.answers if p}
-        self.chat_ends = self.smalltalk_ends | {p.split()[-1] for p in self.answers if p}
+        self.address_starts = _longest(self.address, 0)
+        self.address_ends = _longest(self.address, -1)
+        self.greeting_starts = _longest([*self.address, *smalltalk], 0)
+        self.smalltalk_ends = _longest([*self.address, *smalltalk], -1)
+        self.chat_starts = _longest([*self.address, *smalltalk, *self.answers], 0)
+        self.chat_ends = _longest([*self.address, *smalltalk, *self.answers], -1)
 
         def section(name: str) -> dict[str, Any]:
             return data.get(name, {})

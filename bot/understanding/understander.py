@@ -157,6 +157,7 @@ _WITH_PLACE = frozenset({Intent.REPORT, Intent.DANGER, Intent.OFFER, Intent.STAT
 _WITHOUT_CONTACT = frozenset({Intent.NAVIGATION, Intent.COMMAND, Intent.SMALLTALK, Intent.UNKNOWN})
 # A message quoted in full: in double quotes, or in single quotes opened after no letter
 _QUOTED = re.compile(r"[\"\u201c][^\"\u201d]{20,}|(?<![\w])'[^']{20,}'")
+_ALNUM = re.compile(r"[^\W_]")  # a character str.isalnum() says is one
 _EMOJI_ONLY = re.compile(r"[\U0001F300-\U0001FAFF\u2600-\u27BF\uFE0F\u200d\s]+")
 _EMOJI = re.compile(r"[\U0001F300-\U0001FAFF\u2600-\u27BF](?:\uFE0F)?")
 _CONTACT_QUESTION = re.compile(
@@ -254,7 +255,7 @@ class Understander:
     def _understand(self, raw: str, lang: str | None) -> Understanding:
         folded = fold(raw)
         whole = key_of_folded(folded)
-        if not whole or (not any(c.isalnum() for c in whole) and whole not in self.lexicon.answers):
+        if not whole or (_ALNUM.search(whole) is None and whole not in self.lexicon.answers):
             kinds = {self.lexicon.emoji.get(e) for e in _EMOJI.findall(raw)}
             if _EMOJI_ONLY.fullmatch(raw) and kinds and None not in kinds:  # 🙏 👍: thanks, ok
                 return Understanding(Intent.SMALLTALK, action=sorted(kinds)[-1])
@@ -369,6 +370,12 @@ class Understander:
         def forms() -> Iterator[str]:
             yield whole
             yield stripped
+            if not found.may_be_whole:
+                return  # no form below can be in the lists
+            if " " not in whole and " " not in found.spelled_key:
+                # one word: every form below is that word, nothing, or the spelled word
+                yield found.spelled_key
+                return
             yield _polite(stripped)
             greeted = found.greeted
             yield greeted
@@ -396,16 +403,14 @@ class Understander:
         """Small talk and words to the reader off the end, as long as a word is left."""
         words = whole.split()
         lex = self.lexicon
-        if len(words) <= 1 or words[-1] not in (
-            lex.address_ends if address_only else lex.smalltalk_ends
-        ):
-            return " ".join(words)  # no phrase of the lists ends with its last word
+        ends = lex.address_ends if address_only else lex.smalltalk_ends
         table = {} if address_only else lex.whole["smalltalk"]
         address = lex.address_set
         moved = True
         while moved and len(words) > 1:
             moved = False
-            for n in range(min(5, len(words) - 1), 0, -1):
+            longest = ends.get(words[-1], 0)  # no phrase of the lists ends so: 0, none tried
+            for n in range(min(5, len(words) - 1, longest), 0, -1):
                 phrase = " ".join(words[-n:])
                 if phrase in table or phrase in address:
                     words, moved = words[:-n], True
@@ -429,7 +434,8 @@ class Understander:
         if not words or len(words) > 12:
             return None
         lex = self.lexicon
-        if words[0] not in lex.chat_starts or words[-1] not in lex.chat_ends:
+        starts = lex.chat_starts
+        if words[0] not in starts or words[-1] not in lex.chat_ends:
             return None  # no phrase of the lists starts (or ends) it
         table = self.lexicon.whole["smalltalk"]
         address = self.lexicon.address_set
@@ -440,7 +446,8 @@ class Understander:
         for i in range(len(words)):
             if best[i] is None:
                 continue
-            for j in range(i + 1, min(len(words), i + 6) + 1):
+            longest = starts.get(words[i], 0)  # the phrases starting with this word
+            for j in range(i + 1, min(len(words), i + 6, i + longest) + 1):
                 phrase = " ".join(words[i:j])
                 kind = table.get(phrase)
                 if kind is None and phrase not in address and phrase not in answers:
@@ -651,14 +658,16 @@ class Understander:
         `address_after_greeting_only`: a word to the reader goes only right after a greeting
         ("halo kak, bot ini bisa apa" -> "bot ini bisa apa"); `keep_address`: greetings only."""
         words = whole.split(" ", 60)  # single spaces; a paste's rest stays in one piece
-        if words[0] not in self.lexicon.greeting_starts:
+        starts = self.lexicon.greeting_starts
+        if words[0] not in starts:
             return whole  # no greeting or word to the reader starts it
         table = self.lexicon.whole["smalltalk"]
         address = self.lexicon.address_set
         i, moved, greeted = 0, True, False
         while moved and i < len(words):
             moved = False
-            for j in range(min(len(words), i + 5), i, -1):
+            longest = starts.get(words[i], 0)  # no phrase starts with this word: 0, none tried
+            for j in range(min(len(words), i + 5, i + longest), i, -1):
                 phrase = " ".join(words[i:j])
                 if phrase in table:
                     i, moved, greeted = j, True, True
@@ -970,6 +979,8 @@ class _Found:
 
     @_once
     def spelled_key(self) -> str:
+        if self.spelled is self.folded:
+            return self.whole  # key_of_folded(folded)
         return key_of_folded(self.spelled)  # `spelled` is folded already
 
     # The short message's forms, each made once per call (see Understander._whole)
@@ -993,6 +1004,17 @@ class _Found:
     @_once
     def spelled_stripped(self) -> str:
         return self.u._strip_address(self.spelled_key)
+
+    @_once
+    def may_be_whole(self) -> bool:
+        """Whether a form of the message can be a whole-message phrase: the forms are made of
+        its words, and of the spelled form's (the end ones stripped of " -'/"), so one of
+        them must be a word of those lists."""
+        vocabulary = self.u.lexicon.whole_words
+        for word in {*self.whole.split(), *self.spelled_key.split()}:
+            if word in vocabulary or word.strip(" -'/") in vocabulary:
+                return True
+        return False
 
     @_once
     def opening(self) -> str:
@@ -1019,15 +1041,15 @@ class _Found:
     def _country(self) -> str | None:
         lex = self.u.lexicon
         hits = []
-        for m in lex.country_regex.finditer(self.folded):
+        for m in lex.country_regex.iter(self.folded):
             # the word before it: "bahasa inggris" is no country (single spaces: 30 characters)
             if _BAHASA_BEFORE.search(self.folded[max(0, m.start() - 30) : m.start()]):
                 continue
             country = lex.country_names[m.group(0)]
             hits.append((m.start(), country.code))
-        codes = list(dict.fromkeys(code for _pos, code in hits))
-        if not codes:
+        if not hits:
             return None
+        codes = list(dict.fromkeys(code for _pos, code in hits))
         if len(codes) >= 3 and len(self.folded) < 400:
             return None  # a list of destinations, not one country
         for pos, code in hits:
