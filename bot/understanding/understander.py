@@ -463,81 +463,33 @@ class Understander:
         texts = found.texts
         text = found.folded
         also: list[Intent] = []
-        asks = self._asks(found)
-
-        def has(patterns: Patterns) -> bool:
-            read = texts if patterns.at_end else found.reads
-            return any(patterns.search(t) is not None for t in read)
-
-        def has_at_start(patterns: Patterns) -> bool:
-            """Also after the greetings: "halo kak, laporan penipuan calo" starts a report."""
-            opening = found.opening
-            return has(patterns) or (
-                opening != found.whole and patterns.search(opening) is not None
-            )
-
-        report = has_at_start(lex.report)
-        status_words = has_at_start(lex.status)
-        signs = self._offer_signs(texts[0])
-        if len(texts) > 1 and signs[0] < 2:  # two concrete signs settle everything: no more
-            signs = max(signs, self._offer_signs(texts[1]))
-        concrete, strong, weak = signs
-        asks_check = has(lex.offer_check)
-        rhetorical = has_at_start(lex.offer_rhetorical)
-        if (
-            rhetorical and concrete + strong + weak
-        ):  # "Mau kerja di Taiwan? ...": the reader is asked, by an advert on the table
-            asks = asks_check or _ends_asking(found.raw)
-            concrete += 1
-        if _advert(text) and (strong or _AMOUNT_WORDS.search(text)):
-            concrete += 1  # an advert is quoted: "ini lowongan kafe ..., gaji 6jt. aman gak?"
-        declared = lex.question_declared.search(found.opening) is not None
-        if declared:
-            offer = concrete >= 2
-        elif asks:
-            # "gaji 25jt di jepang masuk akal?" names one sign and asks: a question. A pasted
-            # advert with "aman gak?" after it names several: the offer is checked.
-            offer = concrete >= 1 or strong >= 2 or (strong >= 1 and weak >= 2)
-        else:
-            offer = concrete + strong >= 1 or weak >= 2
-        harm = _harm_text(found.raw, lex, found.words)
-        # weak signs of danger count unless the message is an offer with a concrete or strong sign
-        weak_counts = not (offer and concrete + strong >= 1)
-        danger = (
-            any(self._danger(t, lex.danger) for t in texts)
-            or (harm is not None and self._danger(harm, _HARM))
-            or (weak_counts and any(self._danger(t, lex.danger_weak) for t in texts))
-            or (
-                weak_counts
-                and any(lex.danger_own.search(t) is not None for t in texts)
-                and any(self._danger(t, lex.danger_distress) for t in texts)
-                and any(self._danger(t, lex.danger_control) for t in texts)
-            )
-        )
-
-        if (found.case or status_words) and not danger:
+        # Each fact below is worked out when a decision first needs it (see _Reading)
+        r = _Reading(self, found)
+        danger = r.danger
+        if not danger and (found.case or r.status_words):
             return found.result(Intent.STATUS)
-        if danger and report and any(_SAFE_NOW.search(t) for t in texts):
+        if danger and r.report and any(_SAFE_NOW.search(t) for t in texts):
             danger = False
         if danger:
-            if report:
+            if r.report:
                 also.append(Intent.REPORT)
-            if offer and _advert(text):
+            if _advert(text) and r.offer:
                 also.append(Intent.OFFER)
-            if asks and _CONTACT_QUESTION.search(text):
+            if _CONTACT_QUESTION.search(text) and r.asks:
                 also.append(Intent.QUESTION)
             return found.result(Intent.DANGER, also=also)
-        if report:
+        asks = r.asks
+        if r.report:
             if asks and any(_PRIVACY.search(t) for t in texts):
                 if not any(_REPORT_SOMEONE.search(t) for t in texts):
                     return found.result(Intent.QUESTION, topic=found.topic())
                 # "if I report the recruiter, will he know?": a report, and a worry to answer
                 also.append(Intent.QUESTION)
-            if offer and concrete and _quoted_or_long(found.raw):
+            if r.offer and r.concrete and _quoted_or_long(found.raw):
                 also.append(Intent.OFFER)
             return found.result(Intent.REPORT, also=also)
-        if offer:
-            if asks_check or (asks and not rhetorical and _ends_asking(found.raw)):
+        if r.offer:
+            if r.asks_check or (asks and not r.rhetorical and _ends_asking(found.raw)):
                 also.append(Intent.QUESTION)
             return found.result(Intent.OFFER, also=also)
         if (
@@ -553,7 +505,7 @@ class Understander:
         relevant = self._relevant(found)
         if asks and relevant:
             return found.result(Intent.QUESTION, topic=found.topic())
-        comment = has(lex.unknown_patterns)
+        comment = r.has(lex.unknown_patterns)
         if relevant and not comment and text.count(" ") < 30:  # single spaces: 30 words
             # "mau kerja ke korea", "i want to work in korea": a wish is a question too
             return found.result(Intent.QUESTION, topic=found.topic())
@@ -1125,6 +1077,114 @@ class _Found:
                 break
             words.append(w.strip(".,"))
         return f"{m.group(1).upper()} {' '.join(words)}" if words else None
+
+
+class _Reading:
+    """What `Understander._read` decides on, each worked out once and only when a decision
+    needs it: a paste in danger is not read for the words of a case's status, nor for the
+    question around an offer that has a concrete sign anyway. Same values as reading them
+    all in the order of the decisions."""
+
+    def __init__(self, understander: Understander, found: _Found) -> None:
+        self.u = understander
+        self.found = found
+        self.lex = understander.lexicon
+
+    def has(self, patterns: Patterns) -> bool:
+        found = self.found
+        read = found.texts if patterns.at_end else found.reads
+        return any(patterns.search(t) is not None for t in read)
+
+    def has_at_start(self, patterns: Patterns) -> bool:
+        """Also after the greetings: "halo kak, laporan penipuan calo" starts a report."""
+        opening = self.found.opening
+        return self.has(patterns) or (
+            opening != self.found.whole and patterns.search(opening) is not None
+        )
+
+    @_once
+    def asked(self) -> bool:
+        """Asked in words or by a question mark (before an advert's own question counts)."""
+        return self.u._asks(self.found)
+
+    @_once
+    def report(self) -> bool:
+        return self.has_at_start(self.lex.report)
+
+    @_once
+    def status_words(self) -> bool:
+        return self.has_at_start(self.lex.status)
+
+    @_once
+    def signs(self) -> tuple[int, int, int]:
+        """(concrete, strong, weak) signs of an offer, as counted by `_offer_signs`."""
+        texts = self.found.texts
+        signs = self.u._offer_signs(texts[0])
+        if len(texts) > 1 and signs[0] < 2:  # two concrete signs settle everything: no more
+            signs = max(signs, self.u._offer_signs(texts[1]))
+        return signs
+
+    @_once
+    def asks_check(self) -> bool:
+        return self.has(self.lex.offer_check)
+
+    @_once
+    def rhetorical(self) -> bool:
+        return self.has_at_start(self.lex.offer_rhetorical)
+
+    @_once
+    def framed(self) -> bool:
+        """ "Mau kerja di Taiwan? ...": the reader is asked, by an advert on the table."""
+        return self.rhetorical and sum(self.signs) > 0
+
+    @_once
+    def asks(self) -> bool:
+        if self.framed:
+            return self.asks_check or _ends_asking(self.found.raw)
+        return self.asked
+
+    @_once
+    def concrete(self) -> int:
+        concrete, strong, _ = self.signs
+        if self.framed:
+            concrete += 1
+        text = self.found.folded
+        if _advert(text) and (strong or _AMOUNT_WORDS.search(text)):
+            concrete += 1  # an advert is quoted: "ini lowongan kafe ..., gaji 6jt. aman gak?"
+        return concrete
+
+    @_once
+    def offer(self) -> bool:
+        concrete = self.concrete
+        _, strong, weak = self.signs
+        if self.lex.question_declared.search(self.found.opening) is not None:
+            return concrete >= 2
+        if concrete >= 1:  # enough whether the person asks or not (the rules below)
+            return True
+        if self.asks:
+            # "gaji 25jt di jepang masuk akal?" names one sign and asks: a question. A pasted
+            # advert with "aman gak?" after it names several: the offer is checked.
+            return strong >= 2 or (strong >= 1 and weak >= 2)
+        return strong >= 1 or weak >= 2
+
+    @_once
+    def danger(self) -> bool:
+        u, lex, found = self.u, self.lex, self.found
+        texts = found.texts
+        if any(u._danger(t, lex.danger) for t in texts):
+            return True
+        harm = _harm_text(found.raw, lex, found.words)
+        if harm is not None and u._danger(harm, _HARM):
+            return True
+        # weak signs of danger count unless the message is an offer with a concrete or
+        # strong sign
+        if self.offer and self.concrete + self.signs[1] >= 1:
+            return False
+        return any(u._danger(t, lex.danger_weak) for t in texts) or (
+            any(lex.danger_own.search(t) is not None for t in texts)
+            and any(u._danger(t, lex.danger_distress) for t in texts)
+            and any(u._danger(t, lex.danger_control) for t in texts)
+        )
 
 
 @cache
