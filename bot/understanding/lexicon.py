@@ -193,9 +193,11 @@ class Indexed(str):
                 spaced = self.spaced()
                 # the start, to the first letters of the first word after the cut: that
                 # word and the one before it make a pair neither text has
-                tail = spaced[cut + 1 : cut + 1 + 200]
-                first_word = cut + 1 + len(tail) - len(tail.lstrip(" "))
-                start = Indexed(spaced[: first_word + KEY])
+                start = self.__dict__.get("_start")
+                if start is None:  # made once: every kind of key reads it
+                    tail = spaced[cut + 1 : cut + 1 + 200]
+                    first_word = cut + 1 + len(tail) - len(tail.lstrip(" "))
+                    start = self.__dict__["_start"] = Indexed(spaced[: first_word + KEY])
                 found = other.keys(bucket) | start.keys(bucket)
             else:
                 found = self._own_keys(cache, bucket)

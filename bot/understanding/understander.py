@@ -55,7 +55,9 @@ MAX_CHAT_WORDS = 12  # small talk in more words than the lists hold, up to this 
 MAX_ASKING_WORDS = 40  # a question ending before words to the reader, up to this many words
 _CLAUSE = re.compile(r"[,.;!?\n]+|\s(?:tapi|tp|tetapi|but|namun|padahal)\s")
 _SENTENCE_END = re.compile(r"[.!?\n]+")
-_CASE = re.compile(r"(?<![A-Za-z0-9])([Mm][Aa])([\s-]?)([2-9A-Za-z]{5})(?![A-Za-z0-9])")
+# "MA" not after a letter or digit; the look-behind comes after the letters, so the engine
+# skips to an "m" instead of trying the look-behind at every character of a paste.
+_CASE = re.compile(r"([Mm][Aa])(?<![A-Za-z0-9][Mm][Aa])([\s-]?)([2-9A-Za-z]{5})(?![A-Za-z0-9])")
 _CASE_ALPHABET = frozenset("23456789ABCDEFGHJKMNPQRSTVWXYZ")
 _PHONE = re.compile(
     r"(?<![\d])(?:\+?62|0)8\d(?:[\s.-]?\d){6,11}(?!\d)|(?<![\d])\+\d{2,3}(?:[\s.-]?\d){7,11}(?!\d)"
@@ -253,7 +255,8 @@ class Understander:
         return self._understand(raw, lang)
 
     def _understand(self, raw: str, lang: str | None) -> Understanding:
-        folded = fold(raw)
+        tail = _folded_tail(raw)
+        folded = fold(raw) if tail is None else _joined(fold(raw[: tail[0]]), tail[1])
         whole = key_of_folded(folded)
         if not whole or (_ALNUM.search(whole) is None and whole not in self.lexicon.answers):
             kinds = {self.lexicon.emoji.get(e) for e in _EMOJI.findall(raw)}
@@ -267,7 +270,7 @@ class Understander:
             lex = self.lexicon
             if words in lex.address_set and words not in lex.answers and None not in kinds:
                 return Understanding(Intent.SMALLTALK, action=sorted(kinds)[-1])
-        found = _Found(self, raw, folded, whole)
+        found = _Found(self, raw, folded, whole, tail)
         return self._whole(found, whole) or self._read(found)
 
     # --- 1. whole-message words -----------------------------------------------------------
@@ -716,6 +719,42 @@ HARM = "xharmx"  # where a word of harm stood, in the text read by roots
 _HARM = Patterns(re.compile(HARM))
 
 
+def _spelled_end(raw: str) -> int:
+    """Where bot/text stops reading a long message (see _words)."""
+    cut = raw.rfind(" ", 0, MAX_SPELLED_CHARS)
+    return cut if cut > 0 else MAX_SPELLED_CHARS
+
+
+def _folded_tail(raw: str) -> tuple[int, str] | None:
+    """(cut, fold(raw[cut:])) for a message longer than bot/text reads, cut at the space
+    where it stops: the spelled and harm texts differ from the folded one only before it,
+    so they reuse its fold. Folding is the same on either side of a space (accents, case
+    and letter runs never reach across one), so fold(raw) is fold(raw[:cut]) and this
+    joined by a space (see _joined)."""
+    if len(raw) <= MAX_SPELLED_CHARS:
+        return None
+    cut = _spelled_end(raw)
+    if raw[cut] != " ":  # no space to cut at
+        return None
+    return cut, fold(raw[cut:])
+
+
+def _joined(head: str, tail: str) -> str:
+    """fold(a + b) from fold(a) and fold(b) when b starts with a space."""
+    return f"{head} {tail}" if head and tail else head or tail
+
+
+def _fold_out(out: list[str], raw: str, last: int, tail: tuple[int, str] | None) -> str:
+    """fold("".join(out) + raw[last:]), with the folded end of the message reused when all
+    of `out` stands before its cut."""
+    if tail is not None and last <= tail[0]:
+        cut, folded_tail = tail
+        out.append(raw[last:cut])
+        return _joined(fold("".join(out)), folded_tail)
+    out.append(raw[last:])
+    return fold("".join(out))
+
+
 def _words(raw: str, analyser: Analyser | None = None) -> list[Word]:
     """The words of the message's start, read by bot/text (chat spelling, roots): the part
     written by the person. A long paste goes on as written, read by the pattern lists only."""
@@ -724,12 +763,13 @@ def _words(raw: str, analyser: Analyser | None = None) -> list[Word]:
 
         analyser = default_analyser()
     if len(raw) > MAX_SPELLED_CHARS:
-        cut = raw.rfind(" ", 0, MAX_SPELLED_CHARS)
-        raw = raw[: cut if cut > 0 else MAX_SPELLED_CHARS]
+        raw = raw[: _spelled_end(raw)]
     return analyser.words(raw)
 
 
-def _harm_text(raw: str, lex: Lexicon, words: list[Word]) -> str | None:
+def _harm_text(
+    raw: str, lex: Lexicon, words: list[Word], tail: tuple[int, str] | None = None
+) -> str | None:
     """The text with each word whose root is a word of harm replaced by HARM, so the
     frames and negators around it are read as for a pattern; None when there is none."""
     lemmas, affixed = lex.harm_lemmas, lex.harm_affixed
@@ -746,11 +786,10 @@ def _harm_text(raw: str, lex: Lexicon, words: list[Word]) -> str | None:
         out.append(raw[last : word.start])
         out.append(HARM if harm else raw[word.start : word.end])
         last, found = word.end, found or harm
-    out.append(raw[last:])
-    return indexed(fold("".join(out))) if found else None
+    return indexed(_fold_out(out, raw, last, tail)) if found else None
 
 
-def _spelled(raw: str, folded: str, words: list[Word]) -> str:
+def _spelled(raw: str, folded: str, words: list[Word], tail: tuple[int, str] | None = None) -> str:
     """The text with chat spellings written out (bot/text): "gk blh kluar" -> "tidak boleh
     keluar", punctuation kept where it was, so clauses still end at commas."""
     last = 0
@@ -769,8 +808,7 @@ def _spelled(raw: str, folded: str, words: list[Word]) -> str:
             last = word.end
         else:  # "5jt" -> "5", "juta": one token, several words
             out.append(" " + word.form)
-    out.append(raw[last:])
-    spelled = fold("".join(out))
+    spelled = _fold_out(out, raw, last, tail)
     if spelled == folded:
         return folded
     return Indexed.ending_as(spelled, folded) if isinstance(folded, Indexed) else spelled
@@ -889,9 +927,17 @@ class _once(Generic[_T]):  # used as a decorator, like cached_property
 class _Found:
     """The data of one message, each piece looked for once and only when needed."""
 
-    def __init__(self, understander: Understander, raw: str, folded: str, whole: str) -> None:
+    def __init__(
+        self,
+        understander: Understander,
+        raw: str,
+        folded: str,
+        whole: str,
+        tail: tuple[int, str] | None = None,
+    ) -> None:
         self.u = understander
         self.raw = raw
+        self.tail = tail  # see _folded_tail
         self.folded = indexed(folded)
         self.whole = whole  # key(raw)
         self.answer: Answer | None = None
@@ -905,7 +951,7 @@ class _Found:
 
     @_once
     def spelled(self) -> str:
-        return _spelled(self.raw, self.folded, self.words)
+        return _spelled(self.raw, self.folded, self.words, self.tail)
 
     @_once
     def texts(self) -> tuple[str, ...]:
@@ -1173,7 +1219,7 @@ class _Reading:
         texts = found.texts
         if any(u._danger(t, lex.danger) for t in texts):
             return True
-        harm = _harm_text(found.raw, lex, found.words)
+        harm = _harm_text(found.raw, lex, found.words, found.tail)
         if harm is not None and u._danger(harm, _HARM):
             return True
         # weak signs of danger count unless the message is an offer with a concrete or
