@@ -1042,6 +1042,7 @@ class Lexicon:
                 self.whole_first.setdefault(phrase, (intent, action))
         # Every word of those phrases: a message with none of them is no such phrase in any form
         self.whole_words = frozenset(w for phrase in self.whole_first for w in phrase.split())
+        self.whole_longest = max((len(p.split()) for p in self.whole_first), default=0)
         # The phrases taken off the ends of a short message, by their first (or last) word:
         # the most words such a phrase has. A word that starts (ends) none is not looked up
         # further, and no longer phrase is tried.

@@ -122,6 +122,7 @@ _COMPANY_STOP = frozenset(
         "says",
     ]
 )
+_ENDS = " -'/"  # stripped off each form of a short message, as the lists are keyed
 _NUMBER = re.compile(
     r"^(?:(?:no|nomor|nomer|nmr|number|num|option|opsi|pilihan|pilih|angka|yang|yg|choice|nr)\.?\s*){0,2}"
     r"(?:ke\s*|ke-)?#?(\d{1,2})[.)]?$"
@@ -134,9 +135,11 @@ _ORDINALS = {
     "kelima": 5, "lima": 5, "fifth": 5, "five": 5,
     "keenam": 6, "enam": 6, "sixth": 6, "six": 6,
 }  # fmt: skip
-# A numbered choice has a digit or ends with an ordinal word: a message with neither is not
-# read for one.
-_NUMBER_HINT = re.compile(r"\d")
+# A numbered choice has a digit or ends with an ordinal word ("-" before it allowed, as in
+# _number): a message with neither is not read for one.
+_NUMBER_HINT = re.compile(
+    r"\d|(?<!\S)-*(?:" + "|".join(sorted(_ORDINALS, key=len, reverse=True)) + r")(?!\S)"
+)
 _ORDINAL_PREFIX = re.compile(r"^(?:yang|yg|the|nomor|no|pilih|pilihan|option)\s+")
 # Words of the domain: a question with one of these is for the guides even when no article
 # is sure ("gimana cara kerja yang aman").
@@ -207,6 +210,12 @@ class Understander:
         # Short messages are few and typed by everyone ("menu", "1", "halo", "ok makasih"):
         # what they mean is remembered (thread-safe, bounded; ~0.5 KB each at most).
         self._short = lru_cache(maxsize=SHORT_REMEMBERED)(self._understand)
+        self._answers = {phrase: Answer(a) for phrase, a in self.lexicon.answers.items()}
+        # lexicon.whole_first with the intents as Intent
+        self._whole_first = {
+            phrase: (Intent(intent), action)
+            for phrase, (intent, action) in self.lexicon.whole_first.items()
+        }
 
     @property
     def search(self) -> ArticleSearch:
@@ -255,7 +264,7 @@ class Understander:
         return self._understand(raw, lang)
 
     def _understand(self, raw: str, lang: str | None) -> Understanding:
-        tail = _folded_tail(raw)
+        tail = _folded_tail(raw) if len(raw) > MAX_SPELLED_CHARS else None
         folded = fold(raw) if tail is None else _joined(fold(raw[: tail[0]]), tail[1])
         whole = key_of_folded(folded)
         if not whole or (_ALNUM.search(whole) is None and whole not in self.lexicon.answers):
@@ -312,17 +321,11 @@ class Understander:
         if whole.count(" ") >= MAX_WHOLE_WORDS:  # a sentence, not a word typed at a prompt
             return None
         stripped = found.stripped
-        answer = (
-            lex.answers.get(whole)
-            or lex.answers.get(stripped)
-            or lex.answers.get(found.spelled_key)
-        )
-        found.answer = Answer(answer) if answer else None
+        answers = self._answers
+        found.answer = answers.get(whole) or answers.get(stripped) or answers.get(found.spelled_key)
 
         # "halo kak 1": a choice after a greeting ("2 makasih": thanks after it)
-        if _NUMBER_HINT.search(whole) is not None or any(
-            w.lstrip("-") in _ORDINALS for w in whole.split()
-        ):  # the forms below are made of its words
+        if _NUMBER_HINT.search(whole) is not None:  # the forms below are made of its words
             number = (
                 _number(whole)
                 or _number(stripped)
@@ -331,22 +334,25 @@ class Understander:
             )
             if number is not None:
                 return found.result(Intent.NAVIGATION, action="choice", number=number)
-        first = lex.whole_first
-        for candidate in self._candidates(found, whole, stripped):
-            claimed = first.get(candidate)
-            if claimed is None:
-                continue
+        first = self._whole_first
+        form = whole.strip(" -'/")  # the first form tried, looked up before making the rest
+        claimed = first.get(form) if form else None
+        if claimed is None:
+            claimed = next(
+                filter(None, map(first.get, self._candidates(found, whole, stripped))), None
+            )
+        if claimed is not None:
             intent, action = claimed
-            if intent == "command":
+            if intent == Intent.COMMAND:
                 return self._command(found, action)
-            return found.result(Intent(intent), action=action)
+            return found.result(intent, action=action)
         if len(stripped.split()) <= 8 and not _DOMAIN.search(stripped):
             texts = (stripped, *found.texts)
             if any(lex.any_command.search(t) for t in texts):
                 for action, patterns in lex.command_patterns:
                     if any(patterns.search(t) for t in texts):
                         return self._command(found, action)
-        if answer is not None:  # "gak tau", "ya", "skip": an answer to whatever was asked
+        if found.answer is not None:  # "gak tau", "ya", "skip": an answer to whatever was asked
             return found.result(Intent.NAVIGATION, action="answer")
         # "makasih bnyk kak", "oke sy paham skrg": small talk in chat spelling, written out
         smalltalk = (
@@ -942,7 +948,7 @@ class _Found:
         self.whole = whole  # key(raw)
         self.answer: Answer | None = None
         self.country = self._country()
-        self.case = self._case()
+        self.case = self._case() if "ma" in self.folded else None  # see _case
         self._topic: str | bool | None = False
 
     @_once
@@ -1005,13 +1011,29 @@ class _Found:
 
     @_once
     def may_be_whole(self) -> bool:
-        """Whether a form of the message can be a whole-message phrase: the forms are made of
-        its words, and of the spelled form's (the end ones stripped of " -'/"), so one of
-        them must be a word of those lists."""
-        vocabulary = self.u.lexicon.whole_words
-        for word in {*self.whole.split(), *self.spelled_key.split()}:
-            if word in vocabulary or word.strip(" -'/") in vocabulary:
-                return True
+        """Whether a form of the message can be a whole-message phrase. Every form is a run of
+        its words, or of its spelled form's, stripped of " -'/" at its ends (see
+        Understander._candidates): one such run must be in the lists."""
+        lex = self.u.lexicon
+        vocabulary, phrases = lex.whole_words, lex.whole_first
+        for text in dict.fromkeys((self.whole, self.spelled_key)):
+            words = text.split()
+            for w in words:
+                if (
+                    w in vocabulary
+                    or w.strip(_ENDS) in vocabulary
+                    or w.lstrip(_ENDS) in vocabulary
+                    or w.rstrip(_ENDS) in vocabulary
+                ):
+                    break
+            else:
+                continue  # no word of any phrase, however its run is stripped
+            # a run keeps its number of words once stripped, unless a word is only " -'/"
+            most = lex.whole_longest if all(w.strip(_ENDS) for w in words) else len(words)
+            for i in range(len(words)):
+                for j in range(i + 1, min(len(words), i + most) + 1):
+                    if " ".join(words[i:j]).strip(_ENDS) in phrases:
+                        return True
         return False
 
     @_once
