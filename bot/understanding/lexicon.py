@@ -240,8 +240,9 @@ class Indexed(str):
         if not wanted:
             return
         heap = []
+        find = spaced.find  # a word's needle (" dipu") is found in the spaced text as it is
         for needle in wanted:
-            at = _find(needle, spaced, text, 0)
+            at = find(needle) if needle[0] == " " else _find(needle, spaced, text, 0)
             if at >= 0:
                 heap.append((at, -len(needle), needle))
         heapify(heap)
@@ -252,7 +253,10 @@ class Indexed(str):
                 _, length, other = heap[0]
                 if here is not None and not here.startswith(other):
                     here = None  # neither says more than the other: the whole list
-                after = _find(other, spaced, text, at + 1)
+                if other[0] == " ":
+                    after = find(other, at + 1)
+                else:
+                    after = _find(other, spaced, text, at + 1)
                 if after >= 0:
                     heapreplace(heap, (after, length, other))
                 else:

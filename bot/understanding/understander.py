@@ -1222,13 +1222,19 @@ class _Reading:
         return concrete
 
     @_once
+    def quoted_amount(self) -> bool:
+        """An advert is quoted with an amount: `concrete` counts it as a sign, so it is at
+        least 1 whatever the lists find (they are not read to know that)."""
+        text = self.found.folded
+        return _advert(text) and _AMOUNT_WORDS.search(text) is not None
+
+    @_once
     def offer(self) -> bool:
-        concrete = self.concrete
-        _, strong, weak = self.signs
         if self.lex.question_declared.search(self.found.opening) is not None:
-            return concrete >= 2
-        if concrete >= 1:  # enough whether the person asks or not (the rules below)
+            return self.concrete >= 2
+        if self.quoted_amount or self.concrete >= 1:  # enough whether the person asks or not
             return True
+        _, strong, weak = self.signs
         if self.asks:
             # "gaji 25jt di jepang masuk akal?" names one sign and asks: a question. A pasted
             # advert with "aman gak?" after it names several: the offer is checked.
@@ -1246,7 +1252,7 @@ class _Reading:
             return True
         # weak signs of danger count unless the message is an offer with a concrete or
         # strong sign
-        if self.offer and self.concrete + self.signs[1] >= 1:
+        if self.offer and (self.quoted_amount or self.concrete + self.signs[1] >= 1):
             return False
         return any(u._danger(t, lex.danger_weak) for t in texts) or (
             any(lex.danger_own.search(t) is not None for t in texts)
