@@ -231,6 +231,13 @@ class Indexed(str):
             if bucket == _ENDINGS:  # a word ending so
                 wanted.update(needles[k] for k in ks if k + " " in spaced)
                 continue
+            if not bucket[0] and bucket[1] < KEY and len(ks) <= _FEW:
+                # a few words' first letters ("ma"): each looked for, its needle being " ma",
+                # instead of every word's first letters made into a set
+                wanted.update(
+                    n for n in map(needles.__getitem__, map(_CUT_KEY.format, ks)) if n in spaced
+                )
+                continue
             common = ks & self.keys(bucket)
             if common:
                 if bucket[0] or bucket[1] == KEY:
@@ -265,6 +272,8 @@ class Indexed(str):
 
 
 _ENDINGS: Bucket = (False, -1)  # words ending with these letters: "\w+kah"
+_FEW = 16  # this many first letters or fewer are looked for one by one (see `places`)
+_CUT_KEY = "{}*"  # the needle key of a word's first letters (see `_needle_key`)
 _ENDING = "\0"  # a needle for a word's end: "\0kah"
 
 

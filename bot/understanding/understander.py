@@ -347,7 +347,7 @@ class Understander:
                 return self._command(found, action)
             return found.result(intent, action=action)
         if len(stripped.split()) <= 8 and not _DOMAIN.search(stripped):
-            texts = (stripped, *found.texts)
+            texts = tuple(dict.fromkeys((stripped, *found.texts)))  # often the same text
             if any(lex.any_command.search(t) for t in texts):
                 for action, patterns in lex.command_patterns:
                     if any(patterns.search(t) for t in texts):
@@ -482,7 +482,7 @@ class Understander:
         if danger:
             if r.report:
                 also.append(Intent.REPORT)
-            if _advert(text) and r.offer:
+            if r.advert and r.offer:
                 also.append(Intent.OFFER)
             if _CONTACT_QUESTION.search(text) and r.asks:
                 also.append(Intent.QUESTION)
@@ -652,7 +652,7 @@ class Understander:
         weak = _distinct(lex.offer_weak.iter(text), 2)
         if _count(lex.paste_markers.iter(text), 4) >= 4:
             concrete += 1
-        if _QUOTED.search(text) and strong + weak:  # a message quoted in full
+        if strong + weak and _QUOTED.search(text):  # a message quoted in full
             concrete += 1
         return concrete, strong, weak
 
@@ -1053,8 +1053,9 @@ class _Found:
             values["phone"] = self._phone()
             values["company"] = self._company()
         values.update(fields)
-        if "also" in values:
-            values["also"] = tuple(dict.fromkeys(values["also"]))  # type: ignore[arg-type]
+        also = values.get("also")
+        if also is not None:
+            values["also"] = tuple(dict.fromkeys(also))  # type: ignore[call-overload]
         return Understanding.of(intent, values)
 
     # country ------------------------------------------------------------------------------
@@ -1217,16 +1218,20 @@ class _Reading:
         if self.framed:
             concrete += 1
         text = self.found.folded
-        if _advert(text) and (strong or _AMOUNT_WORDS.search(text)):
+        if self.advert and (strong or _AMOUNT_WORDS.search(text)):
             concrete += 1  # an advert is quoted: "ini lowongan kafe ..., gaji 6jt. aman gak?"
         return concrete
+
+    @_once
+    def advert(self) -> bool:
+        return _advert(self.found.folded)
 
     @_once
     def quoted_amount(self) -> bool:
         """An advert is quoted with an amount: `concrete` counts it as a sign, so it is at
         least 1 whatever the lists find (they are not read to know that)."""
         text = self.found.folded
-        return _advert(text) and _AMOUNT_WORDS.search(text) is not None
+        return self.advert and _AMOUNT_WORDS.search(text) is not None
 
     @_once
     def offer(self) -> bool:
