@@ -627,7 +627,9 @@ class Understander:
         i, moved, greeted = 0, True, False
         while moved and i < len(words):
             moved = False
-            longest = starts.get(words[i], 0)  # no phrase starts with this word: 0, none tried
+            # the most words a phrase starting with this word has (the last piece of the split
+            # may hold several words: its first one starts the phrase); 0: none is tried
+            longest = starts.get(words[i].partition(" ")[0], 0)
             for j in range(min(len(words), i + 5, i + longest), i, -1):
                 phrase = " ".join(words[i:j])
                 if phrase in table:
