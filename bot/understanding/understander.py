@@ -728,7 +728,9 @@ _HARM = Patterns(re.compile(HARM))
 
 
 def _spelled_end(raw: str) -> int:
-    """Where bot/text stops reading a long message (see _words)."""
+    """Where bot/text stops reading a long message: the words of the message's start are
+    read by bot/text (chat spelling, roots), the part written by the person; a long paste
+    goes on as written, read by the pattern lists only (see _Found.words)."""
     cut = raw.rfind(" ", 0, MAX_SPELLED_CHARS)
     return cut if cut > 0 else MAX_SPELLED_CHARS
 
@@ -761,18 +763,6 @@ def _fold_out(out: list[str], raw: str, last: int, tail: tuple[int, str] | None)
         return _joined(fold("".join(out)), folded_tail)
     out.append(raw[last:])
     return fold("".join(out))
-
-
-def _words(raw: str, analyser: Analyser | None = None) -> list[Word]:
-    """The words of the message's start, read by bot/text (chat spelling, roots): the part
-    written by the person. A long paste goes on as written, read by the pattern lists only."""
-    if analyser is None:
-        from bot.text import default_analyser
-
-        analyser = default_analyser()
-    if len(raw) > MAX_SPELLED_CHARS:
-        raw = raw[: _spelled_end(raw)]
-    return analyser.words(raw)
 
 
 def _harm_text(
@@ -955,7 +945,10 @@ class _Found:
 
     @_once
     def words(self) -> list[Word]:
-        return _words(self.raw, self.u.analyser)
+        raw = self.raw
+        if len(raw) > MAX_SPELLED_CHARS:  # its start only (see _spelled_end)
+            raw = raw[: _spelled_end(raw)]
+        return self.u.analyser.words(raw)
 
     @_once
     def spelled(self) -> str:
@@ -997,6 +990,10 @@ class _Found:
     @_once
     def stripped(self) -> str:
         """The whole message without the words to the reader at its ends."""
+        lex, whole = self.u.lexicon, self.whole
+        words = whole.split(" ")  # single spaces (a key)
+        if words[0] not in lex.address_starts and words[-1] not in lex.address_ends:
+            return whole  # as _address_steps finds: nothing to take off
         return self.steps[-1]
 
     @_once
