@@ -193,9 +193,11 @@ class Indexed(str):
                 spaced = self.spaced()
                 # the start, to the first letters of the first word after the cut: that
                 # word and the one before it make a pair neither text has
-                tail = spaced[cut + 1 : cut + 1 + 200]
-                first_word = cut + 1 + len(tail) - len(tail.lstrip(" "))
-                start = Indexed(spaced[: first_word + KEY])
+                start = self.__dict__.get("_start")
+                if start is None:  # made once: every kind of key reads it
+                    tail = spaced[cut + 1 : cut + 1 + 200]
+                    first_word = cut + 1 + len(tail) - len(tail.lstrip(" "))
+                    start = self.__dict__["_start"] = Indexed(spaced[: first_word + KEY])
                 found = other.keys(bucket) | start.keys(bucket)
             else:
                 found = self._own_keys(cache, bucket)
@@ -229,6 +231,13 @@ class Indexed(str):
             if bucket == _ENDINGS:  # a word ending so
                 wanted.update(needles[k] for k in ks if k + " " in spaced)
                 continue
+            if not bucket[0] and bucket[1] < KEY and len(ks) <= _FEW:
+                # a few words' first letters ("ma"): each looked for, its needle being " ma",
+                # instead of every word's first letters made into a set
+                wanted.update(
+                    n for n in map(needles.__getitem__, map(_CUT_KEY.format, ks)) if n in spaced
+                )
+                continue
             common = ks & self.keys(bucket)
             if common:
                 if bucket[0] or bucket[1] == KEY:
@@ -238,8 +247,9 @@ class Indexed(str):
         if not wanted:
             return
         heap = []
+        find = spaced.find  # a word's needle (" dipu") is found in the spaced text as it is
         for needle in wanted:
-            at = _find(needle, spaced, text, 0)
+            at = find(needle) if needle[0] == " " else _find(needle, spaced, text, 0)
             if at >= 0:
                 heap.append((at, -len(needle), needle))
         heapify(heap)
@@ -250,7 +260,10 @@ class Indexed(str):
                 _, length, other = heap[0]
                 if here is not None and not here.startswith(other):
                     here = None  # neither says more than the other: the whole list
-                after = _find(other, spaced, text, at + 1)
+                if other[0] == " ":
+                    after = find(other, at + 1)
+                else:
+                    after = _find(other, spaced, text, at + 1)
                 if after >= 0:
                     heapreplace(heap, (after, length, other))
                 else:
@@ -259,6 +272,8 @@ class Indexed(str):
 
 
 _ENDINGS: Bucket = (False, -1)  # words ending with these letters: "\w+kah"
+_FEW = 16  # this many first letters or fewer are looked for one by one (see `places`)
+_CUT_KEY = "{}*"  # the needle key of a word's first letters (see `_needle_key`)
 _ENDING = "\0"  # a needle for a word's end: "\0kah"
 
 
@@ -981,6 +996,17 @@ def _phrase_index(folded: list[str]) -> Built | None:
 _WORD_CHAR = re.compile(r"\w")
 
 
+def _longest(phrases: list[str] | tuple[str, ...], end: int) -> dict[str, int]:
+    """The first (`end` 0) or last (-1) word of each phrase, to the most words of a phrase
+    with that word there."""
+    out: dict[str, int] = {}
+    for phrase in phrases:
+        words = phrase.split()
+        if words:
+            out[words[end]] = max(out.get(words[end], 0), len(words))
+    return out
+
+
 @dataclass(frozen=True)
 class Country:
     code: str
@@ -1020,6 +1046,26 @@ class Lexicon:
         for answer in ("unknown", "no", "yes"):  # "tidak ada" is rather "unknown" than "no"
             for w in whole.get("answer", {}).get(answer, []):
                 self.answers.setdefault(key(w), answer)
+
+        # Each whole-message phrase with the first list to claim it, in the order intents are
+        # read: one lookup per form of a short message instead of three.
+        self.whole_first: dict[str, tuple[str, str]] = {}
+        for intent in ("navigation", "command", "smalltalk"):
+            for phrase, action in self.whole[intent].items():
+                self.whole_first.setdefault(phrase, (intent, action))
+        # Every word of those phrases: a message with none of them is no such phrase in any form
+        self.whole_words = frozenset(w for phrase in self.whole_first for w in phrase.split())
+        self.whole_longest = max((len(p.split()) for p in self.whole_first), default=0)
+        # The phrases taken off the ends of a short message, by their first (or last) word:
+        # the most words such a phrase has. A word that starts (ends) none is not looked up
+        # further, and no longer phrase is tried.
+        smalltalk = self.whole["smalltalk"]
+        self.address_starts = _longest(self.address, 0)
+        self.address_ends = _longest(self.address, -1)
+        self.greeting_starts = _longest([*self.address, *smalltalk], 0)
+        self.smalltalk_ends = _longest([*self.address, *smalltalk], -1)
+        self.chat_starts = _longest([*self.address, *smalltalk, *self.answers], 0)
+        self.chat_ends = _longest([*self.address, *smalltalk, *self.answers], -1)
 
         def section(name: str) -> dict[str, Any]:
             return data.get(name, {})

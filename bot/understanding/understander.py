@@ -41,7 +41,7 @@ from bot.understanding.result import Answer, Intent, Understanding
 if TYPE_CHECKING:
     from bot.places import Gazetteer
     from bot.search import ArticleSearch
-    from bot.text import Word
+    from bot.text import Analyser, Word
 
 MAX_CHARS = 4000  # a long paste is read on its start: enough to know what it is
 # A kab/kota is looked for where someone asks for help near it: a report, danger, an offer or a
@@ -56,7 +56,9 @@ MAX_CHAT_WORDS = 12  # small talk in more words than the lists hold, up to this 
 MAX_ASKING_WORDS = 40  # a question ending before words to the reader, up to this many words
 _CLAUSE = re.compile(r"[,.;!?\n]+|\s(?:tapi|tp|tetapi|but|namun|padahal)\s")
 _SENTENCE_END = re.compile(r"[.!?\n]+")
-_CASE = re.compile(r"(?<![A-Za-z0-9])([Mm][Aa])([\s-]?)([2-9A-Za-z]{5})(?![A-Za-z0-9])")
+# "MA" not after a letter or digit; the look-behind comes after the letters, so the engine
+# skips to an "m" instead of trying the look-behind at every character of a paste.
+_CASE = re.compile(r"([Mm][Aa])(?<![A-Za-z0-9][Mm][Aa])([\s-]?)([2-9A-Za-z]{5})(?![A-Za-z0-9])")
 _CASE_ALPHABET = frozenset("23456789ABCDEFGHJKMNPQRSTVWXYZ")
 _PHONE = re.compile(
     r"(?<![\d])(?:\+?62|0)8\d(?:[\s.-]?\d){6,11}(?!\d)|(?<![\d])\+\d{2,3}(?:[\s.-]?\d){7,11}(?!\d)"
@@ -121,6 +123,7 @@ _COMPANY_STOP = frozenset(
         "says",
     ]
 )
+_ENDS = " -'/"  # stripped off each form of a short message, as the lists are keyed
 _NUMBER = re.compile(
     r"^(?:(?:no|nomor|nomer|nmr|number|num|option|opsi|pilihan|pilih|angka|yang|yg|choice|nr)\.?\s*){0,2}"
     r"(?:ke\s*|ke-)?#?(\d{1,2})[.)]?$"
@@ -133,6 +136,11 @@ _ORDINALS = {
     "kelima": 5, "lima": 5, "fifth": 5, "five": 5,
     "keenam": 6, "enam": 6, "sixth": 6, "six": 6,
 }  # fmt: skip
+# A numbered choice has a digit or ends with an ordinal word ("-" before it allowed, as in
+# _number): a message with neither is not read for one.
+_NUMBER_HINT = re.compile(
+    r"\d|(?<!\S)-*(?:" + "|".join(sorted(_ORDINALS, key=len, reverse=True)) + r")(?!\S)"
+)
 _ORDINAL_PREFIX = re.compile(r"^(?:yang|yg|the|nomor|no|pilih|pilihan|option)\s+")
 # Words of the domain: a question with one of these is for the guides even when no article
 # is sure ("gimana cara kerja yang aman").
@@ -151,8 +159,11 @@ _AMOUNT_WORDS = re.compile(
     r"(?:rp|rm|usd|\$|nt\$|hk\$|s\$|sr|aed|€)\s?\d"
 )
 _WITH_PLACE = frozenset({Intent.REPORT, Intent.DANGER, Intent.OFFER, Intent.STATUS})
+# Intents whose result carries no phone or company (nothing to report or check)
+_WITHOUT_CONTACT = frozenset({Intent.NAVIGATION, Intent.COMMAND, Intent.SMALLTALK, Intent.UNKNOWN})
 # A message quoted in full: in double quotes, or in single quotes opened after no letter
 _QUOTED = re.compile(r"[\"\u201c][^\"\u201d]{20,}|(?<![\w])'[^']{20,}'")
+_ALNUM = re.compile(r"[^\W_]")  # a character str.isalnum() says is one
 _EMOJI_ONLY = re.compile(r"[\U0001F300-\U0001FAFF\u2600-\u27BF\uFE0F\u200d\s]+")
 _EMOJI = re.compile(r"[\U0001F300-\U0001FAFF\u2600-\u27BF](?:\uFE0F)?")
 _CONTACT_QUESTION = re.compile(
@@ -202,6 +213,12 @@ class Understander:
         # Short messages are few and typed by everyone ("menu", "1", "halo", "ok makasih"):
         # what they mean is remembered (thread-safe, bounded; ~0.5 KB each at most).
         self._short = lru_cache(maxsize=SHORT_REMEMBERED)(self._understand)
+        self._answers = {phrase: Answer(a) for phrase, a in self.lexicon.answers.items()}
+        # lexicon.whole_first with the intents as Intent
+        self._whole_first = {
+            phrase: (Intent(intent), action)
+            for phrase, (intent, action) in self.lexicon.whole_first.items()
+        }
 
     @property
     def search(self) -> ArticleSearch:
@@ -226,6 +243,14 @@ class Understander:
                 names.setdefault(name, []).append(place.code)
         return {k: tuple(v) for k, v in names.items()}
 
+    @cached_property
+    def analyser(self) -> Analyser:
+        """bot/text's analyser, looked up once (imported when first needed: it loads the
+        morphology)."""
+        from bot.text import default_analyser
+
+        return default_analyser()
+
     @property
     def gazetteer(self) -> Gazetteer:
         if self._gazetteer is None:
@@ -242,9 +267,9 @@ class Understander:
         return self._understand(raw, lang)
 
     def _understand(self, raw: str, lang: str | None) -> Understanding:
-        folded = fold(raw)
+        tail, folded = _fold_long(raw)
         whole = key_of_folded(folded)
-        if not whole or (not any(c.isalnum() for c in whole) and whole not in self.lexicon.answers):
+        if not whole or (_ALNUM.search(whole) is None and whole not in self.lexicon.answers):
             kinds = {self.lexicon.emoji.get(e) for e in _EMOJI.findall(raw)}
             if _EMOJI_ONLY.fullmatch(raw) and kinds and None not in kinds:  # 🙏 👍: thanks, ok
                 return Understanding(Intent.SMALLTALK, action=sorted(kinds)[-1])
@@ -256,7 +281,7 @@ class Understander:
             lex = self.lexicon
             if words in lex.address_set and words not in lex.answers and None not in kinds:
                 return Understanding(Intent.SMALLTALK, action=sorted(kinds)[-1])
-        found = _Found(self, raw, folded, whole)
+        found = _Found(self, raw, folded, whole, tail)
         result = self._whole(found, whole)
         if result is not None:  # a choice, a command, small talk, a topic word: rules only
             return result
@@ -277,14 +302,14 @@ class Understander:
         a condition, long past, in the news), which a bag of words cannot; the model defers."""
         lex = self.lexicon
         return any(lex.danger.search(t) is not None for t in found.texts) or (
-            _harm_text(found.raw, lex, found.words) is not None
+            _harm_text(found.raw, lex, found.words, found.tail) is not None
         )
 
     def saw_harm(self, text: str) -> bool:
         """`_saw_harm` of a message, for scripts/train_understanding_model.py."""
         raw = (text or "").strip()[:MAX_CHARS]
-        folded = fold(raw)
-        return self._saw_harm(_Found(self, raw, folded, key_of_folded(folded)))
+        tail, folded = _fold_long(raw)
+        return self._saw_harm(_Found(self, raw, folded, key_of_folded(folded), tail))
 
     # --- 1. whole-message words -----------------------------------------------------------
     def _strip_address(self, whole: str) -> str:
@@ -299,6 +324,9 @@ class Understander:
         "are you a bot kak" -> "are you a bot" -> "are you a" ("bot" is said to the reader)."""
         steps = [whole]
         words = whole.split()
+        lex = self.lexicon
+        if words and words[0] not in lex.address_starts and words[-1] not in lex.address_ends:
+            return steps  # no word to the reader can start or end it: nothing to take off
         changed = True
         while changed and words:
             changed = False
@@ -321,44 +349,44 @@ class Understander:
         lex = self.lexicon
         if whole.count(" ") >= MAX_WHOLE_WORDS:  # a sentence, not a word typed at a prompt
             return None
-        stripped = self._strip_address(whole)
-        answer = (
-            lex.answers.get(whole)
-            or lex.answers.get(stripped)
-            or lex.answers.get(found.spelled_key)
-        )
-        found.answer = Answer(answer) if answer else None
+        stripped = found.stripped
+        answers = self._answers
+        found.answer = answers.get(whole) or answers.get(stripped) or answers.get(found.spelled_key)
 
-        # "halo kak 1": a choice after a greeting
-        greeted = self._strip_greeting(stripped)
-        number = (
-            _number(whole)
-            or _number(stripped)
-            or _number(greeted)
-            or _number(self._strip_smalltalk_end(greeted))  # "2 makasih"
-        )
-        if number is not None:
-            return found.result(Intent.NAVIGATION, action="choice", number=number)
-        for candidate in self._candidates(found, whole, stripped):
-            for intent in (Intent.NAVIGATION, Intent.COMMAND, Intent.SMALLTALK):
-                action = lex.whole[intent.value].get(candidate)
-                if action is None:
-                    continue
-                if intent == Intent.COMMAND:
-                    return self._command(found, action)
-                return found.result(intent, action=action)
+        # "halo kak 1": a choice after a greeting ("2 makasih": thanks after it)
+        if _NUMBER_HINT.search(whole) is not None:  # the forms below are made of its words
+            number = (
+                _number(whole)
+                or _number(stripped)
+                or _number(found.greeted)
+                or _number(found.thanked)
+            )
+            if number is not None:
+                return found.result(Intent.NAVIGATION, action="choice", number=number)
+        first = self._whole_first
+        form = whole.strip(" -'/")  # the first form tried, looked up before making the rest
+        claimed = first.get(form) if form else None
+        if claimed is None:
+            claimed = next(
+                filter(None, map(first.get, self._candidates(found, whole, stripped))), None
+            )
+        if claimed is not None:
+            intent, action = claimed
+            if intent == Intent.COMMAND:
+                return self._command(found, action)
+            return found.result(intent, action=action)
         if len(stripped.split()) <= 8 and not _DOMAIN.search(stripped):
-            texts = (stripped, *found.texts)
+            texts = tuple(dict.fromkeys((stripped, *found.texts)))  # often the same text
             if any(lex.any_command.search(t) for t in texts):
                 for action, patterns in lex.command_patterns:
                     if any(patterns.search(t) for t in texts):
                         return self._command(found, action)
-        if answer is not None:  # "gak tau", "ya", "skip": an answer to whatever was asked
+        if found.answer is not None:  # "gak tau", "ya", "skip": an answer to whatever was asked
             return found.result(Intent.NAVIGATION, action="answer")
         # "makasih bnyk kak", "oke sy paham skrg": small talk in chat spelling, written out
         smalltalk = (
             self._smalltalk_only(stripped)
-            or self._smalltalk_only(self._strip_address(found.spelled_key))
+            or self._smalltalk_only(found.spelled_stripped)
             or (stripped != whole and self._smalltalk_only(whole))  # "salam, are you a bot?"
         )
         if smalltalk:
@@ -376,25 +404,29 @@ class Understander:
         """The forms of a short message the whole-message lists are looked up with, each
         once, made only as far as the lookup goes (the spelled form needs bot/text)."""
         seen: set[str] = set()
-        greeted: str | None = None
 
         def forms() -> Iterator[str]:
-            nonlocal greeted
             yield whole
             yield stripped
+            if not found.may_be_whole:
+                return  # no form below can be in the lists
+            if " " not in whole and " " not in found.spelled_key:
+                # one word: every form below is that word, nothing, or the spelled word
+                yield found.spelled_key
+                return
             yield _polite(stripped)
-            greeted = self._strip_greeting(stripped)
+            greeted = found.greeted
             yield greeted
             yield _polite(greeted)
             # "halo kak, are you a bot?": the greeting off, the words to the reader kept ("bot")
             yield self._strip_greeting(whole, address_after_greeting_only=True)
             yield self._strip_greeting(whole, keep_address=True)  # "salam, bot ini bisa apa?"
-            yield self._strip_address(found.spelled_key)
-            yield from self._address_steps(whole)[1:-1]  # "are you a bot kak" -> "are you a bot"
+            yield found.spelled_stripped
+            yield from found.steps[1:-1]  # "are you a bot kak" -> "are you a bot"
             yield self._strip_smalltalk_end(whole, address_only=True)  # "bot ini bisa apa aja"
             yield self._strip_smalltalk_end(found.spelled_key, address_only=True)
             # "lanjut makasih", "hapus data saya, terima kasih": thanks after what they want
-            thanked = self._strip_smalltalk_end(greeted)
+            thanked = found.thanked
             yield thanked
             yield _polite(thanked)
             yield self._strip_smalltalk_end(whole)  # "bot ini bisa apa aja? makasih"
@@ -408,12 +440,15 @@ class Understander:
     def _strip_smalltalk_end(self, whole: str, address_only: bool = False) -> str:
         """Small talk and words to the reader off the end, as long as a word is left."""
         words = whole.split()
-        table = {} if address_only else self.lexicon.whole["smalltalk"]
-        address = self.lexicon.address_set
+        lex = self.lexicon
+        ends = lex.address_ends if address_only else lex.smalltalk_ends
+        table = {} if address_only else lex.whole["smalltalk"]
+        address = lex.address_set
         moved = True
         while moved and len(words) > 1:
             moved = False
-            for n in range(min(5, len(words) - 1), 0, -1):
+            longest = ends.get(words[-1], 0)  # no phrase of the lists ends so: 0, none tried
+            for n in range(min(5, len(words) - 1, longest), 0, -1):
                 phrase = " ".join(words[-n:])
                 if phrase in table or phrase in address:
                     words, moved = words[:-n], True
@@ -436,6 +471,10 @@ class Understander:
         words = whole.split()
         if not words or len(words) > 12:
             return None
+        lex = self.lexicon
+        starts = lex.chat_starts
+        if words[0] not in starts or words[-1] not in lex.chat_ends:
+            return None  # no phrase of the lists starts (or ends) it
         table = self.lexicon.whole["smalltalk"]
         address = self.lexicon.address_set
         answers = self.lexicon.answers  # "nggih matur nuwun": a yes around thanks
@@ -445,7 +484,8 @@ class Understander:
         for i in range(len(words)):
             if best[i] is None:
                 continue
-            for j in range(i + 1, min(len(words), i + 6) + 1):
+            longest = starts.get(words[i], 0)  # the phrases starting with this word
+            for j in range(i + 1, min(len(words), i + 6, i + longest) + 1):
                 phrase = " ".join(words[i:j])
                 kind = table.get(phrase)
                 if kind is None and phrase not in address and phrase not in answers:
@@ -461,81 +501,33 @@ class Understander:
         texts = found.texts
         text = found.folded
         also: list[Intent] = []
-        asks = self._asks(found)
-
-        def has(patterns: Patterns) -> bool:
-            read = texts if patterns.at_end else found.reads
-            return any(patterns.search(t) is not None for t in read)
-
-        def has_at_start(patterns: Patterns) -> bool:
-            """Also after the greetings: "halo kak, laporan penipuan calo" starts a report."""
-            opening = found.opening
-            return has(patterns) or (
-                opening != found.whole and patterns.search(opening) is not None
-            )
-
-        report = has_at_start(lex.report)
-        status_words = has_at_start(lex.status)
-        signs = self._offer_signs(texts[0])
-        if len(texts) > 1 and signs[0] < 2:  # two concrete signs settle everything: no more
-            signs = max(signs, self._offer_signs(texts[1]))
-        concrete, strong, weak = signs
-        asks_check = has(lex.offer_check)
-        rhetorical = has_at_start(lex.offer_rhetorical)
-        if (
-            rhetorical and concrete + strong + weak
-        ):  # "Mau kerja di Taiwan? ...": the reader is asked, by an advert on the table
-            asks = asks_check or _ends_asking(found.raw)
-            concrete += 1
-        if _advert(text) and (strong or _AMOUNT_WORDS.search(text)):
-            concrete += 1  # an advert is quoted: "ini lowongan kafe ..., gaji 6jt. aman gak?"
-        declared = lex.question_declared.search(found.opening) is not None
-        if declared:
-            offer = concrete >= 2
-        elif asks:
-            # "gaji 25jt di jepang masuk akal?" names one sign and asks: a question. A pasted
-            # advert with "aman gak?" after it names several: the offer is checked.
-            offer = concrete >= 1 or strong >= 2 or (strong >= 1 and weak >= 2)
-        else:
-            offer = concrete + strong >= 1 or weak >= 2
-        harm = _harm_text(found.raw, lex, found.words)
-        # weak signs of danger count unless the message is an offer with a concrete or strong sign
-        weak_counts = not (offer and concrete + strong >= 1)
-        danger = (
-            any(self._danger(t, lex.danger) for t in texts)
-            or (harm is not None and self._danger(harm, _HARM))
-            or (weak_counts and any(self._danger(t, lex.danger_weak) for t in texts))
-            or (
-                weak_counts
-                and any(lex.danger_own.search(t) is not None for t in texts)
-                and any(self._danger(t, lex.danger_distress) for t in texts)
-                and any(self._danger(t, lex.danger_control) for t in texts)
-            )
-        )
-
-        if (found.case or status_words) and not danger:
+        # Each fact below is worked out when a decision first needs it (see _Reading)
+        r = _Reading(self, found)
+        danger = r.danger
+        if not danger and (found.case or r.status_words):
             return found.result(Intent.STATUS)
-        if danger and report and any(_SAFE_NOW.search(t) for t in texts):
+        if danger and r.report and any(_SAFE_NOW.search(t) for t in texts):
             danger = False
         if danger:
-            if report:
+            if r.report:
                 also.append(Intent.REPORT)
-            if offer and _advert(text):
+            if r.advert and r.offer:
                 also.append(Intent.OFFER)
-            if asks and _CONTACT_QUESTION.search(text):
+            if _CONTACT_QUESTION.search(text) and r.asks:
                 also.append(Intent.QUESTION)
             return found.result(Intent.DANGER, also=also)
-        if report:
+        asks = r.asks
+        if r.report:
             if asks and any(_PRIVACY.search(t) for t in texts):
                 if not any(_REPORT_SOMEONE.search(t) for t in texts):
                     return found.result(Intent.QUESTION, topic=found.topic())
                 # "if I report the recruiter, will he know?": a report, and a worry to answer
                 also.append(Intent.QUESTION)
-            if offer and concrete and _quoted_or_long(found.raw):
+            if r.offer and r.concrete and _quoted_or_long(found.raw):
                 also.append(Intent.OFFER)
             return found.result(Intent.REPORT, also=also)
-        if offer:
-            if asks_check or (asks and not rhetorical and _ends_asking(found.raw)):
+        if r.offer:
+            if r.asks_check or (asks and not r.rhetorical and _ends_asking(found.raw)):
                 also.append(Intent.QUESTION)
             return found.result(Intent.OFFER, also=also)
         if (
@@ -551,14 +543,14 @@ class Understander:
         relevant = self._relevant(found)
         if asks and relevant:
             return found.result(Intent.QUESTION, topic=found.topic())
-        comment = has(lex.unknown_patterns)
+        comment = r.has(lex.unknown_patterns)
         if relevant and not comment and text.count(" ") < 30:  # single spaces: 30 words
             # "mau kerja ke korea", "i want to work in korea": a wish is a question too
             return found.result(Intent.QUESTION, topic=found.topic())
         whole = found.whole
         if whole.count(" ") >= MAX_WHOLE_WORDS:
             return found.result(Intent.UNKNOWN)
-        whole = self._strip_address(whole)
+        whole = found.stripped
         first = self._smalltalk_only(" ".join(whole.split()[:3])) or self._smalltalk_only(
             " ".join(whole.split()[:2])
         )
@@ -646,7 +638,7 @@ class Understander:
         whole = found.whole
         if whole.count(" ") >= MAX_ASKING_WORDS:
             return False
-        stripped = self._strip_address(whole)
+        stripped = found.stripped
         return stripped != whole and self.lexicon.question.search(stripped) is not None
 
     def _strip_greeting(
@@ -656,12 +648,18 @@ class Understander:
         `address_after_greeting_only`: a word to the reader goes only right after a greeting
         ("halo kak, bot ini bisa apa" -> "bot ini bisa apa"); `keep_address`: greetings only."""
         words = whole.split(" ", 60)  # single spaces; a paste's rest stays in one piece
+        starts = self.lexicon.greeting_starts
+        if words[0] not in starts:
+            return whole  # no greeting or word to the reader starts it
         table = self.lexicon.whole["smalltalk"]
         address = self.lexicon.address_set
         i, moved, greeted = 0, True, False
         while moved and i < len(words):
             moved = False
-            for j in range(min(len(words), i + 5), i, -1):
+            # the most words a phrase starting with this word has (the last piece of the split
+            # may hold several words: its first one starts the phrase); 0: none is tried
+            longest = starts.get(words[i].partition(" ")[0], 0)
+            for j in range(min(len(words), i + 5, i + longest), i, -1):
                 phrase = " ".join(words[i:j])
                 if phrase in table:
                     i, moved, greeted = j, True, True
@@ -685,7 +683,7 @@ class Understander:
         weak = _distinct(lex.offer_weak.iter(text), 2)
         if _count(lex.paste_markers.iter(text), 4) >= 4:
             concrete += 1
-        if _QUOTED.search(text) and strong + weak:  # a message quoted in full
+        if strong + weak and _QUOTED.search(text):  # a message quoted in full
             concrete += 1
         return concrete, strong, weak
 
@@ -758,18 +756,54 @@ HARM = "xharmx"  # where a word of harm stood, in the text read by roots
 _HARM = Patterns(re.compile(HARM))
 
 
-def _words(raw: str) -> list[Word]:
-    """The words of the message's start, read by bot/text (chat spelling, roots): the part
-    written by the person. A long paste goes on as written, read by the pattern lists only."""
-    from bot.text import default_analyser
-
-    if len(raw) > MAX_SPELLED_CHARS:
-        cut = raw.rfind(" ", 0, MAX_SPELLED_CHARS)
-        raw = raw[: cut if cut > 0 else MAX_SPELLED_CHARS]
-    return default_analyser().words(raw)
+def _spelled_end(raw: str) -> int:
+    """Where bot/text stops reading a long message: the words of the message's start are
+    read by bot/text (chat spelling, roots), the part written by the person; a long paste
+    goes on as written, read by the pattern lists only (see _Found.words)."""
+    cut = raw.rfind(" ", 0, MAX_SPELLED_CHARS)
+    return cut if cut > 0 else MAX_SPELLED_CHARS
 
 
-def _harm_text(raw: str, lex: Lexicon, words: list[Word]) -> str | None:
+def _folded_tail(raw: str) -> tuple[int, str] | None:
+    """(cut, fold(raw[cut:])) for a message longer than bot/text reads, cut at the space
+    where it stops: the spelled and harm texts differ from the folded one only before it,
+    so they reuse its fold. Folding is the same on either side of a space (accents, case
+    and letter runs never reach across one), so fold(raw) is fold(raw[:cut]) and this
+    joined by a space (see _joined)."""
+    if len(raw) <= MAX_SPELLED_CHARS:
+        return None
+    cut = _spelled_end(raw)
+    if raw[cut] != " ":  # no space to cut at
+        return None
+    return cut, fold(raw[cut:])
+
+
+def _joined(head: str, tail: str) -> str:
+    """fold(a + b) from fold(a) and fold(b) when b starts with a space."""
+    return f"{head} {tail}" if head and tail else head or tail
+
+
+def _fold_out(out: list[str], raw: str, last: int, tail: tuple[int, str] | None) -> str:
+    """fold("".join(out) + raw[last:]), with the folded end of the message reused when all
+    of `out` stands before its cut."""
+    if tail is not None and last <= tail[0]:
+        cut, folded_tail = tail
+        out.append(raw[last:cut])
+        return _joined(fold("".join(out)), folded_tail)
+    out.append(raw[last:])
+    return fold("".join(out))
+
+
+def _fold_long(raw: str) -> tuple[tuple[int, str] | None, str]:
+    """The folded end of a long paste (see _folded_tail; None for a short one) and the whole
+    text folded, its end taken from that tail instead of folded again."""
+    tail = _folded_tail(raw) if len(raw) > MAX_SPELLED_CHARS else None
+    return tail, fold(raw) if tail is None else _joined(fold(raw[: tail[0]]), tail[1])
+
+
+def _harm_text(
+    raw: str, lex: Lexicon, words: list[Word], tail: tuple[int, str] | None = None
+) -> str | None:
     """The text with each word whose root is a word of harm replaced by HARM, so the
     frames and negators around it are read as for a pattern; None when there is none."""
     lemmas, affixed = lex.harm_lemmas, lex.harm_affixed
@@ -786,13 +820,19 @@ def _harm_text(raw: str, lex: Lexicon, words: list[Word]) -> str | None:
         out.append(raw[last : word.start])
         out.append(HARM if harm else raw[word.start : word.end])
         last, found = word.end, found or harm
-    out.append(raw[last:])
-    return indexed(fold("".join(out))) if found else None
+    return indexed(_fold_out(out, raw, last, tail)) if found else None
 
 
-def _spelled(raw: str, folded: str, words: list[Word]) -> str:
+def _spelled(raw: str, folded: str, words: list[Word], tail: tuple[int, str] | None = None) -> str:
     """The text with chat spellings written out (bot/text): "gk blh kluar" -> "tidak boleh
     keluar", punctuation kept where it was, so clauses still end at commas."""
+    last = 0
+    for word in words:  # most short messages are written out already: nothing to rebuild
+        if word.start < last or word.form != raw[word.start : word.end]:
+            break
+        last = word.end
+    else:
+        return folded  # the same text: fold(raw) is `folded`
     out: list[str] = []
     last = 0
     for word in words:
@@ -802,8 +842,7 @@ def _spelled(raw: str, folded: str, words: list[Word]) -> str:
             last = word.end
         else:  # "5jt" -> "5", "juta": one token, several words
             out.append(" " + word.form)
-    out.append(raw[last:])
-    spelled = fold("".join(out))
+    spelled = _fold_out(out, raw, last, tail)
     if spelled == folded:
         return folded
     return Indexed.ending_as(spelled, folded) if isinstance(folded, Indexed) else spelled
@@ -886,18 +925,20 @@ def _number(whole: str) -> int | None:
     return _ORDINALS.get(word)
 
 
+_POLITE = re.compile(r"^(?:tolong|tlg|mohon|please|pls|minta|bisa|can you|could you)\s+")
+_COUNTRY_AROUND = re.compile(
+    r"^(?:kerja (?:di |ke )?|info |work in |jobs? in )|(?: jobs?| work| kerja| info)$"
+)
+
+
 def _polite(whole: str) -> str:
     """ "tolong hapus data saya" -> "hapus data saya": a command asked politely."""
-    return re.sub(r"^(?:tolong|tlg|mohon|please|pls|minta|bisa|can you|could you)\s+", "", whole)
+    return _POLITE.sub("", whole)
 
 
 def _bare_country(whole: str) -> str:
     """ "taiwan jobs", "kerja malaysia", "malaysia work" -> the country name alone."""
-    return re.sub(
-        r"^(?:kerja (?:di |ke )?|info |work in |jobs? in )|(?: jobs?| work| kerja| info)$",
-        "",
-        whole,
-    )
+    return _COUNTRY_AROUND.sub("", whole)
 
 
 class _once(Generic[_T]):  # used as a decorator, like cached_property
@@ -920,23 +961,34 @@ class _once(Generic[_T]):  # used as a decorator, like cached_property
 class _Found:
     """The data of one message, each piece looked for once and only when needed."""
 
-    def __init__(self, understander: Understander, raw: str, folded: str, whole: str) -> None:
+    def __init__(
+        self,
+        understander: Understander,
+        raw: str,
+        folded: str,
+        whole: str,
+        tail: tuple[int, str] | None = None,
+    ) -> None:
         self.u = understander
         self.raw = raw
+        self.tail = tail  # see _folded_tail
         self.folded = indexed(folded)
         self.whole = whole  # key(raw)
         self.answer: Answer | None = None
         self.country = self._country()
-        self.case = self._case()
+        self.case = self._case() if "ma" in self.folded else None  # see _case
         self._topic: str | bool | None = False
 
     @_once
     def words(self) -> list[Word]:
-        return _words(self.raw)
+        raw = self.raw
+        if len(raw) > MAX_SPELLED_CHARS:  # its start only (see _spelled_end)
+            raw = raw[: _spelled_end(raw)]
+        return self.u.analyser.words(raw)
 
     @_once
     def spelled(self) -> str:
-        return _spelled(self.raw, self.folded, self.words)
+        return _spelled(self.raw, self.folded, self.words, self.tail)
 
     @_once
     def texts(self) -> tuple[str, ...]:
@@ -962,7 +1014,62 @@ class _Found:
 
     @_once
     def spelled_key(self) -> str:
+        if self.spelled is self.folded:
+            return self.whole  # key_of_folded(folded)
         return key_of_folded(self.spelled)  # `spelled` is folded already
+
+    # The short message's forms, each made once per call (see Understander._whole)
+    @_once
+    def steps(self) -> list[str]:
+        return self.u._address_steps(self.whole)
+
+    @_once
+    def stripped(self) -> str:
+        """The whole message without the words to the reader at its ends."""
+        lex, whole = self.u.lexicon, self.whole
+        words = whole.split(" ")  # single spaces (a key)
+        if words[0] not in lex.address_starts and words[-1] not in lex.address_ends:
+            return whole  # as _address_steps finds: nothing to take off
+        return self.steps[-1]
+
+    @_once
+    def greeted(self) -> str:
+        return self.u._strip_greeting(self.stripped)
+
+    @_once
+    def thanked(self) -> str:
+        return self.u._strip_smalltalk_end(self.greeted)
+
+    @_once
+    def spelled_stripped(self) -> str:
+        return self.u._strip_address(self.spelled_key)
+
+    @_once
+    def may_be_whole(self) -> bool:
+        """Whether a form of the message can be a whole-message phrase. Every form is a run of
+        its words, or of its spelled form's, stripped of " -'/" at its ends (see
+        Understander._candidates): one such run must be in the lists."""
+        lex = self.u.lexicon
+        vocabulary, phrases = lex.whole_words, lex.whole_first
+        for text in dict.fromkeys((self.whole, self.spelled_key)):
+            words = text.split()
+            for w in words:
+                if (
+                    w in vocabulary
+                    or w.strip(_ENDS) in vocabulary
+                    or w.lstrip(_ENDS) in vocabulary
+                    or w.rstrip(_ENDS) in vocabulary
+                ):
+                    break
+            else:
+                continue  # no word of any phrase, however its run is stripped
+            # a run keeps its number of words once stripped, unless a word is only " -'/"
+            most = lex.whole_longest if all(w.strip(_ENDS) for w in words) else len(words)
+            for i in range(len(words)):
+                for j in range(i + 1, min(len(words), i + most) + 1):
+                    if " ".join(words[i:j]).strip(_ENDS) in phrases:
+                        return True
+        return False
 
     @_once
     def opening(self) -> str:
@@ -977,27 +1084,28 @@ class _Found:
         }
         if intent in _WITH_PLACE:
             values["place"] = self._place()
-        if intent not in (Intent.NAVIGATION, Intent.COMMAND, Intent.SMALLTALK, Intent.UNKNOWN):
+        if intent not in _WITHOUT_CONTACT:
             values["phone"] = self._phone()
             values["company"] = self._company()
         values.update(fields)
-        if "also" in values:
-            values["also"] = tuple(dict.fromkeys(values["also"]))  # type: ignore[arg-type]
-        return Understanding(intent, **values)  # type: ignore[arg-type]
+        also = values.get("also")
+        if also is not None:
+            values["also"] = tuple(dict.fromkeys(also))  # type: ignore[call-overload]
+        return Understanding.of(intent, values)
 
     # country ------------------------------------------------------------------------------
     def _country(self) -> str | None:
         lex = self.u.lexicon
         hits = []
-        for m in lex.country_regex.finditer(self.folded):
+        for m in lex.country_regex.iter(self.folded):
             # the word before it: "bahasa inggris" is no country (single spaces: 30 characters)
             if _BAHASA_BEFORE.search(self.folded[max(0, m.start() - 30) : m.start()]):
                 continue
             country = lex.country_names[m.group(0)]
             hits.append((m.start(), country.code))
-        codes = list(dict.fromkeys(code for _pos, code in hits))
-        if not codes:
+        if not hits:
             return None
+        codes = list(dict.fromkeys(code for _pos, code in hits))
         if len(codes) >= 3 and len(self.folded) < 400:
             return None  # a list of destinations, not one country
         for pos, code in hits:
@@ -1073,6 +1181,124 @@ class _Found:
                 break
             words.append(w.strip(".,"))
         return f"{m.group(1).upper()} {' '.join(words)}" if words else None
+
+
+class _Reading:
+    """What `Understander._read` decides on, each worked out once and only when a decision
+    needs it: a paste in danger is not read for the words of a case's status, nor for the
+    question around an offer that has a concrete sign anyway. Same values as reading them
+    all in the order of the decisions."""
+
+    def __init__(self, understander: Understander, found: _Found) -> None:
+        self.u = understander
+        self.found = found
+        self.lex = understander.lexicon
+
+    def has(self, patterns: Patterns) -> bool:
+        found = self.found
+        read = found.texts if patterns.at_end else found.reads
+        return any(patterns.search(t) is not None for t in read)
+
+    def has_at_start(self, patterns: Patterns) -> bool:
+        """Also after the greetings: "halo kak, laporan penipuan calo" starts a report."""
+        opening = self.found.opening
+        return self.has(patterns) or (
+            opening != self.found.whole and patterns.search(opening) is not None
+        )
+
+    @_once
+    def asked(self) -> bool:
+        """Asked in words or by a question mark (before an advert's own question counts)."""
+        return self.u._asks(self.found)
+
+    @_once
+    def report(self) -> bool:
+        return self.has_at_start(self.lex.report)
+
+    @_once
+    def status_words(self) -> bool:
+        return self.has_at_start(self.lex.status)
+
+    @_once
+    def signs(self) -> tuple[int, int, int]:
+        """(concrete, strong, weak) signs of an offer, as counted by `_offer_signs`."""
+        texts = self.found.texts
+        signs = self.u._offer_signs(texts[0])
+        if len(texts) > 1 and signs[0] < 2:  # two concrete signs settle everything: no more
+            signs = max(signs, self.u._offer_signs(texts[1]))
+        return signs
+
+    @_once
+    def asks_check(self) -> bool:
+        return self.has(self.lex.offer_check)
+
+    @_once
+    def rhetorical(self) -> bool:
+        return self.has_at_start(self.lex.offer_rhetorical)
+
+    @_once
+    def framed(self) -> bool:
+        """ "Mau kerja di Taiwan? ...": the reader is asked, by an advert on the table."""
+        return self.rhetorical and sum(self.signs) > 0
+
+    @_once
+    def asks(self) -> bool:
+        if self.framed:
+            return self.asks_check or _ends_asking(self.found.raw)
+        return self.asked
+
+    @_once
+    def concrete(self) -> int:
+        concrete, strong, _ = self.signs
+        if self.framed:
+            concrete += 1
+        text = self.found.folded
+        if self.advert and (strong or _AMOUNT_WORDS.search(text)):
+            concrete += 1  # an advert is quoted: "ini lowongan kafe ..., gaji 6jt. aman gak?"
+        return concrete
+
+    @_once
+    def advert(self) -> bool:
+        return _advert(self.found.folded)
+
+    @_once
+    def quoted_amount(self) -> bool:
+        """An advert is quoted with an amount: `concrete` counts it as a sign, so it is at
+        least 1 whatever the lists find (they are not read to know that)."""
+        text = self.found.folded
+        return self.advert and _AMOUNT_WORDS.search(text) is not None
+
+    @_once
+    def offer(self) -> bool:
+        if self.lex.question_declared.search(self.found.opening) is not None:
+            return self.concrete >= 2
+        if self.quoted_amount or self.concrete >= 1:  # enough whether the person asks or not
+            return True
+        _, strong, weak = self.signs
+        if self.asks:
+            # "gaji 25jt di jepang masuk akal?" names one sign and asks: a question. A pasted
+            # advert with "aman gak?" after it names several: the offer is checked.
+            return strong >= 2 or (strong >= 1 and weak >= 2)
+        return strong >= 1 or weak >= 2
+
+    @_once
+    def danger(self) -> bool:
+        u, lex, found = self.u, self.lex, self.found
+        texts = found.texts
+        if any(u._danger(t, lex.danger) for t in texts):
+            return True
+        harm = _harm_text(found.raw, lex, found.words, found.tail)
+        if harm is not None and u._danger(harm, _HARM):
+            return True
+        # weak signs of danger count unless the message is an offer with a concrete or
+        # strong sign
+        if self.offer and (self.quoted_amount or self.concrete + self.signs[1] >= 1):
+            return False
+        return any(u._danger(t, lex.danger_weak) for t in texts) or (
+            any(lex.danger_own.search(t) is not None for t in texts)
+            and any(u._danger(t, lex.danger_distress) for t in texts)
+            and any(u._danger(t, lex.danger_control) for t in texts)
+        )
 
 
 @cache
