@@ -23,12 +23,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import numpy as np
-from scipy.sparse import csr_matrix
+from fitting import matrix
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 
 from bot.screening.corpus import load_cases
-from bot.screening.model import BUCKETS, MODEL_FILE, features
+from bot.screening.model import MODEL_FILE, features
 from bot.text import default_analyser
 
 MIN_KIND = 8
@@ -42,16 +42,6 @@ PRUNE_RISK = 0.005  # risk weights smaller than this are left out of the file (s
 # high cases: the kind named is among the case's flags 0.89 of the time with 2,000 weights,
 # 0.90 with all of them.
 KIND_TOP = 2000
-
-
-def matrix(rows: list[dict[int, float]]) -> csr_matrix:
-    data, ind, ptr = [], [], [0]
-    for r in rows:
-        for k in sorted(r):
-            ind.append(k)
-            data.append(r[k])
-        ptr.append(len(ind))
-    return csr_matrix((data, ind, ptr), shape=(len(rows), BUCKETS))
 
 
 def weights(clf: LogisticRegression, prune: float, top: int | None = None) -> dict[str, float]:

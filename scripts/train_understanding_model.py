@@ -26,6 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import numpy as np  # noqa: E402
+from fitting import matrix  # noqa: E402
 from scipy.sparse import csr_matrix  # noqa: E402
 from sklearn.linear_model import LogisticRegression  # noqa: E402
 from sklearn.model_selection import StratifiedKFold  # noqa: E402
@@ -33,7 +34,6 @@ from sklearn.model_selection import StratifiedKFold  # noqa: E402
 from bot.understanding import Understander  # noqa: E402
 from bot.understanding.evaluation import load  # noqa: E402
 from bot.understanding.model import (  # noqa: E402
-    BUCKETS,
     FEATURES,
     MODEL_FILE,
     RAISABLE,
@@ -49,16 +49,6 @@ REPEATS = 5
 MAX_FALSE_RAISE = 0.01
 MIN_THRESHOLD = 0.5
 PRUNE = 0.002  # weights smaller than this are left out of the file (size; no figure moves)
-
-
-def matrix(rows: list[dict[int, float]]) -> csr_matrix:
-    data, ind, ptr = [], [], [0]
-    for r in rows:
-        for k in sorted(r):
-            ind.append(k)
-            data.append(r[k])
-        ptr.append(len(ind))
-    return csr_matrix((data, ind, ptr), shape=(len(rows), BUCKETS))
 
 
 def fit(x: csr_matrix, y: np.ndarray) -> LogisticRegression:

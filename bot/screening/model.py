@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import math
 import tomllib
-import zlib
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -24,29 +23,13 @@ from pathlib import Path
 
 from bot.paths import CONTENT
 from bot.text import LEMMA, Word
+from bot.text.features import pair_feature, word_features
 
 MODEL_FILE = CONTENT / "screening" / "model.json"
 TEXT_FILE = CONTENT / "screening" / "model_text.toml"
 _FORM_LEMMA = itemgetter(0, 1)  # of a Word
-BUCKETS = 1 << 18
 # (form, lemma) -> times, and (lemma, next lemma) -> times, of one text (see Model.counts)
 _Counts = tuple[Counter[tuple[str, str]], Counter[tuple[str, str]]]
-CHAR_N = (3, 5)
-
-
-def word_features(form: str, lemma: str) -> list[int]:
-    """Hashed features of one word: its lemma and the character n-grams of its form."""
-    out = [zlib.crc32(b"w:" + lemma.encode()) % BUCKETS]
-    padded = f"<{form}>".encode()
-    lo, hi = CHAR_N
-    for n in range(lo, hi + 1):
-        for i in range(len(padded) - n + 1):
-            out.append(zlib.crc32(b"c:" + padded[i : i + n]) % BUCKETS)
-    return out
-
-
-def pair_feature(a: str, b: str) -> int:
-    return zlib.crc32(f"b:{a} {b}".encode()) % BUCKETS
 
 
 def features(words: Iterable[Word]) -> dict[int, float]:

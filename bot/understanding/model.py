@@ -27,44 +27,27 @@ from __future__ import annotations
 
 import json
 import math
-import zlib
 from collections.abc import Iterable, Mapping
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.paths import CONTENT
+from bot.text.features import BUCKETS, CHAR_N, pair_feature, word_features
 from bot.understanding.result import Intent
 
-if TYPE_CHECKING:  # bot/text is imported when a model is loaded, not with this module
+if TYPE_CHECKING:
     from bot.text import Word
 
 MODEL_FILE = CONTENT / "understanding_model.json"
 # What the features are: written into the file by the script and checked against these on load,
 # so a file built for other features is refused instead of scoring nonsense.
-BUCKETS = 1 << 18
-CHAR_N = (3, 5)
 FEATURES = {"buckets": BUCKETS, "char_n": list(CHAR_N), "lemma": True, "lemma_pairs": True}
 # The words read: the start of the message, as understander.py reads it with bot/text.
 MAX_CHARS = 600
 # The rules' answers the model may turn into danger. A command, navigation, small talk, a
 # status request or a report found by the rules is never changed.
 RAISABLE = frozenset({Intent.UNKNOWN, Intent.QUESTION, Intent.OFFER})
-
-
-def word_features(form: str, lemma: str) -> list[int]:
-    """Hashed features of one word: its lemma and the character n-grams of its form."""
-    out = [zlib.crc32(b"w:" + lemma.encode()) % BUCKETS]
-    padded = f"<{form}>".encode()
-    lo, hi = CHAR_N
-    for n in range(lo, hi + 1):
-        for i in range(len(padded) - n + 1):
-            out.append(zlib.crc32(b"c:" + padded[i : i + n]) % BUCKETS)
-    return out
-
-
-def pair_feature(a: str, b: str) -> int:
-    return zlib.crc32(f"b:{a} {b}".encode()) % BUCKETS
 
 
 def read(text: str) -> list[Word]:
