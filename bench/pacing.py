@@ -2,7 +2,7 @@
 
     python bench/pacing.py [--runs 3] [--only busy,split,strict]
 
-The real dispatcher and the real senders (python-telegram-bot, the Twilio httpx client) send
+The real dispatcher and the real senders (python-telegram-bot, the Twilio sender, both over aiohttp) send
 to the fake Bot API and the fake Twilio API on loopback (tests/fakes), which record every call.
 Outbox rows are written through the engine as the handlers write them. Scenarios:
 
