@@ -28,8 +28,9 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 
 from bot.screening.corpus import load_cases
-from bot.screening.model import MODEL_FILE, features
+from bot.screening.model import MODEL_FILE
 from bot.text import default_analyser
+from bot.text.features import features
 
 MIN_KIND = 8
 MAX_LEGIT_HIGH = 0.02

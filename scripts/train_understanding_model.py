@@ -31,13 +31,13 @@ from scipy.sparse import csr_matrix  # noqa: E402
 from sklearn.linear_model import LogisticRegression  # noqa: E402
 from sklearn.model_selection import StratifiedKFold  # noqa: E402
 
+from bot.text.features import features  # noqa: E402
 from bot.understanding import Understander  # noqa: E402
 from bot.understanding.evaluation import load  # noqa: E402
 from bot.understanding.model import (  # noqa: E402
     FEATURES,
     MODEL_FILE,
     RAISABLE,
-    features,
     read,
 )
 

@@ -15,7 +15,7 @@ import json
 import math
 import tomllib
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from itertools import pairwise, repeat
 from operator import add, itemgetter, mul
@@ -30,22 +30,6 @@ TEXT_FILE = CONTENT / "screening" / "model_text.toml"
 _FORM_LEMMA = itemgetter(0, 1)  # of a Word
 # (form, lemma) -> times, and (lemma, next lemma) -> times, of one text (see Model.counts)
 _Counts = tuple[Counter[tuple[str, str]], Counter[tuple[str, str]]]
-
-
-def features(words: Iterable[Word]) -> dict[int, float]:
-    """The feature vector the training script fits: counts divided by the square root of the
-    number of feature occurrences (so `probability` can sum word by word, exactly)."""
-    counts: dict[int, float] = {}
-    prev = None
-    for w in words:
-        for f in word_features(w.form, w.lemma):
-            counts[f] = counts.get(f, 0.0) + 1.0
-        if prev is not None:
-            f = pair_feature(prev, w.lemma)
-            counts[f] = counts.get(f, 0.0) + 1.0
-        prev = w.lemma
-    norm = math.sqrt(sum(counts.values())) or 1.0
-    return {k: v / norm for k, v in counts.items()}
 
 
 @dataclass(frozen=True)

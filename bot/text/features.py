@@ -9,7 +9,13 @@ built for, and a change here means rebuilding both (scripts/train_*_model.py).
 
 from __future__ import annotations
 
+import math
 import zlib
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.text.analyser import Word
 
 BUCKETS = 1 << 18
 CHAR_N = (3, 5)  # character n-grams of "<form>", from 3 to 5 characters
@@ -29,3 +35,19 @@ def word_features(form: str, lemma: str) -> list[int]:
 def pair_feature(a: str, b: str) -> int:
     """The hashed feature of two neighbouring lemmas."""
     return zlib.crc32(f"b:{a} {b}".encode()) % BUCKETS
+
+
+def features(words: Iterable[Word]) -> dict[int, float]:
+    """The feature vector the training scripts fit: counts divided by the square root of the
+    number of feature occurrences (so a model's probability can sum word by word, exactly)."""
+    counts: dict[int, float] = {}
+    prev = None
+    for w in words:
+        for f in word_features(w.form, w.lemma):
+            counts[f] = counts.get(f, 0.0) + 1.0
+        if prev is not None:
+            f = pair_feature(prev, w.lemma)
+            counts[f] = counts.get(f, 0.0) + 1.0
+        prev = w.lemma
+    norm = math.sqrt(sum(counts.values())) or 1.0
+    return {k: v / norm for k, v in counts.items()}

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -59,22 +59,6 @@ def read(text: str) -> list[Word]:
         cut = text.rfind(" ", 0, MAX_CHARS)
         text = text[: cut if cut > 0 else MAX_CHARS]
     return default_analyser().words(text)
-
-
-def features(words: Iterable[Word]) -> dict[int, float]:
-    """The feature vector the training script fits: counts divided by the square root of the
-    number of feature occurrences (so `Model.probability` can sum word by word, exactly)."""
-    counts: dict[int, float] = {}
-    prev = None
-    for w in words:
-        for f in word_features(w.form, w.lemma):
-            counts[f] = counts.get(f, 0.0) + 1.0
-        if prev is not None:
-            f = pair_feature(prev, w.lemma)
-            counts[f] = counts.get(f, 0.0) + 1.0
-        prev = w.lemma
-    norm = math.sqrt(sum(counts.values())) or 1.0
-    return {k: v / norm for k, v in counts.items()}
 
 
 class Model:

@@ -11,6 +11,7 @@ import math
 
 import pytest
 
+from bot.text.features import features
 from bot.understanding import Intent, Understander, default_understander
 from bot.understanding.model import (
     FEATURES,
@@ -18,7 +19,6 @@ from bot.understanding.model import (
     RAISABLE,
     Model,
     default_model,
-    features,
     read,
 )
 
