@@ -231,7 +231,9 @@ def _children(pid: int) -> list[int]:
     return out
 
 
-def _wait_up(server: Server, timeout: float = 60.0) -> None:
+def _wait_up(server: Server, timeout: float = 240.0) -> None:
+    # serve listens only once its prepare processes have loaded the content (bot/prepare.py
+    # `warm`): about 5 s on a quiet machine, over 30 s on a loaded 2-core one, more at 1M rows
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         for proc in server.procs:
