@@ -946,3 +946,38 @@ def test_a_cut_in_a_long_paste_is_not_read_as_its_end() -> None:
     assert len(found.texts[1]) > len(found.reads[1][0])  # and the spelled one is read cut
     assert not _Reading(u, found).has(u.lexicon.report)
     assert u.understand(text).intent != Intent.REPORT
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        # a wish about the ones who did it, or a story read about others: no one's own people
+        (
+            "astaghfirullah nonton video tkw dipukul majikan, semoga pelakunya ditangkap",
+            Intent.UNKNOWN,
+        ),
+        ("so sad reading about workers beaten on those boats", Intent.UNKNOWN),
+        # out of it now, asking what comes next
+        (
+            "my brother was rescued from the compound last week, can the embassy help him get home?",
+            Intent.QUESTION,
+        ),
+        # ... but still in it is danger
+        ("my brother is still in the compound, they beat him yesterday", Intent.DANGER),
+        # a price on leaving
+        ("they said she can leave only after we pay 3000 dollars", Intent.DANGER),
+        ("the agent says my wife has to work one more year to pay back the fees", Intent.DANGER),
+        # a recruitment under way, told in a few words
+        ("my cousin leaves tonight with the agent to saudi", Intent.OFFER),
+        ("my daughter signed with an agency for hong kong last week", Intent.OFFER),
+        ("adik sy lusa dijemput sponsor ke penampungan", Intent.OFFER),
+        # asking about the case they reported
+        ("has the volunteer looked at my report yet?", Intent.STATUS),
+        ("laporan sy yg kemarin udah ada relawan nya?", Intent.STATUS),
+        # Sundanese and Javanese answers in a list or a form
+        ("teraskeun", Intent.NAVIGATION),
+        ("leres pisan", Intent.NAVIGATION),
+    ],
+)
+def test_forum_posts_go_to_the_right_place(text: str, intent: Intent) -> None:
+    assert understand(text).intent == intent
