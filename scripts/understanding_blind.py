@@ -33,7 +33,8 @@ BATCHES = [
     (1492, 1531, "u-1492..u-1531"),
     (1532, 1566, "u-1532..u-1566"),
     (1567, 1591, "u-1567..u-1591"),
-    (1592, 9999, "u-1592.. (indirect danger and its lookalikes)"),
+    (1592, 1686, "u-1592..u-1686 (indirect danger and its lookalikes)"),
+    (1687, 9999, "u-1687.. (forum and group posts, weighted to danger and its lookalikes)"),
 ]
 
 

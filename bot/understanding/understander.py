@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from functools import cache, cached_property, lru_cache
-from itertools import islice
+from itertools import islice, takewhile
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from bot.understanding.lexicon import (
@@ -848,8 +848,10 @@ def _spelled(raw: str, folded: str, words: list[Word], tail: tuple[int, str] | N
     return Indexed.ending_as(spelled, folded) if isinstance(folded, Indexed) else spelled
 
 
-# Longer than any match of the lists, with what they look at around it.
+# Longer than any match of the lists, with what they look at before it.
 _MATCH_MARGIN = 300
+# Longer than what a pattern of the lists looks at after its match ("(?! (?:\w+ )?libur)").
+_LOOK_MARGIN = 100
 
 
 def _count(hits: Iterator[object], most: int) -> int:
@@ -996,21 +998,26 @@ class _Found:
         return (self.folded,) if self.spelled == self.folded else (self.folded, self.spelled)
 
     @_once
-    def reads(self) -> tuple[str, ...]:
-        """`texts` for a list that only says whether it matches: the spelled text is cut where
-        it has become the folded text again (bot/text reads only the start of a long paste),
-        plus a margin longer than any match. A match further on is in the folded text too."""
+    def reads(self) -> tuple[tuple[str, int], ...]:
+        """`texts` for a list that only says whether it matches, each with the last place a
+        match may end to count. The spelled text is cut where it has become the folded text
+        again (bot/text reads only the start of a long paste), plus a margin longer than any
+        match and what it looks at before it: a match further on is in the folded text too,
+        which is read whole. The cut is no end of the message, so a look-ahead there would see
+        nothing where the message goes on ("dijual" not followed by "murah" would match at a
+        cut after "dijual"): a match counts only if it ends _LOOK_MARGIN characters before
+        the cut, and one ending later is in the common end, where the folded text finds it."""
         texts = self.texts
         if len(texts) == 1:
-            return texts
+            return ((texts[0], len(texts[0])),)
         folded, spelled = texts
         same = common_end(folded, spelled)
-        cut = spelled.find(" ", len(spelled) - same + _MATCH_MARGIN)  # at a space: words whole
+        # at a space: words whole (Indexed.start_of keeps the index only so)
+        cut = spelled.find(" ", len(spelled) - same + _MATCH_MARGIN + _LOOK_MARGIN)
         if cut < 0:
-            return texts
-        return folded, Indexed.start_of(spelled, cut) if isinstance(spelled, Indexed) else spelled[
-            :cut
-        ]
+            return (folded, len(folded)), (spelled, len(spelled))
+        start = Indexed.start_of(spelled, cut) if isinstance(spelled, Indexed) else spelled[:cut]
+        return (folded, len(folded)), (start, cut - _LOOK_MARGIN)
 
     @_once
     def spelled_key(self) -> str:
@@ -1155,9 +1162,12 @@ class _Found:
         names only (the report form asks again, with typos allowed, when this finds none)."""
         lex = self.u.lexicon
         names = self.u.place_names
-        words = self.folded[:MAX_PLACE_CHARS]
-        for m in lex.place_cues.finditer(words)[:MAX_PLACE_CUES]:
-            rest = re.findall(r"[a-z0-9]+", words[m.end() : m.end() + 60])[:3]
+        text = self.folded
+        # the cues that start in the first part; the name after one is read whole, wherever
+        # the part ends (a cut "di batu|bara" would be Kota Batu, "indra|mayu" nothing)
+        cues = takewhile(lambda m: m.start() < MAX_PLACE_CHARS, lex.place_cues.iter(text))
+        for m in islice(cues, MAX_PLACE_CUES):
+            rest = re.findall(r"[a-z0-9]+", text[m.end() : m.end() + 60])[:3]
             for n in range(len(rest), 0, -1):
                 candidate = "".join(rest[:n])
                 if m.group(0) in ("kab", "kabupaten", "kota"):
@@ -1196,8 +1206,15 @@ class _Reading:
 
     def has(self, patterns: Patterns) -> bool:
         found = self.found
-        read = found.texts if patterns.at_end else found.reads
-        return any(patterns.search(t) is not None for t in read)
+        if patterns.at_end:
+            return any(patterns.search(t) is not None for t in found.texts)
+        for text, last_end in found.reads:
+            # the first match: any other one starts after it, in the common end when the
+            # first ends past `last_end` (see _Found.reads), where the folded text finds it
+            m = patterns.search(text)
+            if m is not None and m.end() <= last_end:
+                return True
+        return False
 
     def has_at_start(self, patterns: Patterns) -> bool:
         """Also after the greetings: "halo kak, laporan penipuan calo" starts a report."""

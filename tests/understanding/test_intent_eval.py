@@ -32,6 +32,14 @@ DATA = Path(__file__).resolve().parents[1] / "data" / "understanding"
 #   the first 262        0.897, danger recall 0.980 (50/51),   false danger 0.014 (3/211)
 #   the 35 from u-1592   0.857, danger recall 0.900 (18/20),   false danger 0.133 (2/15)
 #   Indonesian 0.932 (323 lines), English 0.853 (184 lines).
+# The 52 blind lines from u-1687 (forum and group posts, weighted to danger and its lookalikes)
+# gave 0.885, 0.933 (14/15) and false danger 0.054 (2/37) when first measured (rules alone 0.885,
+# 0.867, 0.027); after the lists were tuned on their dev lines and the model refitted on the
+# 1257 dev lines:
+#   all 574 blind lines  0.906, danger recall 0.965 (136/141), false danger 0.018 (8/433)
+#   the 52 from u-1687   0.923, danger recall 1.000 (15/15),   false danger 0.027 (1/37)
+#   the 35 from u-1592   0.829, danger recall 0.900 (18/20),   false danger 0.200 (3/15)
+#   Indonesian 0.927 (356 lines), English 0.866 (202 lines, false danger 0.026 (4/152)).
 # Danger recall rises by a tenth; false danger rises too, to within the 0.02: the
 # model is what the false danger guard allows, and MAX_FALSE_DANGER is that limit. On the first
 # 262 lines accuracy falls by one line (two dangers found, three false), so the rules alone
@@ -50,6 +58,10 @@ MIN_FIRST_PART_ACCURACY = 0.89  # with the model; the rules alone keep 0.90
 MIN_FIRST_PART_DANGER_RECALL = 0.98  # with the model; the rules alone keep 0.96
 MIN_FIRST_PART_RULES_ACCURACY = 0.90
 MIN_FIRST_PART_RULES_DANGER_RECALL = 0.96
+FORUM_BATCH = 1687  # lines u-1687..: the forum and group posts
+MIN_FORUM_ACCURACY = 0.92
+MIN_FORUM_DANGER_RECALL = 1.0
+MAX_FORUM_FALSE_DANGER = 0.03
 
 
 def _blind():
@@ -94,3 +106,13 @@ def test_every_language_is_served() -> None:
         part = [r for r in rows if r.get("lang") == lang]
         s = score(part, lambda text, lang: u.understand(text, lang).intent.value)
         assert s.accuracy >= MIN_LANGUAGE_ACCURACY, f"{lang}: {s.line()}"
+
+
+def test_the_forum_batch_keeps_its_figures() -> None:
+    rows = [r for r in _blind() if int(r["id"].removeprefix("u-")) >= FORUM_BATCH]
+    assert len(rows) >= 50
+    u = default_understander()
+    s = score(rows, lambda text, lang: u.understand(text, lang).intent.value)
+    assert s.accuracy >= MIN_FORUM_ACCURACY, s.line()
+    assert s.danger_recall >= MIN_FORUM_DANGER_RECALL, s.line()
+    assert s.false_danger_rate <= MAX_FORUM_FALSE_DANGER, s.line()

@@ -33,7 +33,12 @@ INDIRECT_DANGER = [
     "my cousin in kuching says her boss hides her phone and she only gets rice once a day",
     "my friend in jeddah is sick but madam won't take her to a doctor and keeps her inside",
     "my aunt in kuwait only messages when the family is asleep, she says her back is bruised",
+]
+# Was model-only until the rules learnt debt bondage told as work to pay back (u-1687 batch):
+# the rules now find it, so the model's guard does not apply.
+DEBT_BONDAGE = [
     "the agent told my sister she must work two more years to pay back her ticket, she has no money and no passport",
+    "kata agen adik sy harus kerja 2 tahun lagi buat bayar utang tiket, paspor dipegang dia",
 ]
 
 # "tolong"/"help" as "please", and questions about the same hardships with nothing happening now
@@ -69,6 +74,16 @@ def test_the_shipped_model_loads_with_the_features_of_the_code() -> None:
     assert default_understander().model is model
 
 
+def test_the_shipped_model_was_built_on_todays_dev_lines() -> None:
+    # A line added to the labelled set (or a label corrected) means a rebuild: the file says
+    # how many dev lines it was fitted on. The full comparison, `python
+    # scripts/train_understanding_model.py --check`, refits the model (minutes): not a test.
+    data = json.loads(MODEL_FILE.read_text(encoding="utf-8"))
+    messages = MODEL_FILE.parent.parent / "tests" / "data" / "understanding" / "messages.jsonl"
+    lines = [json.loads(line) for line in messages.read_text(encoding="utf-8").splitlines()]
+    assert data["dev_lines"] == sum(r["split"] == "dev" for r in lines if r)
+
+
 def test_a_file_built_for_other_features_is_refused() -> None:
     data = json.loads(MODEL_FILE.read_text(encoding="utf-8"))
     data["features"] = {**FEATURES, "char_n": [2, 4]}
@@ -93,6 +108,13 @@ def test_indirect_danger_the_rules_miss_is_raised(text: str, rules_only: Underst
     got = default_understander().understand(text)
     assert got.intent == Intent.DANGER
     assert got.matched == ("model",)
+
+
+@pytest.mark.parametrize("text", DEBT_BONDAGE)
+def test_work_forced_to_pay_back_a_debt_is_danger_by_the_rules(
+    text: str, rules_only: Understander
+) -> None:
+    assert rules_only.understand(text).intent == Intent.DANGER
 
 
 def test_danger_raised_by_the_model_keeps_the_data_found() -> None:

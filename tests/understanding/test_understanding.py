@@ -891,3 +891,93 @@ def test_an_offer_in_a_dm_is_checked_and_one_imagined_is_a_question(
     text: str, intent: Intent
 ) -> None:
     assert understand(text).intent == intent
+
+
+def _padded_to(cut: int, before: str, after: str) -> str:
+    """A report whose folded text reaches position `cut` with `before`, then goes on with
+    `after` (lower case, single spaces: folding keeps its length)."""
+    text = "sy mau lapor calo, anak sy mau dibawa ke malaysia, "
+    while len(text) + len("ceritanya panjang ") + len(before) <= cut - 3:
+        text += "ceritanya panjang "
+    text += ("abcdefghij" * 3)[: cut - len(text) - len(before) - 1] + " " + before
+    return text + after
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "code"),
+    [
+        ("tinggal di batu", " bara, sumatera utara", "1219"),  # not Kota Batu (3579)
+        ("rumah di indra", "mayu, jawa barat", "3212"),  # not cut to "indra"
+    ],
+)
+def test_a_place_name_across_the_read_part_is_read_whole(
+    before: str, after: str, code: str
+) -> None:
+    # The place is looked for after a place word in the first part of a text; the name after
+    # the word is read whole even where it runs past that part.
+    from bot.understanding.lexicon import fold
+    from bot.understanding.understander import MAX_PLACE_CHARS
+
+    text = _padded_to(MAX_PLACE_CHARS, before, after)
+    assert fold(text).index(before) + len(before) == MAX_PLACE_CHARS
+    u = understand(text)
+    assert u.intent == Intent.REPORT
+    assert u.place == code
+
+
+def test_a_cut_in_a_long_paste_is_not_read_as_its_end() -> None:
+    # The spelled text of a long paste is read only to a margin past where it becomes the
+    # folded text again; the cut is not the end of the message, so a pattern that asks what
+    # follows ("kabur" not followed by "kabur" or "selesai") must not match there.
+    import tomllib
+
+    from bot.paths import CONTENT
+    from bot.understanding import Understander
+    from bot.understanding.lexicon import Lexicon
+    from bot.understanding.understander import _fold_long, _Found, _Reading, key_of_folded
+
+    data = tomllib.loads((CONTENT / "understanding.toml").read_text(encoding="utf-8"))
+    data["report"]["patterns"] = ["kabur(?! kabur| selesai)"]
+    u = Understander(lexicon=Lexicon(data), model=False)
+    text = "sy gk tau hrs gmn, tlg dibaca ya kak. " + "kabur " * 300 + "selesai"
+    tail, folded = _fold_long(text)
+    found = _Found(u, text, folded, key_of_folded(folded), tail)
+    assert found.spelled != found.folded  # chat spelling written out: two texts to read
+    assert len(found.texts[1]) > len(found.reads[1][0])  # and the spelled one is read cut
+    assert not _Reading(u, found).has(u.lexicon.report)
+    assert u.understand(text).intent != Intent.REPORT
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        # a wish about the ones who did it, or a story read about others: no one's own people
+        (
+            "astaghfirullah nonton video tkw dipukul majikan, semoga pelakunya ditangkap",
+            Intent.UNKNOWN,
+        ),
+        ("so sad reading about workers beaten on those boats", Intent.UNKNOWN),
+        # out of it now, asking what comes next
+        (
+            "my brother was rescued from the compound last week, can the embassy help him get home?",
+            Intent.QUESTION,
+        ),
+        # ... but still in it is danger
+        ("my brother is still in the compound, they beat him yesterday", Intent.DANGER),
+        # a price on leaving
+        ("they said she can leave only after we pay 3000 dollars", Intent.DANGER),
+        ("the agent says my wife has to work one more year to pay back the fees", Intent.DANGER),
+        # a recruitment under way, told in a few words
+        ("my cousin leaves tonight with the agent to saudi", Intent.OFFER),
+        ("my daughter signed with an agency for hong kong last week", Intent.OFFER),
+        ("adik sy lusa dijemput sponsor ke penampungan", Intent.OFFER),
+        # asking about the case they reported
+        ("has the volunteer looked at my report yet?", Intent.STATUS),
+        ("laporan sy yg kemarin udah ada relawan nya?", Intent.STATUS),
+        # Sundanese and Javanese answers in a list or a form
+        ("teraskeun", Intent.NAVIGATION),
+        ("leres pisan", Intent.NAVIGATION),
+    ],
+)
+def test_forum_posts_go_to_the_right_place(text: str, intent: Intent) -> None:
+    assert understand(text).intent == intent
