@@ -1,6 +1,6 @@
 """Screening throughput and latency over the evaluation set, on one core.
 
-    python bench/screening.py [--repeat N] [--chars 1000] [--against REV]
+    python bench/screening.py [--repeat N] [--chars 1000] [--mix] [--against REV] [--phases]
 
 Runs Screener.check on every offer in tests/data/offers.jsonl, N times over, in one thread, and
 prints checks per second with p50/p99 latency. Loading the indicator files is timed apart: it
@@ -10,6 +10,10 @@ process of its own, taking turns for `--rounds` rounds, and prints both side by 
 best CPU rate of each: on a shared machine that ratio is the figure to trust.
 The memory of the loaded model (Python allocations kept after Model.load, by tracemalloc, in
 a load of its own) is printed too: the target is < 50 MB.
+`--phases` splits the CPU time of a check into its stages (clause structure, words, pattern
+candidates, concepts, indicator rules, the result with lawful programmes and the model), each
+timed as the check runs it, stages taking turns pass by pass: where to look before changing
+anything.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ import tempfile
 import time
 import tracemalloc
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 OFFERS = ROOT / "tests" / "data" / "offers.jsonl"
@@ -62,6 +67,7 @@ def main(argv: list[str] | None = None) -> int:
         help="with --chars: fill each text with the offers that follow it, not its own repeats",
     )
     parser.add_argument("--no-model", action="store_true", help="rules only")
+    parser.add_argument("--phases", action="store_true", help="CPU time of each stage of a check")
     parser.add_argument("--against", metavar="REV", help="time the screener of REV too")
     parser.add_argument("--rounds", type=int, default=3, help="turns each with --against")
     parser.add_argument("--root", type=Path, default=ROOT, help=argparse.SUPPRESS)
@@ -89,6 +95,9 @@ def main(argv: list[str] | None = None) -> int:
 
     for c in cases:  # warm-up: first-use costs are not what a running bot pays
         screener.check(c["text"], lang=c["lang"])
+
+    if args.phases:
+        return phases(screener, cases, args.repeat)
 
     latencies: list[float] = []
     clock = time.perf_counter
@@ -131,6 +140,60 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"model memory: {memory:.1f} MB loaded (target < {MEMORY_TARGET_MB:.0f} MB: {verdict})"
         )
+    return 0
+
+
+def phases(screener: object, cases: list[dict[str, str]], repeat: int) -> int:
+    """Print the CPU time of each stage of a check: every stage runs the ones before it as
+    the check does, so a stage's own share is its time less the previous one's."""
+    from bot.screening.text import _Text
+
+    s: Any = screener
+
+    def text(c: dict[str, str]) -> Any:
+        return _Text(s, c["text"])
+
+    def words(c: dict[str, str]) -> Any:
+        t = text(c)
+        t.words = s._analyser.words(t.raw, c["lang"])
+        return t
+
+    def anchors(c: dict[str, str]) -> Any:
+        t = words(c)
+        t.active()
+        return t
+
+    def concepts(c: dict[str, str]) -> Any:
+        t = anchors(c)
+        for _ in s._concepts.hits(t, t.words):
+            pass
+        return t
+
+    stages = [
+        ("clauses and sentences", text),
+        ("words (tokens, lemmas)", words),
+        ("pattern candidates", anchors),
+        ("concepts", concepts),
+        ("indicator rules", lambda c: s._find_flags(_Text(s, c["text"]), c["lang"])),
+        ("result (lawful, model, ...)", lambda c: s.check(c["text"], lang=c["lang"])),
+    ]
+    spent = [0.0] * len(stages)
+    for _ in range(repeat):  # stages take turns, pass by pass: the machine's drift hits all
+        for i, (_, run) in enumerate(stages):
+            start = time.process_time()
+            for c in cases:
+                run(c)
+            spent[i] += time.process_time() - start
+    n = repeat * len(cases)
+    total = spent[-1] / n * 1e6
+    print(f"offers: {len(cases)}  passes: {repeat}  CPU us per check, by stage")
+    before = 0.0
+    for (name, _), cpu in zip(stages, spent, strict=True):
+        us = cpu / n * 1e6
+        own = us - before
+        print(f"  {name:<28} {own:>8,.0f} us  {own / total:>6.1%}")
+        before = us
+    print(f"  {'check':<28} {total:>8,.0f} us")
     return 0
 
 

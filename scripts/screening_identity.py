@@ -3,7 +3,8 @@
     python scripts/screening_identity.py [--against REV] [--no-model] [--show N]
 
 Checks every corpus case (tests/data/screening/cases_*.jsonl), every offer of
-tests/data/offers.jsonl as it is and repeated to 1,000 characters (the bench texts), with the
+tests/data/offers.jsonl as it is, repeated to 1,000 characters and followed by the next offers
+to 1,000 and 3,000 characters (the bench texts, with and without --mix), with the
 screener of this checkout and with the one of git revision REV (default HEAD: bot/ and
 content/ of REV, run in a process of their own). Prints how many results differ in risk level,
 in flag codes (and their order), in evidence or questions, and the first N differences. Speed
@@ -35,15 +36,21 @@ def texts() -> list[tuple[str, str, str]]:
             if line.strip():
                 d = json.loads(line)
                 out.append((d["id"], d.get("text") or "", d.get("lang") or "id"))
-    for i, line in enumerate(OFFERS.read_text(encoding="utf-8").splitlines()):
-        if not line.strip():
-            continue
-        d = json.loads(line)
+    offers = [json.loads(line) for line in OFFERS.read_text(encoding="utf-8").splitlines() if line]
+    for i, d in enumerate(offers):
         out.append((f"offer-{i}", d["text"], d["lang"]))
         text = d["text"]
         while len(text) < 1000:  # as bench/screening.py --chars 1000 builds them
             text += " " + d["text"]
         out.append((f"offer-{i}-1000", text[:1000], d["lang"]))
+        # as --chars N --mix builds them: the offers that follow, words and clauses that do
+        # not recur (and one longer length, where a matcher that is not linear would show)
+        for n in (1000, 3000):
+            text, j = d["text"], i
+            while len(text) < n:
+                j += 1
+                text += " " + offers[j % len(offers)]["text"]
+            out.append((f"offer-{i}-mix{n}", text[:n], d["lang"]))
     return out
 
 
