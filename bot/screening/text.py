@@ -97,6 +97,7 @@ class _Text:
     def __init__(self, screener: Screener, raw: str) -> None:
         self.s = screener
         self.raw = raw
+        self.notice = False  # an office's warning (set by Screener._find_flags)
         # Same length as raw, so offsets stay valid: evidence is cut from the original.
         self.norm = raw.replace("’", "'").replace("‘", "'").replace("\u00a0", " ")
         self.clause_starts = [0, *map(_END, _CLAUSE_END.finditer(self.norm))]
