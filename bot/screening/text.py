@@ -164,7 +164,9 @@ class _Text:
                 ss, se = self.sentence(pos)
                 sentence = self.norm[ss:se]
                 end = self.norm[se - 1 : se + 1] if se > 0 else ""
-                hyp = "?" in end and bool(self.s._question_cue.search(sentence))
+                # ... unless the question tells the case it asks about ("what can I do if my
+                # employer keeps my passport?"): the cues a presupposing question covers ask nothing
+                hyp = "?" in end and self._asks(sentence)
             self._hyp[idx] = hyp
         return self._hyp[idx]
 
