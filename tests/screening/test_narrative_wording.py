@@ -97,6 +97,31 @@ NARRATIVES = [
 ]
 
 
+# the words stand in different sentences or are said in other words
+NARRATIVES += [
+    (
+        "en",
+        "My salary is 1,500 riyal. In eleven months I have received it only twice.",
+        "withheld_wages",
+    ),
+    (
+        "en",
+        "For the first five months, all of her wages went to the agency for her placement.",
+        "salary_deduction",
+    ),
+    (
+        "en",
+        "When my wife asked to go home, the employer told her she first had to return the 4,000 riyal he paid to bring her.",
+        "held_against_will",
+    ),
+    (
+        "en",
+        "The agent said no need to go to disnaker, just give KTP and KK and 5 million.",
+        "no_training_or_process",
+    ),
+]
+
+
 @pytest.mark.parametrize(
     ("lang", "text", "flag"),
     NARRATIVES,
