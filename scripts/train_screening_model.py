@@ -1,7 +1,7 @@
 """Build the second opinion of the offer check: content/screening/model.json.
 
     pip install -e '.[model]'      # scikit-learn and numpy, for this script only
-    python scripts/train_screening_model.py [--seed 0]
+    python scripts/train_screening_model.py [--seed 0] [--check]
 
 Trains on the DEV split of tests/data/screening/cases_*.jsonl only (the blind split is never
 read here). Features are those of bot/screening/model.py. Two things are fitted:
@@ -11,6 +11,8 @@ read here). Features are those of bot/screening/model.py. Two things are fitted:
 Thresholds come from 5-fold out-of-fold probabilities on dev: `high` is the lowest value at
 which at most MAX_LEGIT_HIGH of legitimate dev cases would be raised to high, `medium` the
 same for MAX_LEGIT_MEDIUM. Output is deterministic for a given corpus and seed.
+`--check` builds into a temporary file and exits 1 when it differs from the shipped model (a
+corpus or feature change not followed by a rebuild); it writes nothing.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -63,7 +66,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", type=Path, default=MODEL_FILE)
+    parser.add_argument("--check", action="store_true", help="compare with --out, write nothing")
     args = parser.parse_args(argv)
+    if args.check:
+        with tempfile.TemporaryDirectory() as tmp:
+            built = Path(tmp) / "model.json"
+            main([f"--seed={args.seed}", f"--out={built}"])
+            same = built.read_bytes() == args.out.read_bytes()
+        print("model file is up to date" if same else f"{args.out} differs from a fresh build")
+        return 0 if same else 1
 
     analyser = default_analyser()
     dev = [c for c in load_cases() if c.split == "dev"]

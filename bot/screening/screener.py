@@ -469,6 +469,7 @@ class Screener:
                     best.weight = w
             found[code] = best
         if found and self._notice(t, found):
+            t.notice = True
             for f in found.values():
                 f.hypothetical = True  # the signs a warning names, not the case at hand
                 f.spans.clear()
@@ -646,6 +647,10 @@ class Screener:
         ):
             # an overseas offer with no sign of the official route: check before you go
             score, floored = self._floor, True
+        if t.notice:
+            # the signs a warning names are everyone's, not a risk in the text itself: however
+            # many it lists, they are explained, not rated (issue #13: warnings read as high)
+            score = min(score, self._medium * 0.99)
         score = min(1.0, max(0.0, score))
         risk = self._risk(score)
         # "taiwan caregiver", "info loker jepang kak?": a country and a job, nothing else; the
@@ -659,6 +664,7 @@ class Screener:
         opinion = None
         if (
             self._model is not None
+            and not t.notice
             and risk != "high"
             and (
                 any(not f.hypothetical for f in found.values()) or self._looks_like_offer(t, found)

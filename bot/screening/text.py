@@ -97,6 +97,7 @@ class _Text:
     def __init__(self, screener: Screener, raw: str) -> None:
         self.s = screener
         self.raw = raw
+        self.notice = False  # an office's warning (set by Screener._find_flags)
         # Same length as raw, so offsets stay valid: evidence is cut from the original.
         self.norm = raw.replace("’", "'").replace("‘", "'").replace("\u00a0", " ")
         self.clause_starts = [0, *map(_END, _CLAUSE_END.finditer(self.norm))]
@@ -163,7 +164,9 @@ class _Text:
                 ss, se = self.sentence(pos)
                 sentence = self.norm[ss:se]
                 end = self.norm[se - 1 : se + 1] if se > 0 else ""
-                hyp = "?" in end and bool(self.s._question_cue.search(sentence))
+                # ... unless the question tells the case it asks about ("what can I do if my
+                # employer keeps my passport?"): the cues a presupposing question covers ask nothing
+                hyp = "?" in end and self._asks(sentence)
             self._hyp[idx] = hyp
         return self._hyp[idx]
 

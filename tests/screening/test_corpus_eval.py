@@ -2,11 +2,13 @@
 
 Rules and the model were tuned on the dev split only. Targets of issue #13: high->high >= 0.85,
 high->at least medium >= 0.97, legitimate->high <= 0.05. Only the first is reached. Measured on
-330 blind cases on 2026-12-01 (session 6: 76 cases added to the corpus, 30 of them blind):
-high->high 0.88 (161/182; id 0.99, en 0.81), high->at least medium 0.93 (169/182), legitimate->high
-0.10 (10/99), legitimate->low 0.80 (79/99). The 300 blind cases of session 5 alone: 0.87, 0.92,
-0.11, 0.79 (before session 6's rules: 0.87, 0.92, 0.10, 0.77). The asserts hold what is reached so
-that a regression fails; the targets stay in TARGET_* for the next step.
+360 blind cases on 2026-12-02 (session 7: 82 cases added to the corpus, 30 of them blind):
+high->high 0.89 (178/200; id 0.99, en 0.83), high->at least medium 0.935 (187/200; id 0.99, en
+0.90), legitimate->high 0.11 (12/109), legitimate->low 0.81 (88/109). The 330 blind cases of
+session 6 alone: 0.89, 0.94, 0.10, 0.81 (before session 7's rules: 0.88, 0.93, 0.10, 0.80); the
+30 new ones, measured before any change: 0.89, 0.89, 0.20, 0.70, and after: 0.89, 0.89, 0.20,
+0.80. The asserts hold what is reached so that a regression fails; the targets stay in TARGET_*
+for the next step.
 """
 
 from __future__ import annotations
@@ -18,7 +20,9 @@ from bot.screening.corpus import CORPUS_DIR, figures, load_cases
 
 TARGET_HIGH_HIGH, TARGET_HIGH_MEDIUM, TARGET_LEGIT_HIGH = 0.85, 0.97, 0.05
 # reached on the blind split (see the module docstring)
-MIN_HIGH_HIGH, MIN_HIGH_MEDIUM, MAX_LEGIT_HIGH, MIN_LEGIT_LOW = 0.88, 0.925, 0.11, 0.79
+# session 7 added 30 blind cases, measured once before any rule change: 2 of their 10 lawful
+# texts were rated high, so the whole blind set stands at 12/109 (0.110) legitimate->high
+MIN_HIGH_HIGH, MIN_HIGH_MEDIUM, MAX_LEGIT_HIGH, MIN_LEGIT_LOW = 0.88, 0.93, 0.111, 0.80
 
 pytestmark = pytest.mark.skipif(
     not list(CORPUS_DIR.glob("cases_*.jsonl")), reason="corpus files not present"
