@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dtm
+import functools
 import hmac
 import json
 import logging
@@ -51,7 +52,6 @@ from telegram import (
     InlineKeyboardMarkup,
     KeyboardButton,
     LinkPreviewOptions,
-    Message,
     ReplyKeyboardMarkup,
     ReplyKeyboardRemove,
     Update,
@@ -64,7 +64,11 @@ from telegram.error import (
     RetryAfter,
     TelegramError,
 )
-from telegram.request import BaseRequest
+from telegram.request import BaseRequest, RequestData
+
+# PTB's own parameter type (not in telegram.request's __all__): a request built from it is
+# what PTB's Bot methods build. tests/channels/test_http.py checks the two stay identical.
+from telegram.request._requestparameter import RequestParameter
 
 from bot import display
 from bot.capabilities import Capabilities
@@ -488,6 +492,43 @@ def send_error(exc: TelegramError) -> SendError:
     return SendError(message)
 
 
+# sendMessage parameters as PTB puts them on the wire (RequestParameter.json_value:
+# json.dumps of the object's to_dict()), encoded once: they are on every message.
+# No previews: links in articles and sources cost data on cheap phones.
+_NO_PREVIEW_JSON = json.dumps(LinkPreviewOptions(is_disabled=True).to_dict())
+_REMOVE_JSON = json.dumps(_REMOVE.to_dict())
+
+
+def _markup_json(markup: Markup) -> str:
+    if markup is _REMOVE:
+        return _REMOVE_JSON
+    if isinstance(markup, InlineKeyboardMarkup):
+        return _inline_json(markup)
+    return json.dumps(markup.to_dict())
+
+
+@functools.lru_cache(maxsize=512)
+def _inline_json(markup: InlineKeyboardMarkup) -> str:
+    # The same few keyboards (the menu, yes/no, …) go out all day. An inline keyboard's
+    # equality is its buttons' every field, so an equal one encodes the same.
+    return json.dumps(markup.to_dict())
+
+
+def send_message_request(chat_id: int | str, part: Part) -> RequestData:
+    """The sendMessage request for one part, field for field what `Bot.send_message(chat_id,
+    text, reply_markup=…, link_preview_options=no preview)` sends (same names, order and
+    encoding), built without PTB's per-call work of filling in ~20 unset arguments' defaults
+    and turning each object into JSON again."""
+    parameters = [
+        RequestParameter("chat_id", chat_id, None),
+        RequestParameter("text", part.text, None),
+        RequestParameter("link_preview_options", _NO_PREVIEW_JSON, None),
+    ]
+    if part.markup is not None:
+        parameters.append(RequestParameter("reply_markup", _markup_json(part.markup), None))
+    return RequestData(parameters)
+
+
 @dataclass
 class TelegramSender:
     bot: Bot
@@ -509,18 +550,12 @@ class TelegramSender:
             log.warning("outbox message %s renders to nothing; not sent", message.id)
             return Sent(None)
         chat_id = _chat_id(message.address)
-        sent: Message | None = None
+        sent: dict[str, Any] | None = None
         for index in range(min(attempt.parts_sent, len(parts) - 1), len(parts)):
             part = parts[index]
             try:
                 async with attempt.call():
-                    sent = await self.bot.send_message(
-                        chat_id=chat_id,
-                        text=part.text,
-                        reply_markup=part.markup,
-                        # No previews: links in articles and sources cost data on cheap phones.
-                        link_preview_options=LinkPreviewOptions(is_disabled=True),
-                    )
+                    sent = await self.send_part(chat_id, part)
             except TelegramError as exc:
                 raise send_error(exc) from exc
             if isinstance(part.markup, ReplyKeyboardMarkup):
@@ -531,17 +566,35 @@ class TelegramSender:
                 await self._attach(sent, part.attach)
             if index < len(parts) - 1:
                 await attempt.delivered()
-        return Sent(provider_id=str(sent.message_id) if sent is not None else None)
+        message_id = sent.get("message_id") if sent is not None else None
+        return Sent(provider_id=str(message_id) if message_id is not None else None)
 
-    async def _attach(self, sent: Message, markup: InlineKeyboardMarkup) -> None:
+    async def send_part(self, chat_id: int | str, part: Part) -> dict[str, Any]:
+        """One sendMessage through PTB's request (its transport, status handling and error
+        mapping: RetryAfter, Forbidden, BadRequest, NetworkError, TimedOut…), keeping the
+        answer as the Bot API's JSON. What we read of it is the message id; building a
+        `Message` from it (PTB's `Message.de_json`) cost more CPU than the HTTP call itself."""
+        result = await self.bot.request.post(
+            url=f"{self.bot.base_url}/sendMessage",
+            request_data=send_message_request(chat_id, part),
+        )
+        if not isinstance(result, dict):
+            # Accepted ("ok": true) but not a message: the send stands, resending would
+            # deliver it twice.
+            log.warning("sendMessage to %s answered %.200r", chat_id, result)
+            return {}
+        return result
+
+    async def _attach(self, sent: dict[str, Any], markup: InlineKeyboardMarkup) -> None:
+        message_id = sent.get("message_id")
         try:
             await self.bot.edit_message_reply_markup(
-                chat_id=sent.chat_id, message_id=sent.message_id, reply_markup=markup
+                chat_id=sent["chat"]["id"], message_id=message_id, reply_markup=markup
             )
-        except TelegramError as exc:
+        except (TelegramError, KeyError, TypeError) as exc:
             # The text is delivered; raising would send it again. Typing the number or the
             # label still works without the buttons.
-            log.warning("adding buttons to message %s failed: %s", sent.message_id, exc)
+            log.warning("adding buttons to message %s failed: %s", message_id, exc)
 
 
 # --------------------------------------------------------------------------------------------

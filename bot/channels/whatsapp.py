@@ -89,7 +89,7 @@ from bot import display
 from bot.capabilities import Capabilities
 from bot.channels import register
 from bot.channels.base import ChannelModule, adapter_of
-from bot.channels.http import is_loopback
+from bot.channels.http import FORM_HEADERS, form_body, is_loopback
 from bot.config import Settings
 from bot.engine import Engine
 from bot.i18n import _, normalize_locale, use_locale
@@ -521,7 +521,9 @@ class TwilioSender:
         if self.settings.public_base_url:
             form["StatusCallback"] = self.settings.public_base_url.rstrip("/") + STATUS_PATH
         try:
-            async with self.http.post(self.messages_url, data=form) as response:
+            async with self.http.post(
+                self.messages_url, data=form_body(form), headers=FORM_HEADERS
+            ) as response:
                 status, headers, body = response.status, response.headers, await response.read()
         # aiohttp's own timeout is a TimeoutError: a network error here, not the dispatcher's
         # send timeout (that one cancels this call).
