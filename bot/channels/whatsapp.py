@@ -472,17 +472,22 @@ class TwilioSender:
         """Whether the person wrote to us recently enough for free-form text."""
         if message.contact_id is None:
             return message.kind == "reply"
-        contact_id = message.contact_id
+        last_inbound_at = message.last_inbound_at  # read with the row's claim, if it was
+        if last_inbound_at is None:
+            # Not read with the row (a sender called directly), or the contact is gone or
+            # never wrote: read the contact itself.
+            contact_id = message.contact_id
 
-        async def load(tx: Tx) -> Contact | None:
-            return await tx.contacts.get(contact_id)
+            async def load(tx: Tx) -> Contact | None:
+                return await tx.contacts.get(contact_id)
 
-        contact = await self.engine.run(load)
-        if contact is None:
-            return message.kind == "reply"
-        if contact.last_inbound_at is None:
-            return False
-        age = self.engine.services.clock.now() - contact.last_inbound_at
+            contact = await self.engine.run(load)
+            if contact is None:
+                return message.kind == "reply"
+            if contact.last_inbound_at is None:
+                return False
+            last_inbound_at = contact.last_inbound_at
+        age = self.engine.services.clock.now() - last_inbound_at
         return age < WINDOW_SECONDS - WINDOW_MARGIN
 
     async def _send_text(self, message: Outgoing, attempt: Attempt) -> Sent:
