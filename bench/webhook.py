@@ -1,7 +1,7 @@
 """The real `serve` over loopback HTTP, both channels, against a minimal Starlette anchor.
 
     python bench/webhook.py [--users 200] [--messages 20] [--rows N] [--runs 3]
-                            [--store sqlite|postgresql] [--workers N]
+                            [--store sqlite|postgresql] [--workers N] [--profile PATH]
 
 Each run starts the fake Telegram and Twilio APIs (tests/fakes, recording every call), then, side
 by side on the same machine:
@@ -515,6 +515,26 @@ def line(name: str, load: Load) -> str:
     )
 
 
+def show_profile(path: Path, messages: int, top: int = 30) -> None:
+    """The serve process's heaviest functions (own time), per message, from cProfile."""
+    import pstats
+
+    if not path.exists():
+        print(f"  (no profile written to {path})")
+        return
+    stats = pstats.Stats(str(path))
+    rows = sorted(stats.stats.items(), key=lambda kv: kv[1][2], reverse=True)  # type: ignore[attr-defined]
+    total = sum(v[2] for _k, v in rows)
+    print(f"  profile {path} (event-loop thread, {total / messages * 1e6:.0f} us/msg in all):")
+    print(f"  {'own us/msg':>10} {'cum us/msg':>10} {'calls/msg':>9}  function")
+    for (file, lineno, func), (_cc, calls, own, cum, _callers) in rows[:top]:
+        where = f"{Path(file).parent.name}/{Path(file).name}:{lineno}" if lineno else file
+        print(
+            f"  {own / messages * 1e6:10.0f} {cum / messages * 1e6:10.0f}"
+            f" {calls / messages:9.2f}  {func} ({where})"
+        )
+
+
 def configs(args: argparse.Namespace) -> list[tuple[str, int]]:
     """The serve set-ups measured in each run, beside the anchor."""
     if args.compare:
@@ -584,6 +604,12 @@ async def one_run(args: argparse.Namespace, run: int, template: Path | None) -> 
                         prefill_postgres(env["DATABASE_URL"], rows)
                     argv = [sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1",
                             "--port", str(port)]  # fmt: skip
+                    profile = None
+                    if args.profile:
+                        # cProfile sees the event loop's thread: the web app, the engine's
+                        # orchestration and the dispatchers (not SQLite's or prepare's).
+                        profile = Path(args.profile).with_suffix(f".{run + 1}.{n}.prof")
+                        argv[1:1] = ["-m", "cProfile", "-o", str(profile)]
                     if workers > 1:
                         argv += ["--workers", str(workers)]
                     serve = start_server("serve", argv, env, port)
@@ -595,6 +621,8 @@ async def one_run(args: argparse.Namespace, run: int, template: Path | None) -> 
                         )
                     finally:
                         serve.stop()
+                    if profile is not None:
+                        show_profile(profile, args.users * args.messages)
             finally:
                 tw.stop()
     return results
@@ -609,6 +637,11 @@ def main() -> None:
     parser.add_argument("--store", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL", ""))
     parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument(
+        "--profile",
+        metavar="PATH",
+        help="run serve under cProfile, write PATH.<run>.<setup>.prof and print its top",
+    )
     parser.add_argument(
         "--compare",
         action="store_true",
