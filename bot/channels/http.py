@@ -19,7 +19,7 @@ as PTB's own HTTPXRequest maps them, so the Bot raises the same exceptions: a ti
 from __future__ import annotations
 
 import ipaddress
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlsplit
 
 import aiohttp
 from telegram._utils.defaultvalue import DefaultValue
@@ -31,10 +31,31 @@ FORM = "application/x-www-form-urlencoded"
 FORM_HEADERS = {"Content-Type": FORM}
 
 
+# `urllib.parse.quote_plus`, byte for byte. It maps a text with any byte to escape one byte
+# at a time in a Python-level loop: for a 1,500-character reply, ~250 us, more than the rest
+# of the POST. Here the bytes to escape are found with one `translate` and each distinct one
+# replaced in one C-level pass ("%" first, as the escapes themselves contain it): 4-12x less.
+_KEPT = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-~ "
+_ESCAPED = tuple(f"%{byte:02X}".encode() for byte in range(256))
+
+
+def _quote_plus(text: str) -> bytes:
+    data = text.encode("utf-8")
+    escape = set(data.translate(None, _KEPT))
+    if escape:
+        if 0x25 in escape:  # "%"
+            data = data.replace(b"%", b"%25")
+            escape.discard(0x25)
+        for byte in escape:
+            data = data.replace(bytes((byte,)), _ESCAPED[byte])
+    return data.replace(b" ", b"+")
+
+
 def form_body(fields: dict[str, str]) -> bytes:
-    """A form as the bytes aiohttp would make of the dict (`FormData`: urlencode, UTF-8), made
-    directly: aiohttp's FormData costs more than the encoding itself, on every POST."""
-    return urlencode(fields).encode()
+    """A form as the bytes aiohttp would make of the dict (`FormData`: urlencode, UTF-8), byte
+    for byte, made directly: aiohttp's FormData and urllib's quoting cost more than the
+    rest of a POST, on every send."""
+    return b"&".join(_quote_plus(k) + b"=" + _quote_plus(v) for k, v in fields.items())
 
 
 def is_loopback(url: str) -> bool:

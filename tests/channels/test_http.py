@@ -211,8 +211,15 @@ async def test_nobody_listening_is_a_send_worth_retrying() -> None:
     assert "NetworkError" in str(caught.value)
 
 
-def test_a_form_is_encoded_as_aiohttp_encodes_it() -> None:
-    fields = {"To": "whatsapp:+6281234", "Body": "Halo & selamat pagi ✓ 100% a=b+c\nbaris"}
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"To": "whatsapp:+6281234", "Body": "Halo & selamat pagi ✓ 100% a=b+c\nbaris"},
+        {"chat_id": "42", "text": "".join(map(chr, range(1, 600))) + "😀 \u00a0~_.-", "": ""},
+        {"reply_markup": '{"inline_keyboard": [[{"callback_data": "a", "text": "Ya"}]]}'},
+    ],
+)
+def test_a_form_is_encoded_as_aiohttp_encodes_it(fields: dict[str, str]) -> None:
     payload = aiohttp.FormData(fields)()
     assert form_body(fields) == payload._value
     assert FORM_HEADERS["Content-Type"] == payload.content_type
