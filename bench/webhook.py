@@ -1,7 +1,7 @@
 """The real `serve` over loopback HTTP, both channels, against a minimal Starlette anchor.
 
     python bench/webhook.py [--users 200] [--messages 20] [--rows N] [--runs 3]
-                            [--store sqlite|postgresql] [--workers N]
+                            [--store sqlite|postgresql] [--workers N] [--profile PATH]
 
 Each run starts the fake Telegram and Twilio APIs (tests/fakes, recording every call), then, side
 by side on the same machine:
@@ -187,6 +187,9 @@ class Server:
     port: int
     procs: list[subprocess.Popen[bytes]] = field(default_factory=list)
     also: list[int] = field(default_factory=list)  # e.g. the PostgreSQL postmaster it uses
+    # uvicorn re-raises the SIGTERM it shut down on, which ends the process before cProfile
+    # writes its file; after a SIGINT the KeyboardInterrupt lets it write.
+    stop_signal: int = signal.SIGTERM
 
     @property
     def url(self) -> str:
@@ -194,13 +197,20 @@ class Server:
 
     def cpu_seconds(self) -> float:
         """User + system CPU of the server processes and their children (uvicorn workers)."""
-        roots = [p.pid for p in self.procs] + self.also
-        return proc_cpu_seconds([pid for root in roots for pid in (root, *_children(root))])
+        return sum(self.cpu_split())
+
+    def cpu_split(self) -> tuple[float, float]:
+        """CPU of the server processes themselves (all their threads), and of their children
+        (prepare processes, uvicorn workers) and the PostgreSQL server."""
+        roots = [p.pid for p in self.procs]
+        others = [kid for root in roots for kid in _children(root)]
+        others += [pid for root in self.also for pid in (root, *_children(root))]
+        return proc_cpu_seconds(roots), proc_cpu_seconds(others)
 
     def stop(self) -> None:
         for proc in self.procs:
             if proc.poll() is None:
-                proc.send_signal(signal.SIGTERM)
+                proc.send_signal(self.stop_signal)
         for proc in self.procs:
             try:
                 proc.wait(timeout=15)
@@ -279,6 +289,7 @@ class Load:
     reply_ms: list[float]
     cpu_us_per_msg: float
     errors: Counter[str]  # by kind: "HTTP ReadTimeout", "status 500", "no reply in 120 s"
+    own_cpu_us_per_msg: float = float("nan")  # the server process itself, all its threads
 
 
 async def drive(
@@ -338,13 +349,14 @@ async def drive(
                 except AssertionError:
                     errors["no first reply in 120 s"] += 1
 
-        cpu0 = server.cpu_seconds()
+        own0, others0 = server.cpu_split()
         start = time.perf_counter()
         await asyncio.gather(*(person(i) for i in range(users)))
         elapsed = time.perf_counter() - start
-        cpu = server.cpu_seconds() - cpu0
+        own1, others1 = server.cpu_split()
+    own, cpu = own1 - own0, own1 - own0 + others1 - others0
     total = users * messages
-    return Load(total / elapsed, post_ms, reply_ms, cpu / total * 1e6, errors)
+    return Load(total / elapsed, post_ms, reply_ms, cpu / total * 1e6, errors, own / total * 1e6)
 
 
 PG_PREFILL = """
@@ -508,13 +520,53 @@ def line(name: str, load: Load) -> str:
             if load.reply_ms
             else ""
         )
-        + f"  server CPU {load.cpu_us_per_msg:6.0f} us/msg  errors {load.errors.total()}"
+        + f"  server CPU {load.cpu_us_per_msg:6.0f} us/msg"
+        + f" (its own process {load.own_cpu_us_per_msg:6.0f})  errors {load.errors.total()}"
         + (
             f" ({', '.join(f'{k}: {n}' for k, n in sorted(load.errors.items()))})"
             if load.errors
             else ""
         )
     )
+
+
+# `python -c PROFILED_SERVE OUT serve …`: the CLI under cProfile, timed by the CPU time of the
+# thread it runs on, the event loop's (the web app, the engine's orchestration, the
+# dispatchers and senders; not SQLite's thread or the prepare processes). CPU, not wall
+# time: a wall clock charges the loop's idle waits and the GIL handoffs to aiosqlite's
+# thread to whichever call happens to be running.
+PROFILED_SERVE = """
+import cProfile, runpy, sys, time
+out = sys.argv.pop(1)
+sys.argv[0] = "bot"
+profiler = cProfile.Profile(time.thread_time)
+try:
+    profiler.runcall(runpy.run_module, "bot", run_name="__main__", alter_sys=True)
+except (SystemExit, KeyboardInterrupt):
+    pass
+finally:
+    profiler.dump_stats(out)
+"""
+
+
+def show_profile(path: Path, messages: int, top: int = 30) -> None:
+    """The serve process's heaviest functions (own time), per message, from cProfile."""
+    import pstats
+
+    if not path.exists():
+        print(f"  (no profile written to {path})")
+        return
+    stats = pstats.Stats(str(path))
+    rows = sorted(stats.stats.items(), key=lambda kv: kv[1][2], reverse=True)  # type: ignore[attr-defined]
+    total = sum(v[2] for _k, v in rows)
+    print(f"  profile {path} (event loop's thread CPU, {total / messages * 1e6:.0f} us/msg):")
+    print(f"  {'own us/msg':>10} {'cum us/msg':>10} {'calls/msg':>9}  function")
+    for (file, lineno, func), (_cc, calls, own, cum, _callers) in rows[:top]:
+        where = f"{Path(file).parent.name}/{Path(file).name}:{lineno}" if lineno else file
+        print(
+            f"  {own / messages * 1e6:10.0f} {cum / messages * 1e6:10.0f}"
+            f" {calls / messages:9.2f}  {func} ({where})"
+        )
 
 
 def configs(args: argparse.Namespace) -> list[tuple[str, int]]:
@@ -586,9 +638,15 @@ async def one_run(args: argparse.Namespace, run: int, template: Path | None) -> 
                         prefill_postgres(env["DATABASE_URL"], rows)
                     argv = [sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1",
                             "--port", str(port)]  # fmt: skip
+                    profile = None
+                    if args.profile:
+                        profile = Path(args.profile).with_suffix(f".{run + 1}.{n}.prof")
+                        argv[1:3] = ["-c", PROFILED_SERVE, str(profile)]
                     if workers > 1:
                         argv += ["--workers", str(workers)]
                     serve = start_server("serve", argv, env, port)
+                    if profile is not None:
+                        serve.stop_signal = signal.SIGINT
                     if store == "postgresql":
                         serve.also = postmaster(args.database_url)
                     try:
@@ -597,6 +655,8 @@ async def one_run(args: argparse.Namespace, run: int, template: Path | None) -> 
                         )
                     finally:
                         serve.stop()
+                    if profile is not None:
+                        show_profile(profile, args.users * args.messages)
             finally:
                 tw.stop()
     return results
@@ -611,6 +671,12 @@ def main() -> None:
     parser.add_argument("--store", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL", ""))
     parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument(
+        "--profile",
+        metavar="PATH",
+        help="run serve under cProfile (the event loop's thread CPU), write"
+        " PATH.<run>.<setup>.prof and print its top",
+    )
     parser.add_argument(
         "--compare",
         action="store_true",
@@ -657,6 +723,8 @@ def summary(args: argparse.Namespace, per: dict[str, list[Load]]) -> None:
             f"  POST p99 {statistics.median(p99s):6.0f} ms"
             f"  CPU {statistics.median(cpus):6.0f} us/msg ({min(cpus):.0f}-{max(cpus):.0f})"
         )
+        owns = [x.own_cpu_us_per_msg for x in loads]
+        text += f" its own process {statistics.median(owns):.0f} ({min(owns):.0f}-{max(owns):.0f})"
         if name != "anchor":
             ratios = [x.rate / a.rate for x, a in zip(loads, per["anchor"], strict=True)]
             text += (

@@ -74,3 +74,8 @@ class Outgoing:
     reply: Reply
     attempts: int = 0
     meta: dict[str, Any] = field(default_factory=dict)
+    # The contact's last message to us (`Contact.last_inbound_at`), read in the same statement
+    # that claimed the row for a send (`Outbox.claim`), so a channel with a reply window
+    # (WhatsApp's 24 hours) decides without another trip to the writer. None: not read with
+    # the row (every other read), no contact, or the contact never wrote.
+    last_inbound_at: float | None = None

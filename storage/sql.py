@@ -70,10 +70,10 @@ class SQLiteConnection:
         return int(await self._on_thread("count", sql, params))
 
     async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
-        try:
-            await self.raw.executemany(sql, rows)
-        except sqlite3.IntegrityError as exc:
-            raise _integrity(exc) from exc
+        rows = list(rows)
+        if not rows:  # nothing to write: no hop (the engine records a batch's ids even if none)
+            return
+        await self._on_thread("many", sql, rows)
 
     async def fetch(self, sql: str, params: Params = ()) -> list[Any]:
         return await self._on_thread("all", sql, params)  # type: ignore[no-any-return]
@@ -88,7 +88,7 @@ class SQLiteConnection:
 
 def _statement(conn: sqlite3.Connection, mode: str, sql: str, params: Params) -> Any:
     """Runs on aiosqlite's thread: one statement, its result, the cursor closed."""
-    cur = conn.execute(sql, params)
+    cur = conn.executemany(sql, params) if mode == "many" else conn.execute(sql, params)
     try:
         if mode == "all":
             return cur.fetchall()

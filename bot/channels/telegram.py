@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dtm
+import functools
 import hmac
 import json
 import logging
@@ -51,7 +52,6 @@ from telegram import (
     InlineKeyboardMarkup,
     KeyboardButton,
     LinkPreviewOptions,
-    Message,
     ReplyKeyboardMarkup,
     ReplyKeyboardRemove,
     Update,
@@ -64,7 +64,11 @@ from telegram.error import (
     RetryAfter,
     TelegramError,
 )
-from telegram.request import BaseRequest
+from telegram.request import BaseRequest, RequestData
+
+# PTB's own parameter type (not in telegram.request's __all__): a request built from it is
+# what PTB's Bot methods build. tests/channels/test_http.py checks the two stay identical.
+from telegram.request._requestparameter import RequestParameter
 
 from bot import display
 from bot.capabilities import Capabilities
@@ -162,10 +166,13 @@ class TelegramAdapter:
     sender: TelegramSender
     engine: Engine
 
-    async def receive(self, update: Update, *, checked: bool = False) -> Handled | None:
+    async def receive(self, update: Update | Inbound, *, checked: bool = False) -> Handled | None:
         """Hand one update to the engine; returns once it is committed (None: ignored kind,
         or a malformed update from getUpdates, which is confirmed and dropped: asking for it
-        again would bring the same fields). `checked`: the webhook has already checked it."""
+        again would bring the same fields). `checked`: the webhook has already checked it
+        (and hands a plain text message over as its Inbound, `parse_webhook`)."""
+        if isinstance(update, Inbound):
+            return await self.engine.handle(update)
         if not checked:
             try:
                 check_update(update.to_dict())
@@ -314,15 +321,87 @@ def check_update(data: Any) -> None:
 
 def parse_update(body: bytes, bot: Bot) -> Update:
     """The request body as an Update, checked field by field (MalformedUpdate if it is not)."""
+    return _update_of(checked_json(body), bot)
+
+
+def checked_json(body: bytes) -> dict[str, Any]:
+    """The request body as checked JSON (MalformedUpdate if it is not an update)."""
     try:
         data = json.loads(body)
     except (ValueError, RecursionError) as exc:  # not JSON, not UTF-8, nested 100,000 deep
         raise MalformedUpdate(f"not JSON: {exc}") from None
     check_update(data)
+    return data  # type: ignore[no-any-return]
+
+
+def _update_of(data: dict[str, Any], bot: Bot) -> Update:
     try:
         return Update.de_json(data, bot)
     except Exception as exc:  # a kind we never read, shaped wrongly: still the sender's fault
         raise MalformedUpdate(f"{type(exc).__name__}: {exc}") from None
+
+
+def parse_webhook(body: bytes, bot: Bot) -> Update | Inbound | None:
+    """What the webhook hands on: a plain text message as its Inbound (None: one we ignore),
+    read from the JSON; any other update as PTB's Update."""
+    data = checked_json(body)
+    inbound = plain_text_inbound(data)
+    if inbound is NOT_PLAIN:
+        return _update_of(data, bot)
+    return inbound  # type: ignore[return-value]
+
+
+# The keys of a plain text message, the most common update by far. Such an update is read
+# straight from its checked JSON (`plain_text_inbound`); anything else (a button, a
+# location, media, a forward, a reply, an edit…) goes through PTB's Update.de_json.
+_PLAIN_UPDATE = frozenset({"update_id", "message"})
+_PLAIN_MESSAGE = frozenset({"message_id", "from", "chat", "date", "text", "entities"})
+_PLAIN_USER = frozenset(
+    {"id", "is_bot", "first_name", "last_name", "username", "language_code", "is_premium"}
+)
+_PLAIN_CHAT = frozenset({"id", "type", "first_name", "last_name", "username", "title"})
+NOT_PLAIN = object()  # what plain_text_inbound answers for any other update
+
+
+def _plain_entities(entities: Any) -> bool:
+    return isinstance(entities, list) and all(
+        isinstance(e, dict)
+        and isinstance(e.get("type"), str)
+        and type(e.get("offset")) is int
+        and type(e.get("length")) is int
+        for e in entities
+    )
+
+
+def plain_text_inbound(data: dict[str, Any]) -> Inbound | object | None:
+    """`to_inbound(Update.de_json(data))` for a checked update (`check_update`) that is a plain
+    text message, read from the JSON itself; `NOT_PLAIN` for every other update. Building
+    PTB's Update and Message was most of a text update's cost in the webhook (~0.5 ms, ten
+    times the checks), and the engine reads five fields of it."""
+    if data.keys() - _PLAIN_UPDATE:
+        return NOT_PLAIN
+    message = data.get("message")
+    if message is None or message.keys() - _PLAIN_MESSAGE:
+        return NOT_PLAIN
+    chat, user, text = message["chat"], message.get("from"), message.get("text")
+    if chat.keys() - _PLAIN_CHAT or (user is not None and user.keys() - _PLAIN_USER):
+        return NOT_PLAIN
+    if type(message.get("date")) is not int or not isinstance(text, str):
+        return NOT_PLAIN
+    if "entities" in message and not _plain_entities(message["entities"]):
+        return NOT_PLAIN
+    if chat["type"] != "private" or not text:
+        return None  # as to_inbound: groups are never answered, an empty text is nothing
+    if text.startswith("/"):
+        text = _strip_bot_name(text)
+    return Inbound(
+        channel=CHANNEL,
+        address=str(chat["id"]),
+        external_id=str(data["update_id"]),
+        text=text,
+        locale_hint=user.get("language_code") if user is not None else None,
+        display_name=display.name(user["first_name"]) if user is not None else None,
+    )
 
 
 def to_inbound(update: Update) -> Inbound | None:
@@ -488,6 +567,43 @@ def send_error(exc: TelegramError) -> SendError:
     return SendError(message)
 
 
+# sendMessage parameters as PTB puts them on the wire (RequestParameter.json_value:
+# json.dumps of the object's to_dict()), encoded once: they are on every message.
+# No previews: links in articles and sources cost data on cheap phones.
+_NO_PREVIEW_JSON = json.dumps(LinkPreviewOptions(is_disabled=True).to_dict())
+_REMOVE_JSON = json.dumps(_REMOVE.to_dict())
+
+
+def _markup_json(markup: Markup) -> str:
+    if markup is _REMOVE:
+        return _REMOVE_JSON
+    if isinstance(markup, InlineKeyboardMarkup):
+        return _inline_json(markup)
+    return json.dumps(markup.to_dict())
+
+
+@functools.lru_cache(maxsize=512)
+def _inline_json(markup: InlineKeyboardMarkup) -> str:
+    # The same few keyboards (the menu, yes/no, …) go out all day. An inline keyboard's
+    # equality is its buttons' every field, so an equal one encodes the same.
+    return json.dumps(markup.to_dict())
+
+
+def send_message_request(chat_id: int | str, part: Part) -> RequestData:
+    """The sendMessage request for one part, field for field what `Bot.send_message(chat_id,
+    text, reply_markup=…, link_preview_options=no preview)` sends (same names, order and
+    encoding), built without PTB's per-call work of filling in ~20 unset arguments' defaults
+    and turning each object into JSON again."""
+    parameters = [
+        RequestParameter("chat_id", chat_id, None),
+        RequestParameter("text", part.text, None),
+        RequestParameter("link_preview_options", _NO_PREVIEW_JSON, None),
+    ]
+    if part.markup is not None:
+        parameters.append(RequestParameter("reply_markup", _markup_json(part.markup), None))
+    return RequestData(parameters)
+
+
 @dataclass
 class TelegramSender:
     bot: Bot
@@ -509,18 +625,12 @@ class TelegramSender:
             log.warning("outbox message %s renders to nothing; not sent", message.id)
             return Sent(None)
         chat_id = _chat_id(message.address)
-        sent: Message | None = None
+        sent: dict[str, Any] | None = None
         for index in range(min(attempt.parts_sent, len(parts) - 1), len(parts)):
             part = parts[index]
             try:
                 async with attempt.call():
-                    sent = await self.bot.send_message(
-                        chat_id=chat_id,
-                        text=part.text,
-                        reply_markup=part.markup,
-                        # No previews: links in articles and sources cost data on cheap phones.
-                        link_preview_options=LinkPreviewOptions(is_disabled=True),
-                    )
+                    sent = await self.send_part(chat_id, part)
             except TelegramError as exc:
                 raise send_error(exc) from exc
             if isinstance(part.markup, ReplyKeyboardMarkup):
@@ -531,17 +641,35 @@ class TelegramSender:
                 await self._attach(sent, part.attach)
             if index < len(parts) - 1:
                 await attempt.delivered()
-        return Sent(provider_id=str(sent.message_id) if sent is not None else None)
+        message_id = sent.get("message_id") if sent is not None else None
+        return Sent(provider_id=str(message_id) if message_id is not None else None)
 
-    async def _attach(self, sent: Message, markup: InlineKeyboardMarkup) -> None:
+    async def send_part(self, chat_id: int | str, part: Part) -> dict[str, Any]:
+        """One sendMessage through PTB's request (its transport, status handling and error
+        mapping: RetryAfter, Forbidden, BadRequest, NetworkError, TimedOut…), keeping the
+        answer as the Bot API's JSON. What we read of it is the message id; building a
+        `Message` from it (PTB's `Message.de_json`) cost more CPU than the HTTP call itself."""
+        result = await self.bot.request.post(
+            url=f"{self.bot.base_url}/sendMessage",
+            request_data=send_message_request(chat_id, part),
+        )
+        if not isinstance(result, dict):
+            # Accepted ("ok": true) but not a message: the send stands, resending would
+            # deliver it twice.
+            log.warning("sendMessage to %s answered %.200r", chat_id, result)
+            return {}
+        return result
+
+    async def _attach(self, sent: dict[str, Any], markup: InlineKeyboardMarkup) -> None:
+        message_id = sent.get("message_id")
         try:
             await self.bot.edit_message_reply_markup(
-                chat_id=sent.chat_id, message_id=sent.message_id, reply_markup=markup
+                chat_id=sent["chat"]["id"], message_id=message_id, reply_markup=markup
             )
-        except TelegramError as exc:
+        except (TelegramError, KeyError, TypeError) as exc:
             # The text is delivered; raising would send it again. Typing the number or the
             # label still works without the buttons.
-            log.warning("adding buttons to message %s failed: %s", sent.message_id, exc)
+            log.warning("adding buttons to message %s failed: %s", message_id, exc)
 
 
 # --------------------------------------------------------------------------------------------
@@ -565,19 +693,22 @@ def _webhook_endpoint(settings: Settings) -> Callable[[Request], Awaitable[Respo
         try:
             if len(body) > PARSE_INLINE_BYTES:
                 # A big update parses in a worker thread: the loop keeps serving everyone else.
-                update = await asyncio.to_thread(parse_update, body, tg.bot)
+                parsed = await asyncio.to_thread(parse_webhook, body, tg.bot)
             else:
-                update = parse_update(body, tg.bot)
+                parsed = parse_webhook(body, tg.bot)
         except MalformedUpdate as exc:  # the sender's fault, never a 500
             log.info("rejected a malformed Telegram update: %s", exc)
             return PlainTextResponse("malformed update", status_code=400)
+        update = parsed if isinstance(parsed, Update) else None
         try:
-            await tg.receive(update, checked=True)  # committed before we answer
+            if parsed is not None:
+                await tg.receive(parsed, checked=True)  # committed before we answer
         except Exception:
             # Not committed: a 5xx makes Telegram deliver it again later.
-            log.exception("Telegram update %s could not be handled", update.update_id)
+            which = update.update_id if update is not None else getattr(parsed, "external_id", "")
+            log.exception("Telegram update %s could not be handled", which)
             return PlainTextResponse("try again later", status_code=500)
-        query = update.callback_query
+        query = update.callback_query if update is not None else None
         if query is not None:
             # Stop the button's spinner in the response itself: Telegram runs a method named
             # in a webhook's answer, which saves one Bot API call per press. (Whether it
@@ -637,6 +768,8 @@ __all__ = [
     "limits",
     "make_bot",
     "parse_update",
+    "parse_webhook",
+    "plain_text_inbound",
     "render",
     "routes",
     "send_error",

@@ -89,7 +89,7 @@ from bot import display
 from bot.capabilities import Capabilities
 from bot.channels import register
 from bot.channels.base import ChannelModule, adapter_of
-from bot.channels.http import is_loopback
+from bot.channels.http import FORM_HEADERS, form_body, is_loopback
 from bot.config import Settings
 from bot.engine import Engine
 from bot.i18n import _, normalize_locale, use_locale
@@ -472,17 +472,22 @@ class TwilioSender:
         """Whether the person wrote to us recently enough for free-form text."""
         if message.contact_id is None:
             return message.kind == "reply"
-        contact_id = message.contact_id
+        last_inbound_at = message.last_inbound_at  # read with the row's claim, if it was
+        if last_inbound_at is None:
+            # Not read with the row (a sender called directly), or the contact is gone or
+            # never wrote: read the contact itself.
+            contact_id = message.contact_id
 
-        async def load(tx: Tx) -> Contact | None:
-            return await tx.contacts.get(contact_id)
+            async def load(tx: Tx) -> Contact | None:
+                return await tx.contacts.get(contact_id)
 
-        contact = await self.engine.run(load)
-        if contact is None:
-            return message.kind == "reply"
-        if contact.last_inbound_at is None:
-            return False
-        age = self.engine.services.clock.now() - contact.last_inbound_at
+            contact = await self.engine.run(load)
+            if contact is None:
+                return message.kind == "reply"
+            if contact.last_inbound_at is None:
+                return False
+            last_inbound_at = contact.last_inbound_at
+        age = self.engine.services.clock.now() - last_inbound_at
         return age < WINDOW_SECONDS - WINDOW_MARGIN
 
     async def _send_text(self, message: Outgoing, attempt: Attempt) -> Sent:
@@ -521,7 +526,9 @@ class TwilioSender:
         if self.settings.public_base_url:
             form["StatusCallback"] = self.settings.public_base_url.rstrip("/") + STATUS_PATH
         try:
-            async with self.http.post(self.messages_url, data=form) as response:
+            async with self.http.post(
+                self.messages_url, data=form_body(form), headers=FORM_HEADERS
+            ) as response:
                 status, headers, body = response.status, response.headers, await response.read()
         # aiohttp's own timeout is a TimeoutError: a network error here, not the dispatcher's
         # send timeout (that one cancels this call).

@@ -155,14 +155,21 @@ class SQLOutbox(base.Outbox):
         return sorted((_outgoing(row) for row in rows), key=lambda m: m.id)
 
     async def claim(self, message_id: int, now: float) -> Outgoing | None:
+        # With the row, its contact's last inbound time: the send right after needs it
+        # (WhatsApp's 24-hour window), and reading it here saves the sender a writer trip.
         row = await self.conn.fetchrow(
             "UPDATE outbox SET claimed_until = ?, claimed_by = ? WHERE id = ?"
             " AND status = 'pending' AND (claimed_by IS NULL OR claimed_by = ?"
             " OR claimed_until IS NULL OR claimed_until < ?)"
-            f" RETURNING {_FIELDS}",
+            f" RETURNING {_FIELDS}, (SELECT c.last_inbound_at FROM contacts c"
+            " WHERE c.id = outbox.contact_id) AS last_inbound_at",
             (now + CLAIM_SECONDS, self.worker, message_id, self.worker, now),
         )
-        return _outgoing(row) if row is not None else None
+        if row is None:
+            return None
+        message = _outgoing(row)
+        message.last_inbound_at = row["last_inbound_at"]
+        return message
 
     async def mark_progress(self, message_id: int, meta: dict[str, object]) -> None:
         await self.conn.execute(

@@ -170,3 +170,21 @@ def test_understand_json_and_jsonl_contract() -> None:
     assert out[1]["intent"] == "command"  # "tolong" alone is not danger
     assert out[2]["line"] == 3 and "error" in out[2]
     assert out[3]["intent"] == "navigation" and set(out[3]) == keys | {"id"}
+
+
+def test_serve_logs_no_request_line_unless_asked(monkeypatch, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    # A line per webhook POST cost more of the event loop than checking its signature.
+    import uvicorn
+
+    from bot.cli import main
+
+    configs: list[uvicorn.Config] = []
+
+    async def served(self: uvicorn.Server, sockets: object = None) -> None:
+        configs.append(self.config)
+
+    monkeypatch.setattr(uvicorn.Server, "serve", served)
+    db = str(tmp_path / "serve.db")
+    assert main(["serve", "--db", db]) == 0
+    assert main(["serve", "--db", db, "--access-log"]) == 0
+    assert [c.access_log for c in configs] == [False, True]

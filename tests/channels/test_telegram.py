@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dtm
+import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -166,6 +167,61 @@ def test_to_inbound(payload: dict[str, Any], expected: dict[str, Any] | None) ->
         assert inbound is None
     else:
         assert inbound == Inbound(external_id=str(payload["update_id"]), **expected)
+
+
+def _without_from(update: dict[str, Any]) -> dict[str, Any]:
+    del update["message"]["from"]
+    return update
+
+
+def _with(update: dict[str, Any], **fields: Any) -> dict[str, Any]:
+    update["message"].update(fields)
+    return update
+
+
+PLAIN_CASES = [
+    *((name, p) for name, p, _e in INBOUND_CASES),
+    ("empty text", _with(text_update(SITI, "x", update_id=120), text="")),
+    ("no sender", _without_from(text_update(SITI, "halo", update_id=121))),
+    ("no language", text_update(SITI, "halo", language_code=None, update_id=122)),
+    ("url entity", _with(text_update(SITI, "lihat https://x.id", update_id=123),
+                         entities=[{"type": "url", "offset": 6, "length": 12}])),
+    ("a reply", _with(text_update(SITI, "ya", update_id=124),
+                      reply_to_message={"message_id": 1, "date": 0, "chat": {"id": SITI,
+                                                                             "type": "private"}})),
+    ("odd entity", _with(text_update(SITI, "halo", update_id=125), entities=[{"type": "bold"}])),
+    ("name to clean", text_update(SITI, "halo", first_name="  Siti\u202e\n", update_id=126)),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("payload", [pytest.param(p, id=name) for name, p in PLAIN_CASES])
+def test_the_webhook_reads_an_update_as_ptb_would(payload: dict[str, Any]) -> None:
+    # A plain text message is read from the JSON without building PTB's Update (its cost was
+    # most of a text update's in the webhook); whatever it reads must be what PTB's reading
+    # gives, and every other kind still goes through PTB.
+    body = json.dumps(payload).encode()
+    try:
+        expected = tg.to_inbound(Update.de_json(payload, None))
+    except TypeError:  # PTB cannot build it: a malformed update, answered 400
+        with pytest.raises(tg.MalformedUpdate):
+            tg.parse_webhook(body, None)  # type: ignore[arg-type]
+        return
+    parsed = tg.parse_webhook(body, None)  # type: ignore[arg-type]
+    if isinstance(parsed, Update):
+        assert tg.to_inbound(parsed) == expected
+        assert tg.plain_text_inbound(payload) is tg.NOT_PLAIN
+    else:
+        assert parsed == expected
+
+
+def test_a_plain_text_update_builds_no_ptb_objects(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("Update.de_json called for a plain text message")
+
+    monkeypatch.setattr(Update, "de_json", refuse)
+    for payload in (text_update(SITI, "halo", update_id=130), command_update(SITI, "/menu")):
+        parsed = tg.parse_webhook(json.dumps(payload).encode(), None)  # type: ignore[arg-type]
+        assert isinstance(parsed, Inbound) and parsed.address == str(SITI)
 
 
 # --------------------------------------------------------------------------------------------
@@ -489,6 +545,27 @@ async def webhook_app(
 
 def secret(value: str = "test-secret_0123") -> dict[str, str]:
     return {"X-Telegram-Bot-Api-Secret-Token": value}
+
+
+async def test_webhook_takes_a_text_message_without_building_ptb_objects(
+    fake_telegram: FakeTelegram, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    de_json = Update.de_json
+    built: list[int] = []
+
+    def counted(data: Any, bot: Any) -> Update:
+        built.append(data["update_id"])
+        return de_json(data, bot)
+
+    async with webhook_app(fake_telegram, db_path) as (client, rt):
+        monkeypatch.setattr(Update, "de_json", counted)
+        text = text_update(SITI, "halo", update_id=9001)
+        assert (await client.post("/telegram", json=text, headers=secret())).status_code == 200
+        await rt.dispatchers["telegram"].run_once()
+        assert len(fake_telegram.sent(SITI)) == 1  # answered
+        pressed = callback_update(SITI, "lang:id", message_id=1, update_id=9002)
+        assert (await client.post("/telegram", json=pressed, headers=secret())).status_code == 200
+    assert built == [9002]  # the button press still went through PTB
 
 
 async def test_webhook_handles_and_replies(fake_telegram: FakeTelegram, db_path: Path) -> None:

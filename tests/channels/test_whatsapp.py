@@ -19,6 +19,9 @@ from bot.events import DeliveryFailed
 from bot.messages import Choice, Inbound, Location, Outgoing, Reply
 from bot.outbox import SendError
 from bot.web import create_app
+from storage import Tx
+from storage.contacts import Contact
+from storage.repos.contacts import SQLContacts
 from tests.channels.whatsapp_helpers import (
     BUDI,
     INBOUND_URL,
@@ -572,6 +575,63 @@ async def test_inside_window_sends_free_text(db_path: Path, fake_twilio: FakeTwi
         assert alert.startswith("Laporan baru di dekat Anda:\nCalo")
         assert alert.endswith("1. Terima\n2. Tolak\n\nBalas 1 atau 2.")
         assert "ContentSid" not in budi.messages[-1]
+
+
+async def test_the_window_comes_with_the_claim_not_from_another_writer_trip(
+    db_path: Path, fake_twilio: FakeTwilio, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The dispatcher's claim of the row reads the contact's last inbound time with it: a send
+    # costs no extra trip to the single writer to look the contact up, and the rule holds on
+    # both sides of 24 hours.
+    async with whatsapp_harness(db_path, fake_twilio, whatsapp_templates=ALERT_TEMPLATES) as wa:
+        budi = await quiet_for(wa, BUDI, 23)
+        lookups: list[int] = []
+        get = SQLContacts.get
+
+        async def counted(self: SQLContacts, contact_id: int) -> Contact | None:
+            lookups.append(contact_id)
+            return await get(self, contact_id)
+
+        monkeypatch.setattr(SQLContacts, "get", counted)
+        await wa.enqueue(BUDI, ALERT, kind="alert")
+        [alert] = await budi.inbox()
+        assert alert is not None and alert.startswith("Laporan baru di dekat Anda")
+
+        wa.clock.advance(2 * HOUR)  # 25 hours since Budi last wrote
+        await wa.enqueue(BUDI, ALERT, kind="alert")
+        assert await budi.inbox() == [None]  # outside: the template, never free text
+        assert budi.messages[-1]["ContentSid"] == ALERT_TEMPLATES["alert"]["id"]
+        assert lookups == []
+
+
+async def test_a_message_written_outside_the_window_goes_as_text_once_they_write(
+    db_path: Path, fake_twilio: FakeTwilio
+) -> None:
+    # The window is read when the row is claimed for its send, not when it was written.
+    async with whatsapp_harness(db_path, fake_twilio, whatsapp_templates=ALERT_TEMPLATES) as wa:
+        budi = await quiet_for(wa, BUDI, 30)
+        await wa.enqueue(BUDI, "Kabar kasus Anda", kind="status")
+        bodies = await budi.say("halo")  # the status row is sent after this is committed
+        assert "Kabar kasus Anda" in bodies
+        assert all("ContentSid" not in m for m in budi.messages[-len(bodies) :])
+
+
+async def test_a_claimed_row_carries_its_contacts_last_inbound_time(wa: WhatsAppHarness) -> None:
+    await to_menu(wa.user(SITI))
+    contact = await wa.contact(SITI)
+    assert contact is not None and contact.last_inbound_at is not None
+    await wa.enqueue(SITI, "Halo", kind="status")
+    await wa.enqueue("+6281299990000", "Halo", kind="reply")  # nobody we know
+
+    async def claim_all(tx: Tx) -> list[Outgoing]:
+        rows = await tx.outbox.pending_for(whatsapp.CHANNEL, digits(SITI))
+        rows += await tx.outbox.pending_for(whatsapp.CHANNEL, "6281299990000")
+        claimed = [await tx.outbox.claim(r.id, wa.clock.now()) for r in rows]
+        return [c for c in claimed if c is not None]
+
+    mine, stranger = await wa.system.engine.run(claim_all)
+    assert mine.last_inbound_at == contact.last_inbound_at
+    assert stranger.contact_id is None and stranger.last_inbound_at is None
 
 
 async def test_no_contact_is_inside_only_for_a_reply(wa: WhatsAppHarness) -> None:

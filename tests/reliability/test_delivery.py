@@ -16,6 +16,7 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl
 
 import aiohttp
 import httpx
@@ -78,12 +79,13 @@ class SessionFaults:
     def add(self, kind: str, match: Callable[[dict[str, str]], bool], times: int = 1) -> None:
         self.rules.append((kind, match, [times]))
 
-    def post(self, url: str, *, data: dict[str, str]) -> Any:
+    def post(self, url: str, *, data: bytes, headers: dict[str, str] | None = None) -> Any:
+        form = dict(parse_qsl(data.decode()))  # the sender posts its form already encoded
         for kind, match, left in self.rules:
-            if left[0] > 0 and match(data):
+            if left[0] > 0 and match(form):
                 left[0] -= 1
                 return self._fault(kind)
-        return self.session.post(url, data=data)
+        return self.session.post(url, data=data, headers=headers)
 
     @staticmethod
     @asynccontextmanager

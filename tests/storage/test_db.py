@@ -3,7 +3,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import aiosqlite
+import pytest
 
+from storage.sql import SQLiteConnection, UniqueViolation
 from storage.sqlite.db import connect, latest_version, migrate, schema_version
 
 
@@ -48,4 +50,31 @@ async def test_connecting_twice_applies_nothing_twice(db_path: Path) -> None:
     for _ in range(2):
         conn = await connect(db_path)
         assert await schema_version(conn) == latest_version()
+        await conn.close()
+
+
+async def test_executemany_writes_every_row_in_one_hop_and_none_for_no_rows(
+    db_path: Path,
+) -> None:
+    conn = await connect(db_path)
+    sql = SQLiteConnection(conn)
+    hops = 0
+    execute = conn._execute
+
+    async def counted(fn, *args, **kwargs):  # type: ignore[no-untyped-def]
+        nonlocal hops
+        hops += 1
+        return await execute(fn, *args, **kwargs)
+
+    conn._execute = counted  # type: ignore[method-assign]
+    try:
+        insert = "INSERT INTO inbound (channel, external_id, received_at) VALUES (?, ?, ?)"
+        await sql.executemany(insert, [])  # the engine records a batch's ids even if none
+        assert hops == 0
+        await sql.executemany(insert, (("console", f"m{i}", 1.0) for i in range(3)))
+        assert hops == 1
+        assert await sql.fetchval("SELECT COUNT(*) FROM inbound") == 3
+        with pytest.raises(UniqueViolation):
+            await sql.executemany(insert, [("console", "m1", 2.0)])
+    finally:
         await conn.close()
