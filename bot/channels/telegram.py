@@ -319,11 +319,6 @@ def check_update(data: Any) -> None:
         _check_message(message, "message")
 
 
-def parse_update(body: bytes, bot: Bot) -> Update:
-    """The request body as an Update, checked field by field (MalformedUpdate if it is not)."""
-    return _update_of(checked_json(body), bot)
-
-
 def checked_json(body: bytes) -> dict[str, Any]:
     """The request body as checked JSON (MalformedUpdate if it is not an update)."""
     try:
@@ -705,7 +700,7 @@ def _webhook_endpoint(settings: Settings) -> Callable[[Request], Awaitable[Respo
                 await tg.receive(parsed, checked=True)  # committed before we answer
         except Exception:
             # Not committed: a 5xx makes Telegram deliver it again later.
-            which = update.update_id if update is not None else getattr(parsed, "external_id", "")
+            which = parsed.update_id if isinstance(parsed, Update) else parsed.external_id
             log.exception("Telegram update %s could not be handled", which)
             return PlainTextResponse("try again later", status_code=500)
         query = update.callback_query if update is not None else None
@@ -767,7 +762,6 @@ __all__ = [
     "configured",
     "limits",
     "make_bot",
-    "parse_update",
     "parse_webhook",
     "plain_text_inbound",
     "render",

@@ -13,6 +13,7 @@ import pytest
 
 from bot.text.features import features
 from bot.understanding import Intent, Understander, default_understander
+from bot.understanding.evaluation import load
 from bot.understanding.model import (
     FEATURES,
     MODEL_FILE,
@@ -79,9 +80,8 @@ def test_the_shipped_model_was_built_on_todays_dev_lines() -> None:
     # how many dev lines it was fitted on. The full comparison, `python
     # scripts/train_understanding_model.py --check`, refits the model (minutes): not a test.
     data = json.loads(MODEL_FILE.read_text(encoding="utf-8"))
-    messages = MODEL_FILE.parent.parent / "tests" / "data" / "understanding" / "messages.jsonl"
-    lines = [json.loads(line) for line in messages.read_text(encoding="utf-8").splitlines()]
-    assert data["dev_lines"] == sum(r["split"] == "dev" for r in lines if r)
+    rows = load([MODEL_FILE.parent.parent / "tests" / "data" / "understanding" / "messages.jsonl"])
+    assert data["dev_lines"] == sum(r["split"] == "dev" for r in rows)
 
 
 def test_a_file_built_for_other_features_is_refused() -> None:
